@@ -1,0 +1,158 @@
+package parsers
+
+import (
+	"bytes"
+	"unicode/utf16"
+)
+
+// Format is the detected format of an input file.
+type Format string
+
+// Input formats agtriage recognizes from content.
+const (
+	FormatUnknown    Format = ""
+	FormatErrorlog   Format = "errorlog"   // SQL Server ERRORLOG text
+	FormatXEventXML  Format = "xevent-xml" // Extended Events XML (event_data documents, RingBufferTarget)
+	FormatXEL        Format = "xel"        // binary .xel file
+	FormatClusterlog Format = "clusterlog" // WSFC cluster.log text
+	FormatBinary     Format = "binary"     // not text: NUL bytes or control characters
+	FormatEmpty      Format = "empty"      // zero bytes
+	FormatText       Format = "text"       // text, but not a log agtriage reads
+)
+
+// SniffLen is how many leading bytes Detect wants to see.
+const SniffLen = 8192
+
+// xelMagic starts every binary .xel file (u32 0xEFAB375A little-endian).
+var xelMagic = []byte{0x5A, 0x37, 0xAB, 0xEF}
+
+// Detect tells an input's format from its first bytes (up to SniffLen). It
+// decodes the sniffed prefix with the same rules as the readers (BOM, UTF-16
+// without BOM, UTF-8 or Windows-1252) and looks at the first non-blank lines.
+func Detect(prefix []byte) Format {
+	if len(prefix) == 0 {
+		return FormatEmpty
+	}
+	if bytes.HasPrefix(prefix, xelMagic) {
+		return FormatXEL
+	}
+	enc, bomLen := SniffEncoding(prefix)
+	text := decodePrefix(prefix[bomLen:], enc)
+	if looksBinary(text) {
+		return FormatBinary
+	}
+	trimmed := bytes.TrimLeft(text, " \t\r\n")
+	if len(trimmed) == 0 {
+		return FormatText
+	}
+	if trimmed[0] == '<' {
+		if bytes.Contains(text, []byte("<event")) || bytes.Contains(text, []byte("<RingBufferTarget")) ||
+			bytes.Contains(text, []byte("<events")) {
+			return FormatXEventXML
+		}
+		return FormatText
+	}
+	// Look at the first few lines: an ERRORLOG record starts with a
+	// "YYYY-MM-DD HH:MM:SS" timestamp; a cluster log line has "hex.hex::".
+	lines := bytes.SplitN(trimmed, []byte("\n"), 12)
+	for _, ln := range lines {
+		ln = bytes.TrimRight(ln, "\r")
+		if IsErrorlogTimestamp(ln) {
+			return FormatErrorlog
+		}
+		if isClusterLine(ln) {
+			return FormatClusterlog
+		}
+	}
+	return FormatText
+}
+
+// IsErrorlogTimestamp reports whether b starts with "YYYY-MM-DD HH:MM:SS".
+func IsErrorlogTimestamp(b []byte) bool {
+	if len(b) < 19 {
+		return false
+	}
+	for i := 0; i < 19; i++ {
+		c := b[i]
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != ' ' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isClusterLine reports whether b looks like "[Channel] 0000084c.000011d4::2017/..."
+// or "0000084c.000011d4::2017/...".
+func isClusterLine(b []byte) bool {
+	if len(b) > 0 && b[0] == '[' {
+		if i := bytes.IndexByte(b, ']'); i > 0 && i < 40 {
+			b = bytes.TrimLeft(b[i+1:], " ")
+		}
+	}
+	i := bytes.Index(b, []byte("::"))
+	if i < 3 || i > 40 {
+		return false
+	}
+	dot := bytes.IndexByte(b[:i], '.')
+	if dot <= 0 {
+		return false
+	}
+	for _, c := range b[:i] {
+		if c != '.' && !isHex(c) {
+			return false
+		}
+	}
+	rest := b[i+2:]
+	return len(rest) >= 10 && rest[4] == '/' && rest[7] == '/'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// decodePrefix converts a sniffed prefix to UTF-8 for detection only; an odd
+// trailing byte of UTF-16 is dropped.
+func decodePrefix(b []byte, enc Encoding) []byte {
+	switch enc {
+	case UTF16LE, UTF16BE:
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			if enc == UTF16LE {
+				u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+			} else {
+				u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+			}
+		}
+		return []byte(string(utf16.Decode(u)))
+	}
+	return b
+}
+
+// looksBinary reports whether text holds NUL bytes or many control characters.
+func looksBinary(text []byte) bool {
+	ctl := 0
+	for _, c := range text {
+		if c == 0 {
+			return true
+		}
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			ctl++
+		}
+	}
+	return ctl > 8 && ctl*20 > len(text)
+}
