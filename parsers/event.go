@@ -73,10 +73,10 @@ const (
 	KindEndpointState     Kind = "endpoint_state"     // 9666, 9690-9693, 26022-26024
 
 	// Data movement and synchronization.
-	KindDataMovementSuspended Kind = "data_movement_suspended" // 35264, XE data_movement_suspend_resume
-	KindDataMovementResumed   Kind = "data_movement_resumed"   // 35265
-	KindSyncState             Kind = "sync_state"              // XE hadr_db_partner_set_sync_state
-	KindRedoBlocked           Kind = "redo_blocked"            // XE lock_redo_blocked
+	KindDataMovementSuspended Kind = "data_movement_suspended"    // 35264, XE data_movement_suspend_resume
+	KindDataMovementResumed   Kind = "data_movement_resumed"      // 35265
+	KindSyncState             Kind = "sync_state"                 // XE hadr_db_partner_set_sync_state
+	KindRedoBlocked           Kind = "redo_blocked"               // XE lock_redo_blocked
 	KindDatabaseNotSynced     Kind = "database_not_synchronizing" // 35268, 35273-35276, 35278, 9002 AVAILABILITY_REPLICA
 
 	// Logins.
