@@ -1,0 +1,228 @@
+package analyzer
+
+import (
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// Report is the result of an analysis. Writers (Markdown, JSON) only read it.
+// JSON field names are stable and documented in the README.
+type Report struct {
+	Tool string `json:"tool"` // "agtriage <version>"
+
+	// Scope of the analysis.
+	Start     time.Time `json:"start"` // first event time (UTC)
+	End       time.Time `json:"end"`   // last event time (UTC)
+	AGs       []string  `json:"ags"`
+	Databases []string  `json:"databases"`
+
+	Servers   []Server   `json:"servers"`
+	Inputs    []Input    `json:"inputs"`
+	Incidents []Incident `json:"incidents"`
+	Failovers []Failover `json:"failovers"`
+	// Connections are the windows during which a replica could not reach a partner.
+	Connections []ConnectionWindow `json:"connections"`
+	// Roles are the spans of each replica's role per AG, for the role chart.
+	Roles []RoleSpan `json:"roles"`
+	// Timeline holds the AG-relevant events of all servers, merged in time order
+	// (repeated identical messages are folded into one entry with a count).
+	Timeline []TimelineEntry `json:"timeline"`
+	// TimelineDropped counts entries left out of Timeline to keep it readable.
+	TimelineDropped int `json:"timeline_dropped,omitempty"`
+	// Gaps lists coverage problems: replicas without logs, logs that do not cover
+	// an incident, XEvent files that start after it.
+	Gaps     []string `json:"gaps"`
+	Warnings []string `json:"warnings"`
+}
+
+// Clock methods: how a server's ERRORLOG times were put on UTC.
+const (
+	ClockErrorlog = "errorlog" // the ERRORLOG "UTC adjustment" line
+	ClockOverride = "override" // --utc-offset / Options.UTCOffsets
+	ClockInferred = "inferred" // matched ERRORLOG and XEvent pairs of the same server
+	ClockUTC      = "utc"      // only UTC sources (XEvent)
+	ClockUnknown  = "unknown"  // kept on local time; cross-server ordering uncertain
+)
+
+// Server is one SQL Server instance (availability replica) seen in the inputs.
+type Server struct {
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases,omitempty"` // other spellings seen (host name, folder name)
+	// Clock says how this server's local times were aligned (see Clock* constants).
+	Clock string `json:"clock"`
+	// UTCOffset is local minus UTC, e.g. "-07:00", when known.
+	UTCOffset      string    `json:"utc_offset,omitempty"`
+	ClockDetail    string    `json:"clock_detail,omitempty"`
+	ServiceAccount string    `json:"service_account,omitempty"`
+	Addresses      []string  `json:"addresses,omitempty"` // IP addresses the server listens on
+	Files          []string  `json:"files"`
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end"`
+	Restarts       int       `json:"restarts"`
+}
+
+// Input describes one input file and how it was read.
+type Input struct {
+	File         string    `json:"file"`
+	Format       string    `json:"format"`
+	Encoding     string    `json:"encoding,omitempty"`
+	Server       string    `json:"server,omitempty"`
+	AttributedBy string    `json:"attributed_by,omitempty"` // "log" (Server name / replica name), "folder", "override", "sibling"
+	Bytes        int64     `json:"bytes"`
+	Lines        int       `json:"lines,omitempty"`
+	Events       int       `json:"events"`
+	Unrecognized int       `json:"unrecognized"`
+	SkippedBytes int64     `json:"skipped_bytes,omitempty"`
+	Start        time.Time `json:"start,omitzero"`
+	End          time.Time `json:"end,omitzero"`
+	LocalClock   bool      `json:"local_clock,omitempty"` // times could not be put on UTC
+	Skipped      string    `json:"skipped,omitempty"`     // why the file was not read
+	Warnings     []string  `json:"warnings,omitempty"`
+	// TotalWarnings counts all warnings, including those not kept in Warnings.
+	TotalWarnings int `json:"total_warnings,omitempty"`
+}
+
+// Confidence levels of an incident's root cause.
+const (
+	Certain  = "certain"
+	Likely   = "likely"
+	Possible = "possible"
+)
+
+// Incident categories (the category of the root-cause finding).
+const (
+	CatClusterOutage       = "cluster_outage"
+	CatLeaseExpiry         = "lease_expiry"
+	CatHealthCheck         = "health_check"
+	CatFailover            = "failover"
+	CatFailedFailover      = "failed_failover"
+	CatReplicaDisconnected = "replica_disconnected"
+	CatEndpointHandshake   = "endpoint_handshake"
+	CatEndpointOwnership   = "endpoint_ownership"
+	CatDataMovement        = "data_movement"
+	CatRestart             = "restart"
+)
+
+// Incident is a group of findings with one root cause.
+type Incident struct {
+	ID       int       `json:"id"`
+	Category string    `json:"category"`
+	Title    string    `json:"title"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	// Duration in seconds (End - Start).
+	Duration float64 `json:"duration_seconds"`
+	// Ongoing is true when the logs end before the incident was resolved.
+	Ongoing   bool     `json:"ongoing,omitempty"`
+	AGs       []string `json:"ags"`
+	Servers   []string `json:"servers"`
+	Databases []string `json:"databases"`
+	// RootCause is one sentence a DBA can act on.
+	RootCause string `json:"root_cause"`
+	// Summary is one or two plain sentences for a manager.
+	Summary string `json:"summary"`
+	// Chain is the causal chain, in time order.
+	Chain            []Step   `json:"chain"`
+	Fix              Fix      `json:"fix"`
+	Confidence       string   `json:"confidence"`
+	ConfidenceReason string   `json:"confidence_reason"`
+	Rules            []string `json:"rules"` // names of the rules whose findings make up the incident
+	// Severity orders incidents, higher first (0..100).
+	Severity int `json:"severity"`
+}
+
+// Step is one link of a causal chain.
+type Step struct {
+	Time     time.Time  `json:"time"`
+	Server   string     `json:"server,omitempty"`
+	Text     string     `json:"text"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is a quoted input record.
+type Evidence struct {
+	File   string    `json:"file"`
+	Line   int       `json:"line,omitempty"`
+	Offset int64     `json:"offset,omitempty"`
+	Server string    `json:"server,omitempty"`
+	Time   time.Time `json:"time"`
+	// Count > 1 when the same message repeated (Text is the first occurrence).
+	Count int       `json:"count,omitempty"`
+	Last  time.Time `json:"last,omitzero"`
+	Text  string    `json:"text"`
+}
+
+// Position returns "file:line" or "file@offset".
+func (e Evidence) Position() string { return parsers.Position(e.File, e.Line, e.Offset) }
+
+// Fix is the suggested remediation.
+type Fix struct {
+	// SQL holds T-SQL batches, each ready to paste into a query window.
+	SQL []string `json:"sql,omitempty"`
+	// Steps are plain-language actions, in order.
+	Steps []string `json:"steps,omitempty"`
+}
+
+// Failover modes.
+const (
+	ModeManual    = "manual"
+	ModeForced    = "forced"
+	ModeAutomatic = "automatic"
+	ModeFailed    = "failed"
+)
+
+// Failover is one change of an AG's primary replica (or a failed attempt).
+type Failover struct {
+	AG   string    `json:"ag"`
+	From string    `json:"from,omitempty"`
+	To   string    `json:"to,omitempty"`
+	At   time.Time `json:"at"`
+	Mode string    `json:"mode"`
+	// Trigger explains the mode: the DDL statement, or the health event that preceded it.
+	Trigger    string     `json:"trigger,omitempty"`
+	IncidentID int        `json:"incident,omitempty"`
+	Evidence   []Evidence `json:"evidence,omitempty"`
+}
+
+// ConnectionWindow is a period during which Replica (Server's partner) was not
+// connected, as seen from Server.
+type ConnectionWindow struct {
+	AG        string    `json:"ag,omitempty"`
+	Server    string    `json:"server"`
+	Partner   string    `json:"partner"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end,omitzero"` // zero when never reconnected in the logs
+	Databases []string  `json:"databases,omitempty"`
+	Cause     string    `json:"cause,omitempty"`
+}
+
+// Roles of a replica in the role chart.
+const (
+	RolePrimary   = "primary"
+	RoleSecondary = "secondary"
+	RoleResolving = "resolving"
+	RoleDown      = "down" // instance stopped or no AG running
+)
+
+// RoleSpan is a period during which Server held Role in AG.
+type RoleSpan struct {
+	AG     string    `json:"ag"`
+	Server string    `json:"server"`
+	Role   string    `json:"role"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+}
+
+// TimelineEntry is one AG-relevant event in the merged timeline.
+type TimelineEntry struct {
+	Time     time.Time `json:"time"`
+	Local    bool      `json:"local_clock,omitempty"`
+	Server   string    `json:"server"`
+	Kind     string    `json:"kind"`
+	Error    int       `json:"error,omitempty"`
+	Text     string    `json:"text"`
+	Count    int       `json:"count,omitempty"`
+	Position string    `json:"position"`
+	Incident int       `json:"incident,omitempty"`
+}
