@@ -75,6 +75,7 @@ type TextReader struct {
 	outPos int
 	pend   rune // high surrogate waiting for its low half, or -1
 	eof    bool
+	err    error // read error of the source (other than EOF), returned after the decoded text
 }
 
 // NewTextReader sniffs the encoding of r and returns a reader of its UTF-8 text.
@@ -108,6 +109,9 @@ func (t *TextReader) Read(p []byte) (int, error) {
 	}
 	for t.outPos >= len(t.out) {
 		if t.eof {
+			if t.err != nil {
+				return 0, t.err
+			}
 			return 0, io.EOF
 		}
 		t.fill()
@@ -124,6 +128,9 @@ func (t *TextReader) fill() {
 	n, err := io.ReadFull(t.src, t.in)
 	if err != nil {
 		t.eof = true
+		if err != io.EOF && err != io.ErrUnexpectedEOF {
+			t.err = err
+		}
 	}
 	t.raw += int64(n)
 	if n%2 == 1 { // only possible at EOF

@@ -1,0 +1,133 @@
+package errorlog
+
+import (
+	"bytes"
+	"io"
+)
+
+// lineReader splits decoded text into lines with a bounded buffer, like
+// bufio.Scanner, but instead of failing on an over-long line it discards the
+// line and reports its length so that reading can go on.
+type lineReader struct {
+	src   io.Reader
+	max   int // longest line content accepted (without "\r\n")
+	limit int // largest buffer ever allocated: max+2
+	buf   []byte
+	start int
+	end   int
+	eof   bool
+	err   error // first read error other than io.EOF
+	shift int   // how far fill moved the unread bytes
+}
+
+const initialLineBuf = 64 * 1024
+
+func newLineReader(src io.Reader, max int) *lineReader {
+	limit := max + 2
+	size := min(initialLineBuf, limit)
+	return &lineReader{src: src, max: max, limit: limit, buf: make([]byte, size)}
+}
+
+// next returns the next line. ok is false at the end of the input. For a
+// too-long line, count is called with each discarded chunk (terminator
+// included) so that the caller can account for the bytes.
+func (l *lineReader) next(count func([]byte)) (text []byte, tooLong bool, ok bool) {
+	scanFrom := l.start
+	for {
+		if i := bytes.IndexByte(l.buf[scanFrom:l.end], '\n'); i >= 0 {
+			nl := scanFrom + i
+			line := l.buf[l.start:nl]
+			l.start = nl + 1
+			if contentLen(line) > l.max {
+				count(l.buf[nl-len(line) : nl+1])
+				return nil, true, true
+			}
+			return line, false, true
+		}
+		scanFrom = l.end
+		if l.eof {
+			if l.start == l.end {
+				return nil, false, false
+			}
+			line := l.buf[l.start:l.end]
+			l.start = l.end
+			if contentLen(line) > l.max {
+				count(line)
+				return nil, true, true
+			}
+			return line, false, true
+		}
+		if l.end-l.start > l.max+1 {
+			// No terminator within max+2 bytes: the line is too long.
+			// Discard it chunk by chunk up to and including its "\n".
+			count(l.buf[l.start:l.end])
+			l.start, l.end = 0, 0
+			l.discardLine(count)
+			return nil, true, true
+		}
+		l.fill()
+		scanFrom -= l.shift
+		l.shift = 0
+	}
+}
+
+// contentLen is the length of a line without a trailing "\r".
+func contentLen(line []byte) int {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		return n - 1
+	}
+	return len(line)
+}
+
+// discardLine drops input up to and including the next "\n".
+func (l *lineReader) discardLine(count func([]byte)) {
+	for !l.eof || l.start < l.end {
+		if i := bytes.IndexByte(l.buf[l.start:l.end], '\n'); i >= 0 {
+			count(l.buf[l.start : l.start+i+1])
+			l.start += i + 1
+			return
+		}
+		count(l.buf[l.start:l.end])
+		l.start, l.end = 0, 0
+		if l.eof {
+			return
+		}
+		l.fill()
+		l.shift = 0
+	}
+}
+
+// fill reads more input, first moving unread bytes to the front of the buffer
+// and growing it (never beyond limit) when it is full. It records in shift how
+// far the unread bytes moved.
+func (l *lineReader) fill() {
+	if l.start > 0 {
+		l.shift = l.start
+		copy(l.buf, l.buf[l.start:l.end])
+		l.end -= l.start
+		l.start = 0
+	}
+	if l.end == len(l.buf) && len(l.buf) < l.limit {
+		nb := make([]byte, min(2*len(l.buf), l.limit))
+		copy(nb, l.buf[:l.end])
+		l.buf = nb
+	}
+	for tries := 0; tries < 100 && l.end < len(l.buf); tries++ {
+		n, err := l.src.Read(l.buf[l.end:])
+		l.end += n
+		if err != nil {
+			if err != io.EOF {
+				l.err = err
+			}
+			l.eof = true
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	if l.end < len(l.buf) {
+		l.err = io.ErrNoProgress
+		l.eof = true
+	}
+}

@@ -1,0 +1,430 @@
+// Package errorlog reads SQL Server error logs (ERRORLOG, ERRORLOG.1 ...) as a
+// stream of parsers.Event values.
+//
+// An ERRORLOG is a sequence of records "YYYY-MM-DD HH:MM:SS.cc source message"
+// in the server's local time. Lines without a timestamp (the tab-indented
+// version banner, startup parameters, blank lines) continue the previous
+// record. An error of severity above 10 is written as two records with the same
+// timestamp and source, "Error: N, Severity: S, State: T." and then its text;
+// the reader joins them into one event. Every event's message is classified by
+// parsers.ClassifyMessage.
+//
+// Windows servers write UTF-16LE with a byte-order mark and CRLF; Linux servers
+// write 8-bit text. The reader detects the encoding (UTF-16LE/BE with or
+// without BOM, UTF-8 with or without BOM, and Windows-1252 for lines that are
+// not valid UTF-8) and never loads the whole file: memory is bounded by
+// MaxLineBytes and the short hold-back described below, not by the file size.
+//
+// Times are converted to UTC with the offset of the log's own
+// "UTC adjustment: -7:00" record. That record comes a few lines after the
+// startup banner, so the reader holds back the first events of a file (at most
+// HoldRecords records or HoldBytes bytes) until it has seen it. Events of a file
+// without the record keep their local time with Clock parsers.ClockLocal.
+package errorlog
+
+import (
+	"fmt"
+	"io"
+	"iter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// DefaultMaxLineBytes is the default bound on the length of one decoded line.
+const DefaultMaxLineBytes = 1 << 20
+
+// Hold-back bounds: events are held until the UTC adjustment record is seen,
+// for at most this many records or bytes of decoded text from the start of a file.
+const (
+	HoldRecords = 256
+	HoldBytes   = 64 * 1024
+)
+
+// maxProcesses bounds the table of interned source-column values.
+const maxProcesses = 4096
+
+// Reader reads one ERRORLOG file. Create it with NewReader, range over Events
+// once, then read Stats.
+type Reader struct {
+	// MaxLineBytes bounds the length of a decoded line (without its line
+	// terminator); longer lines are reported with a warning, skipped and
+	// counted in FileStats.SkippedBytes. It also bounds the text of one record
+	// with its continuation lines. Zero means DefaultMaxLineBytes. Set it
+	// before calling Events.
+	MaxLineBytes int
+
+	file  string
+	src   io.Reader
+	stats parsers.FileStats
+	done  bool
+
+	skippedLines int
+	text         *parsers.TextReader
+	eightBit     bool // lines may need Windows-1252 decoding
+	utf16        bool
+
+	yield   func(*parsers.Event, error) bool
+	stopped bool // the consumer stopped the iteration
+
+	cur, hdr record // record being read, "Error:" header waiting for its text
+
+	holding   bool
+	held      []*parsers.Event
+	readBytes int // decoded bytes seen, for the hold-back bound
+
+	offset    time.Duration
+	hasOffset bool
+
+	procs map[string]string
+
+	lastKey  [19]byte
+	lastBase time.Time
+	haveBase bool
+}
+
+// record is a record being assembled from its first line and continuations.
+type record struct {
+	active    bool
+	line      int
+	local     time.Time
+	process   string
+	msg       []byte
+	truncated bool
+	header    bool
+	num       int
+	sev       int
+	state     int
+}
+
+// NewReader returns a reader of the ERRORLOG text in r. file names the input
+// in events, statistics and warnings. Nothing is read until Events is ranged
+// over.
+func NewReader(r io.Reader, file string) *Reader {
+	return &Reader{
+		src:  r,
+		file: file,
+		stats: parsers.FileStats{
+			File:   file,
+			Format: parsers.FormatErrorlog,
+		},
+	}
+}
+
+// Stats returns the statistics of the file. They are complete once the
+// iteration over Events has ended.
+func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
+
+// SkippedLines returns how many lines were skipped for being longer than
+// MaxLineBytes. With it, every line of the input is exactly one of: a record
+// (FileStats.Records), a continuation (FileStats.Continuations), unrecognized
+// (FileStats.Unrecognized) or skipped, and FileStats.Lines is their sum.
+func (r *Reader) SkippedLines() int { return r.skippedLines }
+
+// Events returns the events of the file in file order. Warnings (*parsers.Warning
+// for over-long lines and malformed timestamps) are yielded with a nil event and
+// reading goes on; a read error of the underlying reader is yielded last. The
+// sequence can be ranged over once.
+func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
+	return func(yield func(*parsers.Event, error) bool) {
+		if r.done {
+			return
+		}
+		r.done = true
+		r.yield = yield
+		r.run()
+		r.yield = nil
+	}
+}
+
+func (r *Reader) run() {
+	max := r.MaxLineBytes
+	if max <= 0 {
+		max = DefaultMaxLineBytes
+	}
+	r.text = parsers.NewTextReader(r.src)
+	enc := r.text.Encoding
+	r.utf16 = enc == parsers.UTF16LE || enc == parsers.UTF16BE
+	r.eightBit = !r.utf16
+	r.stats.Encoding = string(enc)
+	if enc == parsers.EightBit {
+		r.stats.Encoding = string(parsers.UTF8)
+	}
+	r.holding = true
+	r.procs = make(map[string]string)
+
+	lines := newLineReader(r.text, max)
+	var skipped int64
+	count := func(b []byte) { skipped += r.rawLen(b) }
+	lineNo := 0
+	for !r.stopped {
+		line, tooLong, ok := lines.next(count)
+		if !ok {
+			break
+		}
+		lineNo++
+		r.stats.Lines++
+		if tooLong {
+			r.skippedLines++
+			r.stats.SkippedBytes += skipped
+			skipped = 0
+			r.warn(lineNo, fmt.Sprintf("line longer than %d bytes skipped", max))
+			r.readBytes += max
+			r.checkHold()
+			continue
+		}
+		r.readBytes += len(line) + 1
+		if r.eightBit && !isASCII(line) {
+			var valid bool
+			if line, valid = parsers.DecodeLine(line); !valid {
+				r.stats.Encoding = string(parsers.Windows125)
+			}
+		}
+		r.line(lineNo, line, max)
+		r.checkHold()
+	}
+	if r.stopped {
+		return
+	}
+	r.finish()
+	r.finishHeader()
+	r.release()
+	r.stats.Bytes = r.text.RawOffset()
+	if r.text.OddBytes > 0 {
+		r.stats.SkippedBytes += int64(r.text.OddBytes)
+		r.warnAt(0, r.stats.Bytes-1, "odd trailing byte of UTF-16 input skipped")
+	}
+	if lines.err != nil && !r.stopped {
+		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.err))
+	}
+}
+
+// line handles one decoded line.
+func (r *Reader) line(lineNo int, line []byte, max int) {
+	if !looksLikeDate(line) {
+		if !r.cur.active {
+			r.stats.Unrecognized++
+			return
+		}
+		r.stats.Continuations++
+		text := trimRight(line)
+		if len(text) == 0 {
+			return
+		}
+		if len(r.cur.msg)+1+len(text) > max {
+			r.stats.SkippedBytes += r.rawLen(line)
+			if !r.cur.truncated {
+				r.cur.truncated = true
+				r.warn(lineNo, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", r.cur.line, max))
+			}
+			return
+		}
+		r.cur.msg = append(r.cur.msg, '\n')
+		r.cur.msg = append(r.cur.msg, text...)
+		return
+	}
+	ts, source, msg, reason := parseRecord(line)
+	if reason != "" {
+		r.stats.Unrecognized++
+		r.warn(lineNo, reason+": "+quote(line))
+		// Continuation lines after a broken record belong to it, not to the
+		// record before: end that one so they count as unrecognized.
+		r.finish()
+		return
+	}
+	r.stats.Records++
+	r.finish()
+
+	c := &r.cur
+	c.active = true
+	c.line = lineNo
+	c.local = r.localTime(line, ts)
+	c.process = r.intern(source)
+	c.msg = append(c.msg[:0], msg...)
+	c.truncated = false
+	c.num, c.sev, c.state, c.header = errorHeader(msg)
+
+	if off, ok := utcAdjustment(msg); ok {
+		r.offset, r.hasOffset = off, true
+		r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
+		r.release()
+	} else if r.stats.Server == "" {
+		if name, ok := serverName(msg); ok {
+			r.stats.Server = name
+		}
+	}
+}
+
+// finish ends the current record: it becomes an event, is paired with a
+// waiting "Error:" header, or becomes the waiting header itself.
+func (r *Reader) finish() {
+	c := &r.cur
+	if !c.active {
+		return
+	}
+	c.active = false
+	if r.hdr.active {
+		h := &r.hdr
+		if !c.header && c.local.Equal(h.local) && c.process == h.process {
+			h.active = false
+			ev := r.newEvent(h.line, h.local, h.process, c.msg)
+			ev.Error, ev.Severity, ev.State = h.num, h.sev, h.state
+			r.emit(ev)
+			return
+		}
+		r.finishHeader()
+	}
+	if c.header {
+		r.cur, r.hdr = r.hdr, r.cur // keep both buffers
+		r.hdr.active = true
+		return
+	}
+	r.emit(r.newEvent(c.line, c.local, c.process, c.msg))
+}
+
+// finishHeader turns a header that found no matching text into an event.
+func (r *Reader) finishHeader() {
+	h := &r.hdr
+	if !h.active {
+		return
+	}
+	h.active = false
+	ev := r.newEvent(h.line, h.local, h.process, h.msg)
+	ev.Error, ev.Severity, ev.State = h.num, h.sev, h.state
+	r.emit(ev)
+}
+
+func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte) *parsers.Event {
+	return &parsers.Event{
+		Source:  parsers.SourceErrorlog,
+		File:    r.file,
+		Line:    line,
+		Process: process,
+		Local:   local,
+		Message: string(msg),
+	}
+}
+
+// emit classifies an event and yields it, or holds it while the UTC offset
+// may still come.
+func (r *Reader) emit(ev *parsers.Event) {
+	parsers.ClassifyMessage(ev)
+	if r.holding {
+		r.held = append(r.held, ev)
+		return
+	}
+	r.send(ev)
+}
+
+// send sets the event's time from the offset known now and yields it.
+func (r *Reader) send(ev *parsers.Event) {
+	if r.stopped {
+		return
+	}
+	if r.hasOffset {
+		ev.Time = ev.Local.Add(-r.offset)
+		ev.Clock = parsers.ClockUTC
+	} else {
+		ev.Time = ev.Local
+		ev.Clock = parsers.ClockLocal
+		r.stats.Clock = parsers.ClockLocal
+	}
+	r.stats.Count(ev)
+	if !r.yield(ev, nil) {
+		r.stopped = true
+	}
+}
+
+// checkHold ends the hold-back once its bounds are passed.
+func (r *Reader) checkHold() {
+	if r.holding && (r.stats.Records > HoldRecords || r.readBytes > HoldBytes) {
+		r.release()
+	}
+}
+
+// release ends the hold-back and sends the held events.
+func (r *Reader) release() {
+	if !r.holding {
+		return
+	}
+	r.holding = false
+	for i, ev := range r.held {
+		r.send(ev)
+		r.held[i] = nil
+	}
+	r.held = nil
+}
+
+// localTime converts a record's timestamp, reusing the previous conversion
+// when the date and second are the same (the common case).
+func (r *Reader) localTime(line []byte, ts stamp) time.Time {
+	if !r.haveBase || string(line[:19]) != string(r.lastKey[:]) {
+		r.lastBase = time.Date(ts.year, time.Month(ts.month), ts.day, ts.hour, ts.min, ts.sec, 0, time.UTC)
+		copy(r.lastKey[:], line[:19])
+		r.haveBase = true
+	}
+	return r.lastBase.Add(time.Duration(ts.nanos))
+}
+
+// intern returns the source column as a shared string.
+func (r *Reader) intern(b []byte) string {
+	if s, ok := r.procs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(r.procs) < maxProcesses {
+		r.procs[s] = s
+	}
+	return s
+}
+
+// rawLen converts a length of decoded text back to input bytes: UTF-16 input
+// has two bytes per BMP character and four per supplementary one.
+func (r *Reader) rawLen(b []byte) int64 {
+	if !r.utf16 {
+		return int64(len(b))
+	}
+	var n int64
+	for _, c := range b {
+		switch {
+		case c >= 0xF0:
+			n += 4
+		case c&0xC0 != 0x80:
+			n += 2
+		}
+	}
+	return n
+}
+
+func (r *Reader) warn(line int, msg string) { r.warnAt(line, 0, msg) }
+
+func (r *Reader) warnAt(line int, offset int64, msg string) {
+	w := parsers.Warning{File: r.file, Line: line, Offset: offset, Msg: msg}
+	r.stats.Warn(w)
+	if r.stopped {
+		return
+	}
+	if !r.yield(nil, &w) {
+		r.stopped = true
+	}
+}
+
+// isASCII reports whether b has no byte above 0x7F.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// quote shortens a line for a warning message.
+func quote(line []byte) string {
+	line = trimRight(line)
+	if len(line) > 60 {
+		return fmt.Sprintf("%q...", line[:60])
+	}
+	return fmt.Sprintf("%q", line)
+}
