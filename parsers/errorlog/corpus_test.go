@@ -123,4 +123,3 @@ func TestCorpusDetect(t *testing.T) {
 		}
 	}
 }
-
