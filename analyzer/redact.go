@@ -1,0 +1,698 @@
+package analyzer
+
+import (
+	"cmp"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Redact returns a deep copy of r in which host names, instance names, IP
+// addresses, domains and logins are replaced by stable pseudonyms, so that the
+// report can leave the company. Within one report the same name always gets
+// the same pseudonym, whatever its case:
+//
+//	SQLAG02                 -> HOST-1
+//	SQLAG02\INST1           -> HOST-1\INST-1
+//	sqlag02.corp.contoso.com -> HOST-1.DOMAIN-1
+//	10.0.0.12, fe80::12     -> IP-1, IP-2
+//	CORP\svc_sql            -> DOMAIN-2\LOGIN-1 (the domain is kept as its own pseudonym)
+//	CORP\SQLAG02$           -> DOMAIN-2\HOST-1$ (a machine account names its host)
+//	appuser                 -> LOGIN-2
+//
+// The names are collected first from the structured fields (server names,
+// aliases, addresses, service accounts, the servers of incidents, failovers,
+// connection windows, roles, timeline and evidence), then from patterns in
+// every text: IPv4 and IPv6 addresses, 'DOMAIN\name' and [DOMAIN\name],
+// login 'x', user 'x', account 'x', [CLIENT: x], TCP://host:port and
+// MSSQLSvc/host SPNs. They are then replaced in every string of the report,
+// longest first, case-insensitively and only on word boundaries, so a name is
+// never half replaced (SQLAG0 does not touch SQLAG02). In file paths '_' and
+// '-' also count as boundaries, so SQLAG02_ERRORLOG becomes HOST-1_ERRORLOG.
+//
+// Left alone, because they are not personal data and the report needs them:
+// availability group and database names, SQL keywords, the built-in accounts
+// (sa, NT AUTHORITY\*, NT SERVICE\*, BUILTIN\*, ##MS_...##), the default
+// instance name MSSQLSERVER and loopback or unspecified addresses. A login,
+// instance or domain that is spelled like one of those is not replaced on its
+// own (only inside DOMAIN\name or HOST\INSTANCE); a host name always is, even
+// where it also names an availability group.
+//
+// Enumerated fields (category, confidence, rule names, kinds, modes, roles,
+// clock methods, formats, encodings) carry no names and are copied as is.
+func Redact(r *Report) *Report {
+	if r == nil {
+		return nil
+	}
+	rd := newRedactor(r)
+	redactCollect(rd, r)
+	// Text patterns: a first pass learns the quoted names and the domains,
+	// the second finds unquoted DOMAIN\name of a now known domain.
+	walkReportStrings(r, func(s string, _ reportField) string { rd.scanText(s); return s })
+	walkReportStrings(r, func(s string, _ reportField) string { rd.scanUnquoted(s); return s })
+	rd.build()
+	return walkReportStrings(r, func(s string, f reportField) string {
+		switch f {
+		case reportFieldEnum, reportFieldName:
+			return s
+		case reportFieldPath:
+			return rd.replace(s, true)
+		}
+		return rd.replace(s, false)
+	})
+}
+
+// Pseudonym classes and their prefixes.
+const (
+	redactClassHost   = "HOST"
+	redactClassInst   = "INST"
+	redactClassIP     = "IP"
+	redactClassLogin  = "LOGIN"
+	redactClassDomain = "DOMAIN"
+)
+
+type redactor struct {
+	pseudo map[string]string // class + "\x00" + canonical name -> pseudonym
+	count  map[string]int    // class -> pseudonyms handed out
+	terms  map[string]string // lower-cased original spelling -> replacement
+	hosts  map[string]string // lower-cased host name -> pseudonym
+	// domains holds the lower-cased NetBIOS domains seen in DOMAIN\name.
+	domains map[string]bool
+	// keep holds lower-cased words never replaced on their own: AG and
+	// database names, SQL keywords, built-in names.
+	keep map[string]bool
+
+	// byFirst holds the terms by their first byte (lower case), longest first.
+	byFirst map[byte][]string
+}
+
+func newRedactor(r *Report) *redactor {
+	rd := &redactor{
+		pseudo:  map[string]string{},
+		count:   map[string]int{},
+		terms:   map[string]string{},
+		hosts:   map[string]string{},
+		domains: map[string]bool{},
+		keep:    map[string]bool{},
+	}
+	for _, w := range redactKeepWords {
+		rd.keep[w] = true
+	}
+	add := func(list ...string) {
+		for _, s := range list {
+			if s = strings.TrimSpace(s); s != "" {
+				rd.keep[strings.ToLower(s)] = true
+			}
+		}
+	}
+	add(r.AGs...)
+	add(r.Databases...)
+	for _, in := range r.Incidents {
+		add(in.AGs...)
+		add(in.Databases...)
+	}
+	for _, f := range r.Failovers {
+		add(f.AG)
+	}
+	for _, c := range r.Connections {
+		add(c.AG)
+		add(c.Databases...)
+	}
+	for _, s := range r.Roles {
+		add(s.AG)
+	}
+	return rd
+}
+
+// redactKeepWords are never replaced on their own: SQL keywords and built-in names
+// that a login, instance or domain might be spelled like.
+var redactKeepWords = strings.Fields(`
+	sa public dbo guest sys sysadmin master msdb model tempdb distribution
+	mssqlserver sqlexpress localhost local system nt authority service builtin
+	primary secondary resolving replica database databases availability group login user
+	add alter and as authorization backup by connect create database drop endpoint
+	for from grant hadr_endpoint go if in into is not null on or permission restore select
+	server set to update where with windows certificate key master
+`)
+
+func (rd *redactor) pseudonym(class, canonical string) string {
+	k := class + "\x00" + strings.ToLower(canonical)
+	if p, ok := rd.pseudo[k]; ok {
+		return p
+	}
+	rd.count[class]++
+	p := class + "-" + strconv.Itoa(rd.count[class])
+	rd.pseudo[k] = p
+	return p
+}
+
+func (rd *redactor) term(original, replacement string) {
+	original = strings.TrimSpace(original)
+	if original == "" || original == replacement {
+		return
+	}
+	k := strings.ToLower(original)
+	if _, ok := rd.terms[k]; !ok {
+		rd.terms[k] = replacement
+	}
+}
+
+// addServer records a server name: HOST, HOST\INSTANCE, an FQDN or an address.
+func (rd *redactor) addServer(name string) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return
+	}
+	if host, inst, ok := strings.Cut(name, `\`); ok {
+		hp := rd.addHost(host)
+		ip := rd.addInstance(inst)
+		rd.term(name, hp+`\`+ip)
+		return
+	}
+	rd.addHost(name)
+}
+
+// addHost records a host name and returns its pseudonym. An FQDN maps to
+// HOST-n.DOMAIN-m, its first label to HOST-n.
+func (rd *redactor) addHost(h string) string {
+	h = strings.Trim(strings.TrimSpace(h), "[].")
+	if h == "" {
+		return h
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		return rd.addIP(a, h)
+	}
+	if strings.EqualFold(h, "localhost") || strings.HasPrefix(h, "<") {
+		return h
+	}
+	if first, suffix, ok := strings.Cut(h, "."); ok && first != "" && suffix != "" {
+		hp := rd.addHost(first)
+		dp := rd.pseudonym(redactClassDomain, suffix)
+		rd.term(suffix, dp)
+		rd.term(h, hp+"."+dp)
+		return hp + "." + dp
+	}
+	p := rd.pseudonym(redactClassHost, h)
+	rd.hosts[strings.ToLower(h)] = p
+	rd.term(h, p)
+	return p
+}
+
+func (rd *redactor) addInstance(inst string) string {
+	inst = strings.TrimSpace(inst)
+	if inst == "" || strings.EqualFold(inst, "MSSQLSERVER") {
+		return inst
+	}
+	p := rd.pseudonym(redactClassInst, inst)
+	if !rd.keep[strings.ToLower(inst)] {
+		rd.term(inst, p)
+	}
+	return p
+}
+
+func (rd *redactor) addIP(a netip.Addr, original string) string {
+	a = a.WithZone("")
+	if a.IsLoopback() || a.IsUnspecified() {
+		return original
+	}
+	p := rd.pseudonym(redactClassIP, a.Unmap().String())
+	rd.term(original, p)
+	return p
+}
+
+// redactBuiltinDomains name built-in accounts, which are the same on every machine.
+var redactBuiltinDomains = map[string]bool{
+	"nt authority": true, "nt service": true, "builtin": true, "nt virtual machine": true,
+	"iis apppool": true, "font driver host": true, "window manager": true,
+}
+
+// addLogin records a login: DOMAIN\name or a SQL login.
+func (rd *redactor) addLogin(l string) {
+	l = strings.TrimSpace(l)
+	l = strings.TrimSuffix(l, ".")
+	if l == "" || strings.HasPrefix(l, "##") || strings.HasPrefix(l, "<") {
+		return
+	}
+	dom, name, ok := strings.Cut(l, `\`)
+	if !ok {
+		if rd.keep[strings.ToLower(l)] {
+			return
+		}
+		if _, err := netip.ParseAddr(l); err == nil {
+			return
+		}
+		rd.term(l, rd.pseudonym(redactClassLogin, l))
+		return
+	}
+	if dom == "" || name == "" || redactBuiltinDomains[strings.ToLower(dom)] {
+		return
+	}
+	if rd.hosts[strings.ToLower(dom)] != "" {
+		// HOST\INSTANCE spelled where a login was expected.
+		rd.addServer(l)
+		return
+	}
+	dp := rd.pseudonym(redactClassDomain, dom)
+	rd.domains[strings.ToLower(dom)] = true
+	if !rd.keep[strings.ToLower(dom)] {
+		rd.term(dom, dp)
+	}
+	var np string
+	if hp := rd.hosts[strings.ToLower(strings.TrimSuffix(name, "$"))]; hp != "" && strings.HasSuffix(name, "$") {
+		np = hp + "$" // machine account
+	} else {
+		np = rd.pseudonym(redactClassLogin, name)
+		if !rd.keep[strings.ToLower(name)] {
+			rd.term(name, np)
+		}
+	}
+	rd.term(l, dp+`\`+np)
+}
+
+// redactCollect records the names held in the report's structured fields.
+func redactCollect(rd *redactor, r *Report) {
+	for _, s := range r.Servers {
+		rd.addServer(s.Name)
+	}
+	for _, s := range r.Servers {
+		host, _, _ := strings.Cut(s.Name, `\`)
+		hp := rd.hosts[strings.ToLower(strings.TrimSpace(host))]
+		for _, a := range s.Aliases {
+			a = strings.TrimSpace(a)
+			switch {
+			case a == "":
+			case strings.Contains(a, `\`) || strings.Contains(a, "."):
+				rd.addServer(a)
+			case rd.hosts[strings.ToLower(a)] != "":
+			case hp != "":
+				// Another spelling of the same server (a folder name).
+				rd.term(a, cmp.Or(rd.terms[strings.ToLower(strings.TrimSpace(s.Name))], hp))
+			default:
+				rd.addServer(a)
+			}
+		}
+		for _, a := range s.Addresses {
+			rd.scanIPs(a)
+		}
+		if s.ServiceAccount != "" {
+			rd.addLogin(s.ServiceAccount)
+		}
+	}
+	names := func(list ...string) {
+		for _, n := range list {
+			if strings.HasPrefix(strings.TrimSpace(n), "<") {
+				continue
+			}
+			rd.addServer(n)
+		}
+	}
+	for _, in := range r.Inputs {
+		names(in.Server)
+	}
+	for _, in := range r.Incidents {
+		names(in.Servers...)
+		for _, st := range in.Chain {
+			names(st.Server)
+			for _, ev := range st.Evidence {
+				names(ev.Server)
+			}
+		}
+	}
+	for _, f := range r.Failovers {
+		names(f.From, f.To)
+		for _, ev := range f.Evidence {
+			names(ev.Server)
+		}
+	}
+	for _, c := range r.Connections {
+		names(c.Server, c.Partner)
+	}
+	for _, s := range r.Roles {
+		names(s.Server)
+	}
+	for _, e := range r.Timeline {
+		names(e.Server)
+	}
+}
+
+var (
+	// 'X\Y' and [X\Y]: a domain login or a HOST\INSTANCE.
+	reRedactQuotedPair = regexp.MustCompile(`(?:N?'([^'\\\s:]{1,64}(?: [^'\\\s:]{1,64})?)\\([^'\\]{1,128})')|(?:\[([^\]\\\s:]{1,64}(?: [^\]\\\s:]{1,64})?)\\([^\]\\]{1,128})\])`)
+	// login 'x', user 'x', account is 'x', LOGIN [x], TO [x].
+	reRedactLogin = regexp.MustCompile(`(?i)\b(?:(?:login|user|account)(?:\s+is)?\s+(?:N?'([^']{1,128})'|\[([^\]]{1,128})\])|to\s+\[([^\]]{1,128})\])`)
+	// [CLIENT: x]
+	reRedactClient = regexp.MustCompile(`(?i)\[CLIENT:\s*([^\]\s]+)\s*\]`)
+	// TCP://host:port and MSSQLSvc/host SPNs.
+	reRedactURLHost = regexp.MustCompile(`(?i)(?:tcp://|mssqlsvc/)([A-Za-z0-9_.-]+)`)
+	// DOMAIN\name outside quotes, kept only when DOMAIN is known.
+	reRedactBarePair = regexp.MustCompile(`([A-Za-z0-9_.-]{1,64})\\([A-Za-z0-9_.$-]{1,128})`)
+)
+
+// redactServerContext tells from the words before a quoted X\Y whether it names an
+// instance rather than a login.
+var (
+	redactServerContext = []string{"server", "instance", "replica", "host", "node"}
+	redactLoginContext  = []string{"login", "user", "account", "principal", "grant", "owner"}
+)
+
+func (rd *redactor) scanText(s string) {
+	if s == "" {
+		return
+	}
+	rd.scanIPs(s)
+	for _, m := range reRedactClient.FindAllStringSubmatch(s, -1) {
+		rd.addHost(m[1])
+	}
+	for _, m := range reRedactURLHost.FindAllStringSubmatch(s, -1) {
+		rd.addHost(m[1])
+	}
+	for _, m := range reRedactLogin.FindAllStringSubmatch(s, -1) {
+		rd.addLogin(cmp.Or(m[1], m[2], m[3]))
+	}
+	for _, idx := range reRedactQuotedPair.FindAllStringSubmatchIndex(s, -1) {
+		left, right := idx[2], idx[3]
+		if left < 0 {
+			left, right = idx[6], idx[7]
+		}
+		x := s[left:right]
+		whole := s[left:max(idx[5], idx[9])]
+		switch {
+		case rd.hosts[strings.ToLower(x)] != "":
+			rd.addServer(whole)
+		case redactContextHas(s[max(0, idx[0]-40):idx[0]], redactLoginContext):
+			rd.addLogin(whole)
+		case redactContextHas(s[max(0, idx[0]-40):idx[0]], redactServerContext):
+			rd.addServer(whole)
+		default:
+			rd.addLogin(whole)
+		}
+	}
+}
+
+func redactContextHas(before string, words []string) bool {
+	before = strings.ToLower(before)
+	// Only the current clause counts.
+	if i := strings.LastIndexAny(before, ".;!?"); i >= 0 {
+		before = before[i+1:]
+	}
+	for _, w := range words {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (rd *redactor) scanUnquoted(s string) {
+	for _, m := range reRedactBarePair.FindAllStringSubmatch(s, -1) {
+		dom := strings.ToLower(m[1])
+		switch {
+		case rd.hosts[dom] != "":
+			rd.addServer(m[0])
+		case rd.domains[dom]:
+			rd.addLogin(m[0])
+		}
+	}
+}
+
+// scanIPs records every IPv4 and IPv6 address in s. Candidates are runs of
+// hex digits, dots and colons standing alone; netip decides what is an
+// address, so times (14:32:50.123) and versions (15.0.4312.2) are not.
+func (rd *redactor) scanIPs(s string) {
+	isIPChar := func(c byte) bool {
+		return c == '.' || c == ':' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+	}
+	for i := 0; i < len(s); {
+		if !isIPChar(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isIPChar(s[j]) {
+			j++
+		}
+		start, end := i, j
+		i = j
+		// A leading ':' (CLIENT:10.0.0.1) or a trailing '.' or ':' (end of
+		// a sentence) is punctuation, not part of the address.
+		for start < end && s[start] == ':' && !strings.HasPrefix(s[start:end], "::") {
+			start++
+		}
+		for end > start && (s[end-1] == '.' || s[end-1] == ':') && !strings.HasSuffix(s[start:end], "::") {
+			end--
+		}
+		if start > 0 && redactWordByte(s[start-1]) || end < len(s) && redactWordByte(s[end]) {
+			continue
+		}
+		cand := s[start:end]
+		if strings.Count(cand, ".") != 3 && strings.Count(cand, ":") < 2 {
+			continue
+		}
+		a, err := netip.ParseAddr(cand)
+		if err != nil {
+			// An IPv4 address with a port: 10.0.0.12:5022.
+			if h, _, ok := strings.Cut(cand, ":"); ok && strings.Count(h, ".") == 3 {
+				if a, err = netip.ParseAddr(h); err == nil {
+					rd.addIP(a, h)
+				}
+			}
+			continue
+		}
+		rd.addIP(a, cand)
+	}
+}
+
+func redactWordByte(c byte) bool {
+	return c == '_' || c >= 0x80 || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+func (rd *redactor) build() {
+	rd.byFirst = map[byte][]string{}
+	for t := range rd.terms {
+		rd.byFirst[t[0]] = append(rd.byFirst[t[0]], t)
+	}
+	for _, list := range rd.byFirst {
+		slices.SortFunc(list, func(a, b string) int {
+			if c := cmp.Compare(len(b), len(a)); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+	}
+}
+
+// redactWordRune tells what continues a name: letters, digits, '_' and '-'. In
+// file paths (path mode) only letters and digits do.
+func redactWordRune(c rune, path bool) bool {
+	if unicode.IsLetter(c) || unicode.IsDigit(c) {
+		return true
+	}
+	return !path && (c == '_' || c == '-')
+}
+
+// replace substitutes every term in s, longest first, case-insensitively and
+// on word boundaries.
+func (rd *redactor) replace(s string, path bool) string {
+	if s == "" || len(rd.byFirst) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0  // end of the text copied so far
+	prev := -1 // rune before i, -1 at the start
+	for i := 0; i < len(s); {
+		c, size := utf8.DecodeRuneInString(s[i:])
+		boundary := prev < 0 || !redactWordRune(rune(prev), path)
+		if matched, repl := rd.matchAt(s, i, boundary, path); matched > 0 {
+			b.WriteString(s[last:i])
+			b.WriteString(repl)
+			i += matched
+			last = i
+			r, _ := utf8.DecodeLastRuneInString(s[:i])
+			prev = int(r)
+			continue
+		}
+		prev = int(c)
+		i += size
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// matchAt returns the length and replacement of the longest term at s[i:].
+func (rd *redactor) matchAt(s string, i int, boundary, path bool) (int, string) {
+	c := s[i]
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	for _, t := range rd.byFirst[c] {
+		if len(t) > len(s)-i || !strings.EqualFold(s[i:i+len(t)], t) {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(t)
+		if !boundary && redactWordRune(first, path) {
+			continue
+		}
+		lastRune, _ := utf8.DecodeLastRuneInString(t)
+		if i+len(t) < len(s) && redactWordRune(lastRune, path) {
+			if next, _ := utf8.DecodeRuneInString(s[i+len(t):]); redactWordRune(next, path) {
+				continue
+			}
+		}
+		return len(t), rd.terms[t]
+	}
+	return 0, ""
+}
+
+// reportField tells the walker what kind of string it visits.
+type reportField uint8
+
+const (
+	reportFieldText reportField = iota // free text: replaced
+	reportFieldPath                    // a file path or position: replaced, '_' and '-' are boundaries
+	reportFieldEnum                    // an enumerated value: kept
+	reportFieldName                    // an AG or database name: kept
+)
+
+// walkReportStrings returns a deep copy of r with every string passed through f.
+// It is the one place that knows every string field of a Report; Redact
+// collects and replaces through it.
+func walkReportStrings(r *Report, f func(string, reportField) string) *Report {
+	text := func(s string) string { return f(s, reportFieldText) }
+	path := func(s string) string { return f(s, reportFieldPath) }
+	enum := func(s string) string { return f(s, reportFieldEnum) }
+	name := func(s string) string { return f(s, reportFieldName) }
+	list := func(in []string, g func(string) string) []string {
+		if in == nil {
+			return nil
+		}
+		out := make([]string, len(in))
+		for i, s := range in {
+			out[i] = g(s)
+		}
+		return out
+	}
+	evidence := func(in []Evidence) []Evidence {
+		if in == nil {
+			return nil
+		}
+		out := make([]Evidence, len(in))
+		for i, e := range in {
+			e.File = path(e.File)
+			e.Server = text(e.Server)
+			e.Text = text(e.Text)
+			out[i] = e
+		}
+		return out
+	}
+
+	c := *r
+	c.Tool = enum(r.Tool)
+	c.AGs = list(r.AGs, name)
+	c.Databases = list(r.Databases, name)
+	if r.Servers != nil {
+		c.Servers = make([]Server, len(r.Servers))
+		for i, s := range r.Servers {
+			s.Name = text(s.Name)
+			s.Aliases = list(s.Aliases, text)
+			s.Clock = enum(s.Clock)
+			s.UTCOffset = enum(s.UTCOffset)
+			s.ClockDetail = text(s.ClockDetail)
+			s.ServiceAccount = text(s.ServiceAccount)
+			s.Addresses = list(s.Addresses, text)
+			s.Files = list(s.Files, path)
+			c.Servers[i] = s
+		}
+	}
+	if r.Inputs != nil {
+		c.Inputs = make([]Input, len(r.Inputs))
+		for i, in := range r.Inputs {
+			in.File = path(in.File)
+			in.Format = enum(in.Format)
+			in.Encoding = enum(in.Encoding)
+			in.Server = text(in.Server)
+			in.AttributedBy = enum(in.AttributedBy)
+			in.Skipped = text(in.Skipped)
+			in.Warnings = list(in.Warnings, text)
+			c.Inputs[i] = in
+		}
+	}
+	if r.Incidents != nil {
+		c.Incidents = make([]Incident, len(r.Incidents))
+		for i, in := range r.Incidents {
+			in.Category = enum(in.Category)
+			in.Title = text(in.Title)
+			in.AGs = list(in.AGs, name)
+			in.Servers = list(in.Servers, text)
+			in.Databases = list(in.Databases, name)
+			in.RootCause = text(in.RootCause)
+			in.Summary = text(in.Summary)
+			if in.Chain != nil {
+				chain := make([]Step, len(in.Chain))
+				for j, st := range in.Chain {
+					st.Server = text(st.Server)
+					st.Text = text(st.Text)
+					st.Evidence = evidence(st.Evidence)
+					chain[j] = st
+				}
+				in.Chain = chain
+			}
+			in.Fix = Fix{SQL: list(in.Fix.SQL, text), Steps: list(in.Fix.Steps, text)}
+			in.Confidence = enum(in.Confidence)
+			in.ConfidenceReason = text(in.ConfidenceReason)
+			in.Rules = list(in.Rules, enum)
+			c.Incidents[i] = in
+		}
+	}
+	if r.Failovers != nil {
+		c.Failovers = make([]Failover, len(r.Failovers))
+		for i, fo := range r.Failovers {
+			fo.AG = name(fo.AG)
+			fo.From = text(fo.From)
+			fo.To = text(fo.To)
+			fo.Mode = enum(fo.Mode)
+			fo.Trigger = text(fo.Trigger)
+			fo.Evidence = evidence(fo.Evidence)
+			c.Failovers[i] = fo
+		}
+	}
+	if r.Connections != nil {
+		c.Connections = make([]ConnectionWindow, len(r.Connections))
+		for i, cw := range r.Connections {
+			cw.AG = name(cw.AG)
+			cw.Server = text(cw.Server)
+			cw.Partner = text(cw.Partner)
+			cw.Databases = list(cw.Databases, name)
+			cw.Cause = text(cw.Cause)
+			c.Connections[i] = cw
+		}
+	}
+	if r.Roles != nil {
+		c.Roles = make([]RoleSpan, len(r.Roles))
+		for i, s := range r.Roles {
+			s.AG = name(s.AG)
+			s.Server = text(s.Server)
+			s.Role = enum(s.Role)
+			c.Roles[i] = s
+		}
+	}
+	if r.Timeline != nil {
+		c.Timeline = make([]TimelineEntry, len(r.Timeline))
+		for i, e := range r.Timeline {
+			e.Server = text(e.Server)
+			e.Kind = enum(e.Kind)
+			e.Text = text(e.Text)
+			e.Position = path(e.Position)
+			c.Timeline[i] = e
+		}
+	}
+	c.Gaps = list(r.Gaps, text)
+	c.Warnings = list(r.Warnings, text)
+	return &c
+}
