@@ -1,0 +1,695 @@
+// Package xevent reads Extended Events data exported as XML, above all the
+// AlwaysOn_health session (and system_health, SQLDIAG), and emits the same
+// parsers.Event values as the ERRORLOG reader.
+//
+// It accepts the shapes in which such data is saved: event documents as
+// sys.fn_xe_file_target_read_file returns them (one per line or back to back,
+// each with or without its own XML declaration), the same inside an enclosing
+// root such as <events>, and a <RingBufferTarget> document whose data carry
+// <type> children. The input may be UTF-16 (with or without a byte-order mark,
+// as SSMS and PowerShell save it) or UTF-8 (with or without a BOM); an XML
+// declaration naming another encoding is ignored because the text has already
+// been decoded.
+//
+// The reader streams: it holds one event at a time, and bounds what a hostile
+// file can make it hold: a token (a text node, a tag) may not exceed
+// MaxToken bytes, a field value is cut at MaxValue bytes, elements nest at most
+// MaxDepth levels. DOCTYPE declarations are skipped and entities they declare
+// are never expanded. A syntax error costs the event it occurs in: the reader
+// warns with the byte offset and resumes at the next "<event".
+//
+// Why encoding/xml and not xmlquery's stream parser: xmlquery copes with
+// back-to-back documents, but it reads ahead through its own buffers and does
+// not expose input offsets, so it can neither report the byte offset of an
+// event nor resume after a syntax error; a build over xmlquery also spent its
+// time building node trees the reader immediately flattens. The reader therefore
+// drives encoding/xml's Decoder.RawToken over an io.ByteReader of its own.
+package xevent
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+
+	"encoding/xml"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// Limits on what one input can make the reader hold.
+const (
+	// MaxValue is the longest field value kept; longer values are cut with a warning.
+	MaxValue = 1 << 20
+	// MaxToken is the longest single XML token (text node, tag, directive) the
+	// reader lets the decoder buffer; the event holding a longer one is skipped.
+	MaxToken = 4 << 20
+	// MaxDepth is the deepest element nesting accepted; deeper input is skipped
+	// up to the next event.
+	MaxDepth = 256
+	// MaxFields is the most data and action fields kept per event.
+	MaxFields = 4096
+	// maxEventBytes bounds the total size of one event's field values.
+	maxEventBytes = 8 << 20
+)
+
+// ErrNotXML is wrapped by the error an input that is not XML ends with.
+var ErrNotXML = errors.New("not an Extended Events XML export")
+
+// Reader reads one Extended Events XML export. Create it with NewReader and
+// range over Events; Stats is complete once the iteration has ended.
+type Reader struct {
+	in    io.Reader
+	file  string
+	stats parsers.FileStats
+	used  bool
+}
+
+// NewReader returns a reader of the XML export r; file names the input in
+// events, warnings and errors.
+func NewReader(r io.Reader, file string) *Reader {
+	return &Reader{
+		in:   r,
+		file: file,
+		stats: parsers.FileStats{
+			File:   file,
+			Format: parsers.FormatXEventXML,
+			Clock:  parsers.ClockUTC,
+		},
+	}
+}
+
+// Stats returns the statistics of the file, complete once Events has ended.
+func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
+
+// Events returns the stream of events. Offsets are byte offsets in the raw
+// input (for UTF-16 input too); lines count the input's newlines. A warning
+// (*parsers.Warning) is yielded with a nil event and reading goes on; any
+// other error ends the stream. Events may be ranged over only once.
+func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
+	return func(yield func(*parsers.Event, error) bool) {
+		if r.used {
+			yield(nil, fmt.Errorf("%s: xevent: Events called twice", r.file))
+			return
+		}
+		r.used = true
+		p := newParser(r, yield)
+		p.run()
+		r.stats.Bytes = p.text.RawOffset()
+		r.stats.Lines = p.lines()
+	}
+}
+
+// frameKind says what an open element inside an event is.
+type frameKind uint8
+
+const (
+	frameField  frameKind = iota // <data> or <action>, or another direct child of <event>
+	frameValue                   // <value>
+	frameText                    // <text> (a map field's label)
+	frameType                    // <type> (ring buffer target), ignored
+	frameNested                  // an element inside a value: serialized into it
+)
+
+type frame struct {
+	kind frameKind
+	name xml.Name
+}
+
+// field is the data or action being read.
+type field struct {
+	name      string
+	value     []byte
+	text      []byte
+	hasText   bool
+	truncated bool
+}
+
+// at is a position in the input: the decoded offset (what the decoder
+// counts), the raw byte offset and the 1-based line.
+type at struct {
+	dec  int64
+	raw  int64
+	line int
+}
+
+// parser is the state of one pass over an input.
+type parser struct {
+	r     *Reader
+	yield func(*parsers.Event, error) bool
+	stop  bool // the consumer stopped the iteration
+
+	text *parsers.TextReader
+	src  *source
+	dec  *xml.Decoder
+	// decBase is the decoded offset where dec started; lineBase the number of
+	// lines before it.
+	decBase  int64
+	lineBase int
+
+	wrappers []xml.Name // open elements outside events
+
+	ev        *parsers.Event // event being read, nil outside events
+	frames    []frame
+	fld       field
+	inField   bool
+	evBytes   int // bytes of field values held by ev
+	fieldsCut bool
+
+	sawSyntaxError bool
+	warnedDoctype  bool
+	lastResync     int64
+}
+
+func newParser(r *Reader, yield func(*parsers.Event, error) bool) *parser {
+	t := parsers.NewTextReader(r.in)
+	enc := string(t.Encoding)
+	if t.Encoding == parsers.EightBit {
+		enc = string(parsers.UTF8) // XML without a BOM or declaration is UTF-8
+	}
+	r.stats.Encoding = enc
+	return &parser{r: r, yield: yield, text: t, src: newSource(t, MaxToken), lastResync: -1}
+}
+
+// passThrough is the decoder's CharsetReader: the source is already UTF-8
+// whatever the declaration says (e.g. encoding="utf-16" on a decoded file).
+func passThrough(_ string, in io.Reader) (io.Reader, error) { return in, nil }
+
+// newDecoder starts a decoder at the source's position, which is on line
+// lineBase+1.
+func (p *parser) newDecoder(lineBase int) {
+	d := xml.NewDecoder(p.src)
+	d.Strict = true
+	d.CharsetReader = passThrough
+	p.dec = d
+	p.decBase = p.src.offset()
+	p.lineBase = lineBase
+}
+
+// here returns the decoder's current position. Positions must be taken in
+// input order: the raw mapping only moves forward.
+func (p *parser) here() at {
+	off := p.decBase + p.dec.InputOffset()
+	line, _ := p.dec.InputPos()
+	return at{dec: off, raw: p.src.rawOffset(off), line: p.lineBase + line}
+}
+
+func (p *parser) run() {
+	nl, c, ok := p.src.skipSpace()
+	if p.src.err != nil {
+		p.fatal(fmt.Errorf("%s: %w", p.r.file, p.src.err))
+		return
+	}
+	if !ok {
+		return // empty or blank: nothing to read
+	}
+	if c != '<' {
+		p.fatal(fmt.Errorf("%s: %w: it starts with %q at offset %d", p.r.file, ErrNotXML, c, p.src.rawOffset(p.src.offset())))
+		return
+	}
+	p.newDecoder(nl)
+	for !p.stop {
+		pos := p.here()
+		p.src.setMark(pos.dec)
+		tok, err := p.dec.RawToken()
+		if err != nil {
+			if !p.handleError(err, pos) {
+				break
+			}
+			continue
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(p.wrappers)+len(p.frames) >= MaxDepth {
+				p.warn(pos.raw, pos.line, fmt.Sprintf("elements nest deeper than %d levels: skipped to the next event", MaxDepth))
+				p.dropEvent(pos.raw)
+				p.resync(p.here())
+				continue
+			}
+			if p.ev == nil {
+				p.startOutside(t, pos)
+			} else {
+				p.startInside(t, pos)
+			}
+		case xml.EndElement:
+			if p.ev == nil {
+				p.endOutside(t, pos)
+			} else {
+				p.endInside(t, pos)
+			}
+		case xml.CharData:
+			if p.ev != nil {
+				p.charData(t)
+			} else if len(bytes.TrimSpace(t)) > 0 {
+				p.r.stats.Unrecognized++
+			}
+		case xml.ProcInst:
+			if p.ev != nil && t.Target == "xml" {
+				// A new document begins inside an event: the event was cut
+				// (one line of a one-per-line export truncated).
+				p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("incomplete event %q: a new XML document starts at offset %d", p.ev.Name, pos.raw))
+				p.dropEvent(pos.raw)
+			} else if p.ev != nil {
+				p.nestedProcInst(t)
+			}
+		case xml.Directive:
+			if !p.warnedDoctype {
+				p.warnedDoctype = true
+				p.warn(pos.raw, pos.line, "XML directive (DOCTYPE) ignored: entities are not expanded")
+			}
+		}
+	}
+	p.finish()
+}
+
+// startOutside handles a start tag outside any event.
+func (p *parser) startOutside(t xml.StartElement, pos at) {
+	if t.Name.Local == "event" {
+		p.startEvent(t, pos)
+		return
+	}
+	switch t.Name.Local {
+	case "events", "RingBufferTarget":
+	default:
+		p.r.stats.Unrecognized++
+	}
+	p.wrappers = append(p.wrappers, t.Name)
+}
+
+// endOutside handles an end tag outside any event. After a resynchronization
+// the wrappers opened before are unknown, so an unmatched end tag is ignored.
+func (p *parser) endOutside(t xml.EndElement, pos at) {
+	for i := len(p.wrappers) - 1; i >= 0; i-- {
+		if p.wrappers[i] == t.Name {
+			if i != len(p.wrappers)-1 {
+				p.warn(pos.raw, pos.line, fmt.Sprintf("element <%s> closed by </%s>", name(p.wrappers[len(p.wrappers)-1]), name(t.Name)))
+			}
+			p.wrappers = p.wrappers[:i]
+			return
+		}
+	}
+	if !p.sawSyntaxError {
+		p.warn(pos.raw, pos.line, fmt.Sprintf("unexpected end tag </%s>", name(t.Name)))
+	}
+}
+
+// startEvent begins a new event at the start tag t.
+func (p *parser) startEvent(t xml.StartElement, pos at) {
+	p.r.stats.Records++
+	ev := &parsers.Event{
+		Clock:  parsers.ClockUTC,
+		Source: parsers.SourceXEvent,
+		File:   p.r.file,
+		Line:   pos.line,
+		Offset: pos.raw,
+	}
+	var ts string
+	for _, a := range t.Attr {
+		switch a.Name.Local {
+		case "name":
+			ev.Name = a.Value
+		case "timestamp":
+			ts = a.Value
+		}
+	}
+	p.ev = ev
+	p.frames = p.frames[:0]
+	p.evBytes = 0
+	p.fieldsCut = false
+	p.inField = false
+	if ts == "" {
+		p.warn(pos.raw, pos.line, fmt.Sprintf("event %q has no timestamp", ev.Name))
+		return
+	}
+	tm, zone, ok := parseTimestamp(ts)
+	if !ok {
+		p.warn(pos.raw, pos.line, fmt.Sprintf("event %q: bad timestamp %q", ev.Name, ts))
+		return
+	}
+	if !zone {
+		p.r.stats.MissingZone++
+	}
+	ev.Time = tm
+}
+
+// startInside handles a start tag inside the current event.
+func (p *parser) startInside(t xml.StartElement, pos at) {
+	top := len(p.frames) - 1
+	if t.Name.Local == "event" && (top < 0 || p.frames[top].kind != frameNested) {
+		// An event cannot contain an event outside nested value XML: the
+		// current one was cut and a new one starts.
+		p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("incomplete event %q: a new event starts at offset %d", p.ev.Name, pos.raw))
+		p.dropEvent(pos.raw)
+		p.startEvent(t, pos)
+		return
+	}
+	if top < 0 {
+		p.startField(t)
+		p.frames = append(p.frames, frame{frameField, t.Name})
+		return
+	}
+	kind := frameNested
+	if p.frames[top].kind == frameField {
+		switch t.Name.Local {
+		case "value":
+			kind = frameValue
+		case "text":
+			kind = frameText
+			p.fld.hasText = true
+		case "type":
+			kind = frameType
+		}
+	}
+	if kind == frameNested {
+		p.writeStartTag(t)
+	}
+	p.frames = append(p.frames, frame{kind, t.Name})
+}
+
+// startField begins a <data> or <action> (or another direct child of <event>,
+// kept under its element name).
+func (p *parser) startField(t xml.StartElement) {
+	p.fld.name = t.Name.Local
+	if t.Name.Local == "data" || t.Name.Local == "action" {
+		p.fld.name = ""
+		for _, a := range t.Attr {
+			if a.Name.Local == "name" {
+				p.fld.name = a.Value
+				break
+			}
+		}
+	}
+	p.fld.value = p.fld.value[:0]
+	p.fld.text = p.fld.text[:0]
+	p.fld.hasText = false
+	p.fld.truncated = false
+	p.inField = true
+}
+
+// endInside handles an end tag inside the current event.
+func (p *parser) endInside(t xml.EndElement, pos at) {
+	top := len(p.frames) - 1
+	if top < 0 {
+		if t.Name.Local != "event" || t.Name.Space != "" {
+			p.malformed(pos, fmt.Sprintf("element <event> closed by </%s>", name(t.Name)))
+			return
+		}
+		p.emit()
+		return
+	}
+	f := p.frames[top]
+	if f.name != t.Name {
+		p.malformed(pos, fmt.Sprintf("element <%s> closed by </%s>", name(f.name), name(t.Name)))
+		return
+	}
+	p.frames = p.frames[:top]
+	switch f.kind {
+	case frameNested:
+		p.writeEndTag(t.Name)
+	case frameField:
+		p.endField()
+	}
+}
+
+// endField stores the field just closed in the event: the map label when there
+// is one, else the value; a map's number is kept as name+"_value".
+func (p *parser) endField() {
+	p.inField = false
+	ev := p.ev
+	if len(ev.Fields) >= MaxFields {
+		if !p.fieldsCut {
+			p.fieldsCut = true
+			p.warn(ev.Offset, ev.Line, fmt.Sprintf("event %q has more than %d fields: the rest dropped", ev.Name, MaxFields))
+		}
+		return
+	}
+	f := &p.fld
+	if f.truncated {
+		p.warn(ev.Offset, ev.Line, fmt.Sprintf("event %q: field %q cut to %d bytes", ev.Name, f.name, max(len(f.value), len(f.text))))
+	}
+	value := string(f.value)
+	if f.hasText && len(f.text) > 0 {
+		label := string(f.text)
+		ev.Fields = append(ev.Fields, parsers.Field{Name: f.name, Value: label})
+		if value != "" && value != label {
+			ev.Fields = append(ev.Fields, parsers.Field{Name: f.name + "_value", Value: value})
+		}
+		return
+	}
+	ev.Fields = append(ev.Fields, parsers.Field{Name: f.name, Value: value})
+}
+
+// charData appends text to the value or label being read.
+func (p *parser) charData(t xml.CharData) {
+	if len(p.frames) == 0 || !p.inField {
+		return // white space between fields
+	}
+	nested := p.frames[len(p.frames)-1].kind == frameNested
+	switch p.target() {
+	case frameText:
+		if nested {
+			p.fld.text = p.appendCapped(p.fld.text, escapeText(nil, t))
+		} else {
+			p.fld.text = p.appendCapped(p.fld.text, t)
+		}
+	case frameValue, frameField:
+		if nested {
+			p.fld.value = p.appendCapped(p.fld.value, escapeText(nil, t))
+		} else {
+			p.fld.value = p.appendCapped(p.fld.value, t)
+		}
+	}
+}
+
+// target tells where text and nested XML at the current depth go: the label
+// (frameText), nowhere (frameType) or the value (frameValue, frameField).
+func (p *parser) target() frameKind {
+	for i := len(p.frames) - 1; i >= 0; i-- {
+		if k := p.frames[i].kind; k != frameNested {
+			return k
+		}
+	}
+	return frameField
+}
+
+// appendCapped appends b to dst within MaxValue and the event's budget.
+func (p *parser) appendCapped(dst, b []byte) []byte {
+	room := min(MaxValue-len(dst), maxEventBytes-p.evBytes)
+	if len(b) > room {
+		b = b[:max(room, 0)]
+		p.fld.truncated = true
+	}
+	p.evBytes += len(b)
+	return append(dst, b...)
+}
+
+// writeStartTag serializes a start tag of nested value XML.
+func (p *parser) writeStartTag(t xml.StartElement) {
+	b := make([]byte, 0, 64)
+	b = append(b, '<')
+	b = appendName(b, t.Name)
+	for _, a := range t.Attr {
+		b = append(b, ' ')
+		b = appendName(b, a.Name)
+		b = append(b, '=', '"')
+		b = escapeAttr(b, a.Value)
+		b = append(b, '"')
+	}
+	b = append(b, '>')
+	p.appendToTarget(b)
+}
+
+// writeEndTag serializes an end tag of nested value XML.
+func (p *parser) writeEndTag(n xml.Name) {
+	b := make([]byte, 0, 32)
+	b = append(b, '<', '/')
+	b = appendName(b, n)
+	b = append(b, '>')
+	p.appendToTarget(b)
+}
+
+// nestedProcInst keeps a processing instruction inside nested value XML.
+func (p *parser) nestedProcInst(t xml.ProcInst) {
+	if len(p.frames) == 0 || p.frames[len(p.frames)-1].kind != frameNested {
+		return
+	}
+	b := append([]byte("<?"), t.Target...)
+	if len(t.Inst) > 0 {
+		b = append(b, ' ')
+		b = append(b, t.Inst...)
+	}
+	b = append(b, '?', '>')
+	p.appendToTarget(b)
+}
+
+func (p *parser) appendToTarget(b []byte) {
+	switch p.target() {
+	case frameText:
+		p.fld.text = p.appendCapped(p.fld.text, b)
+	case frameValue, frameField:
+		p.fld.value = p.appendCapped(p.fld.value, b)
+	}
+}
+
+// emit finishes the current event, interprets it and yields it.
+func (p *parser) emit() {
+	ev := p.ev
+	p.ev = nil
+	p.frames = p.frames[:0]
+	interpret(ev)
+	if ev.Server != "" && p.r.stats.Server == "" {
+		p.r.stats.Server = ev.Server
+	}
+	p.r.stats.Count(ev)
+	if !p.yield(ev, nil) {
+		p.stop = true
+	}
+}
+
+// dropEvent abandons the current event (if any); the input from its start up
+// to the raw offset upTo counts as skipped.
+func (p *parser) dropEvent(upTo int64) {
+	if p.ev == nil {
+		return
+	}
+	if n := upTo - p.ev.Offset; n > 0 {
+		p.r.stats.SkippedBytes += n
+	}
+	p.ev = nil
+	p.frames = p.frames[:0]
+	p.inField = false
+}
+
+// malformed reports a syntax problem the decoder does not check in raw mode
+// (mismatched tags), drops the event and resumes at the next event.
+func (p *parser) malformed(pos at, msg string) {
+	p.sawSyntaxError = true
+	p.warn(pos.raw, pos.line, "malformed XML: "+msg+"; resuming at the next event")
+	p.dropEvent(pos.raw)
+	p.resync(p.here())
+}
+
+// handleError deals with an error from the decoder at the token that began at
+// pos. It reports whether reading goes on.
+func (p *parser) handleError(err error, pos at) bool {
+	if p.src.err != nil {
+		p.fatal(fmt.Errorf("%s: read error at offset %d: %w", p.r.file, p.src.rawOffset(p.src.offset()), p.src.err))
+		return false
+	}
+	errAt := p.here()
+	switch {
+	case errors.Is(err, errTokenTooLarge):
+		p.warn(pos.raw, pos.line, fmt.Sprintf("XML token larger than %d bytes: skipped to the next event", MaxToken))
+		if p.ev != nil {
+			p.dropEvent(errAt.raw)
+		} else {
+			p.r.stats.SkippedBytes += errAt.raw - pos.raw
+		}
+		p.resync(errAt)
+		return true
+	case err == io.EOF || (p.src.eof && p.src.pos >= p.src.end):
+		end := p.src.rawOffset(p.src.offset())
+		switch {
+		case p.ev != nil:
+			p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("truncated export: event %q is incomplete, the file ends at offset %d", p.ev.Name, end))
+			p.dropEvent(end)
+		case err != io.EOF:
+			p.warn(pos.raw, pos.line, fmt.Sprintf("truncated export: incomplete markup at the end of the file (%v)", err))
+			p.r.stats.SkippedBytes += end - pos.raw
+		case len(p.wrappers) > 0:
+			p.warn(end, errAt.line, fmt.Sprintf("truncated export: the file ends inside <%s>", name(p.wrappers[len(p.wrappers)-1])))
+		}
+		return false
+	}
+	p.sawSyntaxError = true
+	msg := err.Error()
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		msg = se.Msg
+	}
+	p.warn(errAt.raw, errAt.line, "malformed XML: "+msg+"; resuming at the next event")
+	if p.ev != nil {
+		p.dropEvent(errAt.raw)
+	} else {
+		p.r.stats.SkippedBytes += errAt.raw - pos.raw
+	}
+	p.resync(errAt)
+	return true
+}
+
+// resync drops the decoder, skips to the next "<event" at or after pos and
+// starts a new decoder there. Open wrappers become unknown.
+func (p *parser) resync(pos at) {
+	start := pos.dec
+	if start <= p.lastResync {
+		start = p.lastResync + 1 // always make progress
+	}
+	p.src.seek(start)
+	from := p.src.rawOffset(p.src.offset())
+	nl, found := p.src.skipToEvent()
+	to := p.src.rawOffset(p.src.offset())
+	p.r.stats.SkippedBytes += to - from
+	p.lastResync = p.src.offset()
+	p.wrappers = p.wrappers[:0]
+	p.newDecoder(pos.line - 1 + nl)
+	_ = found
+}
+
+// lines returns how many text lines the input held, as far as it was read.
+func (p *parser) lines() int {
+	if p.dec == nil {
+		return 0
+	}
+	line, col := p.dec.InputPos()
+	n := p.lineBase + line
+	if col == 1 { // the last line ended with a newline
+		n--
+	}
+	return n
+}
+
+// finish accounts for the end of the input.
+func (p *parser) finish() {
+	if p.stop {
+		return
+	}
+	if p.r.stats.Records == 0 {
+		if p.sawSyntaxError {
+			p.fatal(fmt.Errorf("%s: %w: no event could be read", p.r.file, ErrNotXML))
+			return
+		}
+		p.warn(0, 0, "no <event> elements found")
+	}
+}
+
+// warn records and yields a warning at a raw offset and line.
+func (p *parser) warn(raw int64, line int, msg string) {
+	w := &parsers.Warning{File: p.r.file, Line: line, Offset: raw, Msg: msg}
+	p.r.stats.Warn(*w)
+	if !p.stop && !p.yield(nil, w) {
+		p.stop = true
+	}
+}
+
+func (p *parser) fatal(err error) {
+	if !p.stop {
+		p.yield(nil, err)
+		p.stop = true
+	}
+}
+
+func name(n xml.Name) string {
+	if n.Space != "" {
+		return n.Space + ":" + n.Local
+	}
+	return n.Local
+}
+
+func appendName(b []byte, n xml.Name) []byte {
+	if n.Space != "" {
+		b = append(b, n.Space...)
+		b = append(b, ':')
+	}
+	return append(b, n.Local...)
+}
