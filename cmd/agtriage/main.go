@@ -1,9 +1,277 @@
+// Command agtriage analyzes the logs of SQL Server Always On availability group
+// replicas (ERRORLOG files and AlwaysOn_health XEvent XML exports) and writes
+// a report of the incidents they show: root cause, evidence, fix and timeline.
+//
+// Usage:
+//
+//	agtriage [flags] PATH...
+//
+// Run agtriage -h for the flags and examples.
 package main
 
 import (
-	_ "github.com/antchfx/xmlquery"
-	_ "github.com/spf13/pflag"
-	_ "golang.org/x/text/encoding/charmap"
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/parsers"
 )
 
-func main() {}
+// Exit codes.
+const (
+	exitOK      = 0 // report written, every input read
+	exitPartial = 1 // report written, some inputs skipped or partly unreadable
+	exitUsage   = 2 // usage error, or nothing readable
+)
+
+const usageText = `agtriage explains SQL Server Always On availability group incidents from the
+logs of every replica: ERRORLOG files (UTF-16 or 8-bit) and AlwaysOn_health XEvent
+XML exports. It reads files, folders (recursively), .zip archives and .gz files,
+detects each file's format from its content, and writes a Markdown report.
+
+Usage:
+  agtriage [flags] PATH...
+
+Examples:
+  agtriage bundle/                            report for every replica folder in bundle/
+  agtriage -o report.md incident.zip          read a zipped support bundle in place
+  agtriage --since "2024-03-12 01:00" --until "2024-03-12 06:00" --tz Europe/Paris logs/
+  agtriage --utc-offset SQLAG02=+02:00 --server SQLAG03=logs/dr logs/
+  agtriage -f json logs/ | jq '.incidents[].root_cause'
+  agtriage -f events ERRORLOG                 one JSON object per event (debugging view)
+  agtriage --redact -o ticket.md logs/        pseudonymize hosts, IPs and logins
+
+Flags:
+`
+
+type config struct {
+	output, format, since, until, tz, ag string
+	utcOffsets, servers                  []string
+	redact, quiet, version               bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var c config
+	fs := pflag.NewFlagSet("agtriage", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (default: standard output)")
+	fs.StringVarP(&c.format, "format", "f", "markdown", "output format: markdown, json or events")
+	fs.StringVar(&c.since, "since", "", "ignore events before `TIME` (RFC 3339 or \"2006-01-02 15:04\", UTC unless a zone is given)")
+	fs.StringVar(&c.until, "until", "", "ignore events after `TIME`")
+	fs.StringVar(&c.tz, "tz", "", "also show times in `ZONE` (e.g. America/New_York)")
+	fs.StringArrayVar(&c.utcOffsets, "utc-offset", nil, "set a server's UTC offset, `SERVER=±hh:mm` (repeatable)")
+	fs.StringArrayVar(&c.servers, "server", nil, "attribute the files under PATH to a server, `NAME=PATH` (repeatable)")
+	fs.StringVar(&c.ag, "ag", "", "only this availability `GROUP`")
+	fs.BoolVar(&c.redact, "redact", false, "replace host names, IP addresses, logins and instance names by pseudonyms")
+	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or warnings on standard error")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if c.version {
+		fmt.Fprintln(stdout, "agtriage", analyzer.Version)
+		return exitOK
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "agtriage: no input: give the ERRORLOG files, XEvent XML exports or folders to read (agtriage -h for help)")
+		return exitUsage
+	}
+	opt, tz, err := options(&c)
+	if err != nil {
+		fmt.Fprintln(stderr, "agtriage:", err)
+		return exitUsage
+	}
+	if c.format != "markdown" && c.format != "json" && c.format != "events" {
+		fmt.Fprintf(stderr, "agtriage: unknown format %q: use markdown, json or events\n", c.format)
+		return exitUsage
+	}
+
+	out := stdout
+	var outFile *os.File
+	if c.output != "" && c.output != "-" {
+		outFile, err = os.Create(c.output)
+		if err != nil {
+			fmt.Fprintf(stderr, "agtriage: cannot write the report: %v\n", err)
+			return exitUsage
+		}
+		defer outFile.Close()
+		out = outFile
+	}
+	bw := bufio.NewWriterSize(out, 64*1024)
+	defer bw.Flush()
+
+	files, skipped := analyzer.Collect(paths)
+	if !c.quiet && isTerminal(stderr) {
+		opt.Progress = progressPrinter(stderr, files)
+	}
+	var inputs []analyzer.Input
+	if c.format == "events" {
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		inputs, err = analyzer.Events(files, opt, func(ev *parsers.Event) error { return enc.Encode(ev) })
+		inputs = append(skipped, inputs...)
+		if err != nil {
+			fmt.Fprintln(stderr, "agtriage:", err)
+			return exitUsage
+		}
+	} else {
+		rep, err := analyzer.Analyze(files, opt)
+		if rep != nil {
+			rep.Inputs = append(skipped, rep.Inputs...)
+			inputs = rep.Inputs
+		}
+		if err != nil {
+			reportInputs(stderr, inputs, c.quiet)
+			fmt.Fprintf(stderr, "agtriage: %v\n", err)
+			return exitUsage
+		}
+		if c.redact {
+			rep = analyzer.Redact(rep)
+		}
+		if c.format == "json" {
+			err = analyzer.WriteJSON(bw, rep)
+		} else {
+			err = analyzer.WriteMarkdown(bw, rep, analyzer.MarkdownOptions{TZ: tz})
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "agtriage: writing the report: %v\n", err)
+			return exitUsage
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "agtriage: writing the output: %v\n", err)
+		return exitUsage
+	}
+	return reportInputs(stderr, inputs, c.quiet)
+}
+
+// reportInputs lists skipped and damaged inputs on stderr and returns the exit code.
+func reportInputs(stderr io.Writer, inputs []analyzer.Input, quiet bool) int {
+	code, read := exitOK, 0
+	for _, in := range inputs {
+		switch {
+		case in.Skipped != "":
+			code = exitPartial
+			if !quiet {
+				fmt.Fprintf(stderr, "agtriage: skipped %s: %s\n", in.File, in.Skipped)
+			}
+		case in.TotalWarnings > 0 || in.SkippedBytes > 0 || len(in.Warnings) > 0:
+			read++
+			code = exitPartial
+			if !quiet {
+				fmt.Fprintf(stderr, "agtriage: %s was read with %d warning(s)", in.File, max(in.TotalWarnings, len(in.Warnings)))
+				if len(in.Warnings) > 0 {
+					fmt.Fprintf(stderr, ", first: %s", in.Warnings[0])
+				}
+				fmt.Fprintln(stderr)
+			}
+		default:
+			read++
+		}
+	}
+	if read == 0 {
+		return exitUsage
+	}
+	return code
+}
+
+func options(c *config) (analyzer.Options, *time.Location, error) {
+	var opt analyzer.Options
+	var err error
+	var tz *time.Location
+	if c.tz != "" {
+		if tz, err = time.LoadLocation(c.tz); err != nil {
+			return opt, nil, fmt.Errorf("--tz %q: unknown time zone (use an IANA name such as Europe/Paris)", c.tz)
+		}
+	}
+	if opt.Since, err = parseTime(c.since); err != nil {
+		return opt, nil, fmt.Errorf("--since: %w", err)
+	}
+	if opt.Until, err = parseTime(c.until); err != nil {
+		return opt, nil, fmt.Errorf("--until: %w", err)
+	}
+	for _, s := range c.utcOffsets {
+		name, val, ok := strings.Cut(s, "=")
+		if !ok || name == "" {
+			return opt, nil, fmt.Errorf("--utc-offset %q: want SERVER=±hh:mm", s)
+		}
+		d, ok := parsers.ParseUTCAdjustment(val)
+		if !ok {
+			return opt, nil, fmt.Errorf("--utc-offset %q: %q is not an offset like +02:00 or -07:00", s, val)
+		}
+		if opt.UTCOffsets == nil {
+			opt.UTCOffsets = map[string]time.Duration{}
+		}
+		opt.UTCOffsets[name] = d
+	}
+	for _, s := range c.servers {
+		name, path, ok := strings.Cut(s, "=")
+		if !ok || name == "" || path == "" {
+			return opt, nil, fmt.Errorf("--server %q: want NAME=PATH", s)
+		}
+		opt.Servers = append(opt.Servers, analyzer.ServerOverride{Name: name, Path: path})
+	}
+	opt.AG = c.ag
+	return opt, tz, nil
+}
+
+// parseTime accepts RFC 3339 or "2006-01-02 15:04[:05]" (UTC).
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2024-03-12T02:00:00Z) or \"2024-03-12 02:00\"", s)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressPrinter returns a callback that shows files done, MB read and rate.
+func progressPrinter(w io.Writer, files []analyzer.File) func(done int, bytes int64) {
+	start := time.Now()
+	return func(done int, bytes int64) {
+		secs := time.Since(start).Seconds()
+		rate := 0.0
+		if secs > 0 {
+			rate = float64(bytes) / 1e6 / secs
+		}
+		fmt.Fprintf(w, "\ragtriage: %d/%d files, %.1f MB read, %.0f MB/s ", done, len(files), float64(bytes)/1e6, rate)
+		if done == len(files) {
+			fmt.Fprintln(w)
+		}
+	}
+}

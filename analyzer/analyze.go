@@ -1,0 +1,257 @@
+package analyzer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// Version is the tool version written into reports.
+var Version = "0.1.0"
+
+// Options tune an analysis. The zero value analyzes everything with the
+// default rules.
+type Options struct {
+	// Servers attributes files under a path to a server (--server NAME=PATH).
+	Servers []ServerOverride
+	// UTCOffsets sets a server's UTC offset (local - UTC), overriding what its
+	// logs say (--utc-offset SERVER=±hh:mm).
+	UTCOffsets map[string]time.Duration
+	// Since and Until limit the events analyzed (UTC); zero means unbounded.
+	Since, Until time.Time
+	// AG keeps only events of this availability group (and events without one).
+	AG string
+	// Rules to run; nil means Rules.
+	Rules []*Rule
+	// Workers is how many files are read in parallel; 0 means one per CPU.
+	Workers int
+	// TimelineLimit bounds Report.Timeline (0 means 2000 entries).
+	TimelineLimit int
+	// Progress, when set, is called after each file with the number of files
+	// done and the bytes read so far (never concurrently).
+	Progress func(done int, bytes int64)
+}
+
+// AnalyzePaths collects the files under paths (see Collect) and analyzes them.
+func AnalyzePaths(paths []string, opt Options) (*Report, error) {
+	files, skipped := Collect(paths)
+	rep, err := Analyze(files, opt)
+	if rep != nil {
+		rep.Inputs = append(skipped, rep.Inputs...)
+	}
+	return rep, err
+}
+
+// Analyze reads files and returns the report. It fails only when no input
+// could be read at all; problems with single files are listed in the report.
+func Analyze(files []File, opt Options) (*Report, error) {
+	results := readAll(files, opt.Workers, false, opt.Progress)
+	set, events, warnings := prepare(results, opt)
+	rep := &Report{Tool: "agtriage " + Version, Warnings: warnings}
+	readable := 0
+	for i := range results {
+		rep.Inputs = append(rep.Inputs, results[i].input)
+		if results[i].stats != nil {
+			readable++
+		}
+	}
+	if readable == 0 {
+		return rep, fmt.Errorf("no readable ERRORLOG or XEvent XML input among %d file(s)", len(files))
+	}
+
+	// Server time ranges.
+	ends := map[string]time.Time{}
+	for i := range results {
+		r := &results[i]
+		sv := set.byKey[canonKey(r.input.Server)]
+		if sv == nil || r.stats == nil {
+			continue
+		}
+		for _, ev := range r.events {
+			if sv.Start.IsZero() || ev.Time.Before(sv.Start) {
+				sv.Start = ev.Time
+			}
+			if ev.Time.After(sv.End) {
+				sv.End = ev.Time
+			}
+		}
+		if !r.stats.First.IsZero() && r.stats.Clock == parsers.ClockUTC {
+			if sv.Start.IsZero() || r.stats.First.Before(sv.Start) {
+				sv.Start = r.stats.First
+			}
+			if r.stats.Last.After(sv.End) {
+				sv.End = r.stats.Last
+			}
+		}
+		r.input.Start, r.input.End = fileRange(r)
+		rep.Inputs[len(rep.Inputs)-len(results)+i] = r.input
+	}
+	for _, sv := range set.list {
+		ends[sv.Name] = sv.End
+	}
+
+	pass := &Pass{Events: events, servers: set, ends: ends}
+	if len(events) > 0 {
+		rep.Start, rep.End = events[0].Time, events[len(events)-1].Time
+		pass.End = rep.End
+	}
+	pass.roles = buildRoles(events, ends)
+
+	rules := opt.Rules
+	if rules == nil {
+		rules = Rules
+	}
+	for _, r := range rules {
+		pass.Rule = r
+		r.Run(pass)
+	}
+	rep.Incidents = buildIncidents(pass.findings)
+	for _, fo := range pass.roles.failovers {
+		rep.Failovers = append(rep.Failovers, fo.Failover)
+	}
+	rep.Roles = pass.roles.spans
+	for _, w := range connectionWindows(pass) {
+		if w.Cause == "" {
+			for _, inc := range rep.Incidents {
+				if contains(inc.Servers, w.Server) && contains(inc.Servers, w.Partner) && !w.Start.Before(inc.Start.Add(-time.Minute)) && !w.Start.After(inc.End) {
+					w.Cause = fmt.Sprintf("incident %d: %s", inc.ID, inc.Title)
+					break
+				}
+			}
+		}
+		if w.Cause == "" && restartedNear(pass, w.Partner, w.Start.Add(-2*time.Minute), w.Start.Add(10*time.Minute)) {
+			w.Cause = "partner restarted"
+		}
+		rep.Connections = append(rep.Connections, w.ConnectionWindow)
+	}
+	rep.Timeline, rep.TimelineDropped = timeline(events, rep.Incidents, opt.TimelineLimit)
+	rep.AGs = collect(events, agOf)
+	rep.Databases = collect(events, databaseOf)
+	for _, sv := range set.list {
+		sort.Strings(sv.Files)
+		rep.Servers = append(rep.Servers, sv.Server)
+	}
+	sort.Slice(rep.Servers, func(i, j int) bool { return rep.Servers[i].Name < rep.Servers[j].Name })
+	rep.Gaps = coverageGaps(rep, set)
+	return rep, nil
+}
+
+// prepare attributes servers, aligns clocks, filters and sorts the events.
+func prepare(results []fileResult, opt Options) (*serverSet, []*parsers.Event, []string) {
+	set := attribute(results, opt.Servers)
+	warnings := alignClocks(results, set, opt.UTCOffsets)
+	var events []*parsers.Event
+	for i := range results {
+		for _, ev := range results[i].events {
+			if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
+				continue
+			}
+			if opt.AG != "" && ev.AG != "" && !strings.EqualFold(ev.AG, opt.AG) {
+				continue
+			}
+			events = append(events, ev)
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
+	set.collectFacts(events)
+	return set, events, warnings
+}
+
+func fileRange(r *fileResult) (time.Time, time.Time) {
+	var a, b time.Time
+	for _, ev := range r.events {
+		if a.IsZero() || ev.Time.Before(a) {
+			a = ev.Time
+		}
+		if ev.Time.After(b) {
+			b = ev.Time
+		}
+	}
+	if r.stats != nil && r.stats.Clock == parsers.ClockUTC && !r.stats.First.IsZero() {
+		if a.IsZero() || r.stats.First.Before(a) {
+			a = r.stats.First
+		}
+		if r.stats.Last.After(b) {
+			b = r.stats.Last
+		}
+	}
+	return a, b
+}
+
+// Events reads files like Analyze (server attribution and clock alignment
+// included) and calls fn for every event, file by file in input order. It is
+// the debugging view behind `agtriage --format events`.
+func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, error) {
+	results := readAll(files, opt.Workers, true, opt.Progress)
+	set := attribute(results, opt.Servers)
+	alignClocks(results, set, opt.UTCOffsets)
+	var inputs []Input
+	for i := range results {
+		inputs = append(inputs, results[i].input)
+		for _, ev := range results[i].events {
+			if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
+				continue
+			}
+			if opt.AG != "" && ev.AG != "" && !strings.EqualFold(ev.AG, opt.AG) {
+				continue
+			}
+			if err := fn(ev); err != nil {
+				return inputs, err
+			}
+		}
+		results[i].events = nil
+	}
+	return inputs, nil
+}
+
+// coverageGaps lists what the inputs do not cover.
+func coverageGaps(rep *Report, set *serverSet) []string {
+	var gaps []string
+	// Replicas named in events but without logs of their own.
+	named := map[string]bool{}
+	for _, inc := range rep.Incidents {
+		for _, s := range inc.Servers {
+			named[s] = true
+		}
+	}
+	for _, w := range rep.Connections {
+		named[w.Partner] = true
+	}
+	for _, f := range rep.Failovers {
+		named[f.From], named[f.To] = true, true
+	}
+	for _, n := range keys(named) {
+		if n != "" && set.lookup(n) == nil {
+			gaps = append(gaps, fmt.Sprintf("%s is named in the logs but none of its logs were given: its side of the story is missing.", n))
+		}
+	}
+	// Incident windows a server's logs do not cover.
+	for _, inc := range rep.Incidents {
+		for _, s := range inc.Servers {
+			sv := set.lookup(s)
+			if sv == nil || sv.Start.IsZero() {
+				continue
+			}
+			if sv.Start.After(inc.Start) || sv.End.Before(inc.Start) {
+				gaps = append(gaps, fmt.Sprintf("Incident %d starts at %s, outside the logs of %s (%s to %s).",
+					inc.ID, hms(inc.Start), sv.Name, sv.Start.UTC().Format(time.RFC3339), sv.End.UTC().Format(time.RFC3339)))
+			}
+		}
+	}
+	// XEvent files that start after an incident.
+	for _, in := range rep.Inputs {
+		if in.Format != string(parsers.FormatXEventXML) || in.Start.IsZero() {
+			continue
+		}
+		for _, inc := range rep.Incidents {
+			if contains(inc.Servers, in.Server) && in.Start.After(inc.Start) && !in.Start.After(inc.End.Add(24*time.Hour)) {
+				gaps = append(gaps, fmt.Sprintf("%s starts at %s, after incident %d began: the XEvent files of that time were probably rolled over.",
+					in.File, in.Start.UTC().Format(time.RFC3339), inc.ID))
+			}
+		}
+	}
+	return gaps
+}

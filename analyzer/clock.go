@@ -1,0 +1,218 @@
+package analyzer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+type clockInfo struct {
+	method string
+	offset time.Duration // local - UTC
+	known  bool
+	detail string
+}
+
+// minPairs is how many ERRORLOG/XEvent event pairs must agree on an offset
+// before it is trusted.
+const minPairs = 3
+
+// alignClocks puts every server's ERRORLOG events on UTC: a user override
+// first, then the files' own "UTC adjustment" lines, then an offset inferred
+// from events found in both the server's ERRORLOG and its XEvent data. Events
+// whose server's offset stays unknown keep their local time (ClockLocal).
+func alignClocks(results []fileResult, set *serverSet, overrides map[string]time.Duration) (warnings []string) {
+	for _, sv := range set.list {
+		var local, utc []*parsers.Event // ERRORLOG events on local time; UTC-source events
+		var offsets []time.Duration
+		hasErrorlog := false
+		for i := range results {
+			r := &results[i]
+			if r.input.Server != sv.Name || r.stats == nil {
+				continue
+			}
+			if r.format == parsers.FormatErrorlog {
+				hasErrorlog = true
+				if r.stats.HasUTCOffset {
+					offsets = append(offsets, r.stats.UTCOffset)
+				}
+			}
+			for _, ev := range r.events {
+				if ev.Source == parsers.SourceErrorlog {
+					if ev.Clock == parsers.ClockLocal {
+						local = append(local, ev)
+					}
+				} else if ev.Clock == parsers.ClockUTC {
+					utc = append(utc, ev)
+				}
+			}
+		}
+		c := &sv.clock
+		if off, ok := lookupOffset(overrides, sv); ok {
+			c.method, c.offset, c.known = ClockOverride, off, true
+			c.detail = "set by --utc-offset"
+			for i := range results {
+				if results[i].input.Server == sv.Name {
+					for _, ev := range results[i].events {
+						if ev.Source == parsers.SourceErrorlog {
+							retime(ev, off)
+						}
+					}
+					results[i].input.LocalClock = false
+				}
+			}
+		} else if len(offsets) > 0 {
+			c.method, c.offset, c.known = ClockErrorlog, offsets[0], true
+			c.detail = "ERRORLOG \"UTC adjustment\" line"
+			for _, o := range offsets[1:] {
+				if o != offsets[0] {
+					c.detail += fmt.Sprintf(" (files disagree: %s and %s, e.g. a daylight-saving change; each file uses its own)",
+						fmtOffset(offsets[0]), fmtOffset(o))
+					break
+				}
+			}
+			for _, ev := range local {
+				retime(ev, c.offset)
+			}
+		} else if len(local) > 0 {
+			if off, n, ok := inferOffset(local, utc); ok {
+				c.method, c.offset, c.known = ClockInferred, off, true
+				c.detail = fmt.Sprintf("inferred from %d events found in both its ERRORLOG and its XEvent data", n)
+				for _, ev := range local {
+					retime(ev, off)
+				}
+			} else {
+				c.method = ClockUnknown
+				c.detail = "no UTC adjustment line, no override, and too few events shared by its ERRORLOG and XEvent data"
+				warnings = append(warnings, fmt.Sprintf("%s: the UTC offset of its ERRORLOG is unknown, so its events stay on local time and their order against other servers is uncertain; pass --utc-offset %s=±hh:mm", sv.Name, sv.Name))
+			}
+		} else if hasErrorlog {
+			c.method, c.detail = ClockErrorlog, "ERRORLOG times already converted"
+		} else {
+			c.method, c.detail = ClockUTC, "XEvent times are UTC"
+		}
+		sv.Clock = c.method
+		sv.ClockDetail = c.detail
+		if c.known {
+			sv.UTCOffset = fmtOffset(c.offset)
+		}
+	}
+	for i := range results {
+		r := &results[i]
+		for _, ev := range r.events {
+			if ev.Clock == parsers.ClockLocal {
+				r.input.LocalClock = true
+				break
+			}
+		}
+	}
+	return warnings
+}
+
+func lookupOffset(overrides map[string]time.Duration, sv *serverInfo) (time.Duration, bool) {
+	for name, off := range overrides {
+		k := canonKey(name)
+		if k == sv.key || k == canonKey(hostPart(sv.Name)) || sv.aliases[name] {
+			return off, true
+		}
+		for a := range sv.aliases {
+			if canonKey(a) == k {
+				return off, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// retime converts an ERRORLOG event's local time with offset (local - UTC).
+func retime(ev *parsers.Event, offset time.Duration) {
+	if ev.Local.IsZero() {
+		return
+	}
+	ev.Time = ev.Local.Add(-offset)
+	ev.Clock = parsers.ClockUTC
+}
+
+// pairKey identifies "the same event" in an ERRORLOG and an XEvent file.
+func pairKey(ev *parsers.Event) string {
+	if ev.Kind == parsers.KindMessage || ev.Kind == "" {
+		return ""
+	}
+	return strings.Join([]string{string(ev.Kind), fmt.Sprint(ev.Error), ev.AG, ev.From, ev.To,
+		strings.ToUpper(ev.Database), strings.ToUpper(ev.Replica), ev.Login}, "|")
+}
+
+// inferOffset finds the offset (local - UTC) on which most pairs of the same
+// event in ERRORLOG (local) and XEvent (UTC) data agree. Offsets are whole
+// quarter hours; the pair's residue must be under 5 s; at least minPairs pairs
+// must agree and twice as many as on any other offset.
+func inferOffset(local, utc []*parsers.Event) (time.Duration, int, bool) {
+	byKey := map[string][]*parsers.Event{}
+	for _, ev := range local {
+		if k := pairKey(ev); k != "" && len(byKey[k]) < 500 {
+			byKey[k] = append(byKey[k], ev)
+		}
+	}
+	votes := map[int]int{}
+	for _, x := range utc {
+		k := pairKey(x)
+		if k == "" {
+			continue
+		}
+		seen := map[int]bool{}
+		for _, l := range byKey[k] {
+			d := l.Local.Sub(x.Time)
+			q := int((d + sign(d)*quarter/2) / quarter)
+			if q < -14*4 || q > 14*4 {
+				continue
+			}
+			res := d - time.Duration(q)*quarter
+			if res < 0 {
+				res = -res
+			}
+			if res <= 5*time.Second && !seen[q] {
+				seen[q] = true
+				votes[q]++
+			}
+		}
+	}
+	type cand struct{ q, n int }
+	var cands []cand
+	for q, n := range votes {
+		cands = append(cands, cand{q, n})
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].n != cands[j].n {
+			return cands[i].n > cands[j].n
+		}
+		return cands[i].q < cands[j].q
+	})
+	if len(cands) == 0 || cands[0].n < minPairs {
+		return 0, 0, false
+	}
+	if len(cands) > 1 && cands[0].n < 2*cands[1].n {
+		return 0, 0, false
+	}
+	return time.Duration(cands[0].q) * quarter, cands[0].n, true
+}
+
+const quarter = 15 * time.Minute
+
+func sign(d time.Duration) time.Duration {
+	if d < 0 {
+		return -1
+	}
+	return 1
+}
+
+// fmtOffset formats an offset as "+02:00" / "-07:00".
+func fmtOffset(d time.Duration) string {
+	s := "+"
+	if d < 0 {
+		s, d = "-", -d
+	}
+	return fmt.Sprintf("%s%02d:%02d", s, int(d.Hours()), int(d.Minutes())%60)
+}

@@ -1,0 +1,210 @@
+package analyzer
+
+import (
+	"archive/zip"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// File is one input to analyze: a file on disk, a member of a .zip archive, a
+// decompressed .gz file or standard input.
+type File struct {
+	// Name is the path shown in the report and in evidence ("bundle.zip/SQLAG01/ERRORLOG").
+	Name string
+	// Dir is the folder that holds the file (used to attribute it to a server)
+	// and Root the path the user named that led to it.
+	Dir, Root string
+	// Size in bytes when known (0 for stdin and compressed members).
+	Size int64
+	// Open returns the file's content. It is called once.
+	Open func() (io.ReadCloser, error)
+}
+
+// Limits that protect against hostile archives.
+const (
+	// MaxInflate bounds the bytes read from one compressed member.
+	MaxInflate = 8 << 30
+	// MaxRatio bounds the compression ratio of a zip member: a member that
+	// claims more than MaxRatio times its compressed size is cut there.
+	MaxRatio = 1000
+)
+
+// Collect expands paths (files, directories walked recursively without
+// following symbolic links, .zip archives read in place, .gz files, and "-" for
+// standard input) into Files. Problems with a path (missing, unreadable) come
+// back as skipped Inputs with the reason; the walk goes on.
+func Collect(paths []string) (files []File, skipped []Input) {
+	for _, p := range paths {
+		if p == "-" {
+			files = append(files, File{Name: "(stdin)", Dir: "", Root: "-", Open: func() (io.ReadCloser, error) {
+				return io.NopCloser(os.Stdin), nil
+			}})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			skipped = append(skipped, Input{File: p, Skipped: describeOpenError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			files, skipped = addFile(files, skipped, p, filepath.Dir(p), p, info)
+			continue
+		}
+		root := p
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				skipped = append(skipped, Input{File: path, Skipped: describeOpenError(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if path != root && strings.HasPrefix(d.Name(), ".") {
+					return fs.SkipDir // .git and the like
+				}
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Symbolic links are not followed: that is how loops are avoided.
+				skipped = append(skipped, Input{File: path, Skipped: "symbolic link, not followed"})
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				skipped = append(skipped, Input{File: path, Skipped: describeOpenError(err)})
+				return nil
+			}
+			files, skipped = addFile(files, skipped, path, filepath.Dir(path), root, fi)
+			return nil
+		})
+		if err != nil {
+			skipped = append(skipped, Input{File: p, Skipped: err.Error()})
+		}
+	}
+	return files, skipped
+}
+
+// addFile adds a regular file, expanding .zip archives and .gz files.
+func addFile(files []File, skipped []Input, path, dir, root string, info fs.FileInfo) ([]File, []Input) {
+	lower := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(lower, ".zip"):
+		zf, err := zip.OpenReader(path)
+		if err != nil {
+			return files, append(skipped, Input{File: path, Skipped: "cannot read zip archive: " + err.Error()})
+		}
+		// The archive stays open for the members' Open functions; it is
+		// released when the process ends (inputs are read once).
+		members := make([]*zip.File, 0, len(zf.File))
+		for _, m := range zf.File {
+			if !m.FileInfo().IsDir() {
+				members = append(members, m)
+			}
+		}
+		sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
+		for _, m := range members {
+			// Member names are only labels: nothing is ever written, so "../"
+			// cannot escape anywhere; clean them for display.
+			name := cleanMemberName(m.Name)
+			f := File{
+				Name: path + "/" + name,
+				Dir:  path + "/" + filepath.ToSlash(filepath.Dir(name)),
+				Root: root,
+				Size: int64(m.UncompressedSize64),
+			}
+			m := m
+			f.Open = func() (io.ReadCloser, error) {
+				rc, err := m.Open()
+				if err != nil {
+					return nil, err
+				}
+				limit := int64(MaxInflate)
+				if c := int64(m.CompressedSize64) * MaxRatio; c > 0 && c < limit {
+					limit = max(c, 1<<20)
+				}
+				return &limitedReadCloser{r: io.LimitReader(rc, limit), c: rc, limit: limit}, nil
+			}
+			files = append(files, f)
+		}
+		return files, skipped
+	case strings.HasSuffix(lower, ".gz"):
+		return append(files, File{
+			Name: path, Dir: dir, Root: root,
+			Open: func() (io.ReadCloser, error) {
+				fh, err := os.Open(path)
+				if err != nil {
+					return nil, err
+				}
+				gz, err := gzip.NewReader(fh)
+				if err != nil {
+					fh.Close()
+					return nil, fmt.Errorf("not a gzip file: %w", err)
+				}
+				return &limitedReadCloser{r: io.LimitReader(gz, MaxInflate), c: fh, limit: MaxInflate}, nil
+			},
+		}), skipped
+	}
+	return append(files, File{
+		Name: path, Dir: dir, Root: root, Size: info.Size(),
+		Open: func() (io.ReadCloser, error) { return os.Open(path) },
+	}), skipped
+}
+
+func cleanMemberName(n string) string {
+	n = strings.ReplaceAll(n, "\\", "/")
+	parts := strings.Split(n, "/")
+	out := parts[:0]
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return "_"
+	}
+	return strings.Join(out, "/")
+}
+
+// limitedReadCloser reads at most limit bytes and says so when it stops there.
+type limitedReadCloser struct {
+	r     io.Reader
+	c     io.Closer
+	limit int64
+	n     int64
+}
+
+// ErrInflateLimit is returned when a compressed member exceeds the inflation bounds.
+var ErrInflateLimit = errors.New("compressed input exceeds the decompression limit; extract it and pass the files")
+
+func (l *limitedReadCloser) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if err == io.EOF && l.n >= l.limit {
+		return n, ErrInflateLimit
+	}
+	return n, err
+}
+
+func (l *limitedReadCloser) Close() error { return l.c.Close() }
+
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or directory: check the path"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied: run as a user who can read the file, or copy it"
+	}
+	return err.Error()
+}

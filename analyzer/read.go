@@ -1,0 +1,145 @@
+package analyzer
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// NewReaderFunc builds the reader of one input format.
+type NewReaderFunc func(r io.Reader, file string) parsers.Reader
+
+// readers maps each readable format to its reader; see readers.go.
+var readers = map[parsers.Format]NewReaderFunc{}
+
+// skipReasons explains formats that are recognized but not read.
+var skipReasons = map[parsers.Format]string{
+	parsers.FormatXEL: "binary XEvent file (.xel), not supported yet: export it to XML with " +
+		"SELECT CAST(event_data AS XML) FROM sys.fn_xe_file_target_read_file('AlwaysOn_health*.xel', NULL, NULL, NULL) " +
+		"and save the column to a file",
+	parsers.FormatClusterlog: "WSFC cluster log, not supported yet",
+	parsers.FormatBinary:     "binary data, not a log",
+	parsers.FormatEmpty:      "empty file",
+	parsers.FormatText:       "text, but not an ERRORLOG or XEvent XML export",
+}
+
+// fileResult is what reading one File produced.
+type fileResult struct {
+	file   File
+	input  Input
+	stats  *parsers.FileStats
+	format parsers.Format
+	events []*parsers.Event // the AG-relevant events only
+}
+
+// relevant reports whether the analyzer keeps ev: everything that has a kind
+// other than a plain message. Plain messages are only counted.
+func relevant(ev *parsers.Event) bool {
+	return ev.Kind != parsers.KindMessage && ev.Kind != ""
+}
+
+// readAll reads files with up to workers goroutines (0 = number of CPUs) and
+// returns the results in input order. With keepAll every event is kept (the
+// "events" output needs them); otherwise only the AG-relevant ones.
+func readAll(files []File, workers int, keepAll bool, progress func(int, int64)) []fileResult {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]fileResult, len(files))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done, bytes := 0, int64(0)
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = readFile(files[i], keepAll)
+				if progress != nil {
+					mu.Lock()
+					done++
+					bytes += results[i].input.Bytes
+					progress(done, bytes)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// readFile detects the format of f and streams its events.
+func readFile(f File, keepAll bool) (res fileResult) {
+	res.file = f
+	res.input = Input{File: f.Name, Bytes: f.Size}
+	defer func() {
+		// A reader must never panic; if one does, the file is reported and the
+		// analysis goes on.
+		if p := recover(); p != nil {
+			res.input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
+		}
+	}()
+	rc, err := f.Open()
+	if err != nil {
+		res.input.Skipped = "cannot open: " + describeOpenError(err)
+		return res
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 256*1024)
+	head, err := br.Peek(parsers.SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		res.input.Skipped = "cannot read: " + describeOpenError(err)
+		return res
+	}
+	res.format = parsers.Detect(head)
+	res.input.Format = string(res.format)
+	newReader, ok := readers[res.format]
+	if !ok {
+		reason := skipReasons[res.format]
+		if reason == "" {
+			reason = "unknown format"
+		}
+		res.input.Skipped = reason
+		return res
+	}
+	r := newReader(br, f.Name)
+	for ev, err := range r.Events() {
+		if err != nil {
+			var w *parsers.Warning
+			if errors.As(err, &w) {
+				continue // already recorded in the stats
+			}
+			res.input.Warnings = append(res.input.Warnings, fmt.Sprintf("%s: %v (reading stopped here)", f.Name, err))
+			break
+		}
+		if keepAll || relevant(ev) {
+			res.events = append(res.events, ev)
+		}
+	}
+	res.stats = r.Stats()
+	st := res.stats
+	res.input.Encoding = st.Encoding
+	if st.Bytes > 0 {
+		res.input.Bytes = st.Bytes
+	}
+	res.input.Lines = st.Lines
+	res.input.Events = st.Events
+	res.input.Unrecognized = st.Unrecognized
+	res.input.SkippedBytes = st.SkippedBytes
+	res.input.TotalWarnings = st.TotalWarnings
+	for _, w := range st.Warnings {
+		res.input.Warnings = append(res.input.Warnings, w.Error())
+	}
+	return res
+}

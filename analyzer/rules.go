@@ -1,0 +1,288 @@
+package analyzer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// Rule is one check over the normalized events, in the manner of go/analysis
+// analyzers: a name, documentation a user can read, and a function that
+// reports findings with evidence and a suggested fix. Drivers know nothing
+// about a particular rule.
+type Rule struct {
+	// Name is the stable identifier ("cluster-outage").
+	Name string
+	// Category is the incident category of the rule's findings.
+	Category string
+	// Doc says what the rule detects, which messages it reads and what the fix is.
+	Doc string
+	// Run examines the pass and calls pass.Report for each finding.
+	Run func(pass *Pass)
+}
+
+// Pass is what a rule sees: the AG-relevant events of every server, merged in
+// time order, the servers, and the replica role history.
+type Pass struct {
+	Rule    *Rule
+	Events  []*parsers.Event
+	servers *serverSet
+	roles   *roleModel
+	// End is the time of the last event of all inputs; per-server ends are in ends.
+	End      time.Time
+	ends     map[string]time.Time
+	findings []*Finding
+}
+
+// Finding is one thing a rule found. The incident builder groups findings:
+// a finding that can be a root cause (Cause) opens an incident; others attach
+// to the incident whose cause explains them.
+type Finding struct {
+	Rule     string
+	Category string
+	// Cause is true when the finding can stand as a root cause.
+	Cause      bool
+	Start, End time.Time
+	Ongoing    bool
+	Servers    []string
+	AGs        []string
+	Databases  []string
+	Title      string
+	RootCause  string
+	Summary    string
+	Chain      []Step
+	Fix        Fix
+	Confidence string
+	// ConfidenceReason says what the confidence rests on.
+	ConfidenceReason string
+	Severity         int
+
+	// Correlation hints for the incident builder.
+	login    string       // handshake / ownership login
+	partner  string       // the other server of a connection problem
+	state    int          // handshake state
+	failover *failoverRec // for failover findings
+	reason   string       // e.g. suspend source
+}
+
+// Report records a finding.
+func (p *Pass) Report(f *Finding) {
+	if f.Rule == "" {
+		f.Rule = p.Rule.Name
+	}
+	if f.Category == "" {
+		f.Category = p.Rule.Category
+	}
+	p.findings = append(p.findings, f)
+}
+
+// endOf returns when server's logs end.
+func (p *Pass) endOf(server string) time.Time {
+	if t, ok := p.ends[server]; ok {
+		return t
+	}
+	return p.End
+}
+
+// Rules is the default rule set, in the order they run.
+var Rules = []*Rule{
+	ClusterOutageRule,
+	LeaseExpiryRule,
+	HealthCheckRule,
+	FailoverRule,
+	FailedFailoverRule,
+	ReplicaDisconnectedRule,
+	EndpointHandshakeRule,
+	EndpointOwnershipRule,
+	DataMovementRule,
+	RestartRule,
+}
+
+// evidence quotes one event.
+func evidence(ev *parsers.Event) Evidence {
+	return Evidence{File: ev.File, Line: ev.Line, Offset: offsetIfNoLine(ev), Server: ev.Server, Time: ev.Time, Text: quote(ev)}
+}
+
+func offsetIfNoLine(ev *parsers.Event) int64 {
+	if ev.Line > 0 {
+		return 0
+	}
+	return ev.Offset
+}
+
+// quote renders the record as it appeared, for evidence blocks.
+func quote(ev *parsers.Event) string {
+	msg := ev.Message
+	if ev.Source == parsers.SourceErrorlog {
+		t := ev.Local
+		if t.IsZero() {
+			t = ev.Time
+		}
+		head := ""
+		if ev.Error != 0 && ev.Severity != 0 {
+			head = fmt.Sprintf("%s %-11s Error: %d, Severity: %d, State: %d.\n",
+				t.Format("2006-01-02 15:04:05.00"), ev.Process, ev.Error, ev.Severity, ev.State)
+		}
+		return head + fmt.Sprintf("%s %-11s %s", t.Format("2006-01-02 15:04:05.00"), ev.Process, msg)
+	}
+	if msg == "" {
+		msg = ev.Name
+	}
+	return fmt.Sprintf("%s %s: %s", ev.Time.UTC().Format(parsers.TimeLayout), ev.Name, msg)
+}
+
+// foldEvidence quotes events, folding repeats of the same message (a storm of
+// 141 identical lines is one evidence block with a count).
+func foldEvidence(evs []*parsers.Event, max int) []Evidence {
+	var out []Evidence
+	idx := map[string]int{}
+	for _, ev := range evs {
+		k := ev.Server + "\x00" + ev.File + "\x00" + normalizeMessage(ev.Message)
+		if i, ok := idx[k]; ok {
+			out[i].Count++
+			out[i].Last = ev.Time
+			continue
+		}
+		if len(out) >= max {
+			continue
+		}
+		idx[k] = len(out)
+		e := evidence(ev)
+		e.Count = 1
+		out = append(out, e)
+	}
+	for i := range out {
+		if out[i].Count == 1 {
+			out[i].Count = 0
+		}
+	}
+	return out
+}
+
+// normalizeMessage strips digits so that repeats differing only by numbers fold.
+func normalizeMessage(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '#'
+		}
+		return r
+	}, s)
+}
+
+// step builds a causal-chain step from events.
+func step(text string, evs ...*parsers.Event) Step {
+	s := Step{Text: text}
+	if len(evs) > 0 {
+		s.Time = evs[0].Time
+		s.Server = evs[0].Server
+		s.Evidence = foldEvidence(evs, 4)
+	}
+	return s
+}
+
+// groupByGap splits events (time ordered) into runs where consecutive events
+// are at most gap apart.
+func groupByGap(evs []*parsers.Event, gap time.Duration) [][]*parsers.Event {
+	var out [][]*parsers.Event
+	for _, ev := range evs {
+		if n := len(out); n > 0 && ev.Time.Sub(out[n-1][len(out[n-1])-1].Time) <= gap {
+			out[n-1] = append(out[n-1], ev)
+			continue
+		}
+		out = append(out, []*parsers.Event{ev})
+	}
+	return out
+}
+
+// byServer splits events by server, keeping time order.
+func byServer(evs []*parsers.Event) (servers []string, m map[string][]*parsers.Event) {
+	m = map[string][]*parsers.Event{}
+	for _, ev := range evs {
+		if _, ok := m[ev.Server]; !ok {
+			servers = append(servers, ev.Server)
+		}
+		m[ev.Server] = append(m[ev.Server], ev)
+	}
+	sort.Strings(servers)
+	return servers, m
+}
+
+// filter returns the events of the given kinds.
+func (p *Pass) filter(kinds ...parsers.Kind) []*parsers.Event {
+	var out []*parsers.Event
+	for _, ev := range p.Events {
+		for _, k := range kinds {
+			if ev.Kind == k {
+				out = append(out, ev)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// collect returns the distinct non-empty values of f over evs, sorted.
+func collect(evs []*parsers.Event, f func(*parsers.Event) string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ev := range evs {
+		if v := f(ev); v != "" && !seen[strings.ToUpper(v)] {
+			seen[strings.ToUpper(v)] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func agOf(ev *parsers.Event) string       { return ev.AG }
+func databaseOf(ev *parsers.Event) string { return ev.Database }
+
+// hms formats a time for sentences.
+func hms(t time.Time) string { return t.UTC().Format("15:04:05") + " UTC" }
+
+// humanDuration formats d as "4 min 12 s".
+func durationText(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d h %d min", h, m)
+	case m > 0:
+		return fmt.Sprintf("%d min %d s", m, s)
+	}
+	return fmt.Sprintf("%d s", s)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// errorNumbers lists the distinct error numbers of evs ("41048, 41092").
+func errorNumbers(evs []*parsers.Event) string {
+	var nums []int
+	seen := map[int]bool{}
+	for _, ev := range evs {
+		if ev.Error != 0 && !seen[ev.Error] {
+			seen[ev.Error] = true
+			nums = append(nums, ev.Error)
+		}
+	}
+	sort.Ints(nums)
+	parts := make([]string, len(nums))
+	for i, n := range nums {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func quoteIdent(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }

@@ -1,0 +1,312 @@
+package analyzer
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// ClusterOutageRule finds periods during which a node's WSFC service or node
+// membership was gone.
+var ClusterOutageRule = &Rule{
+	Name:     "cluster-outage",
+	Category: CatClusterOutage,
+	Doc: `Finds WSFC outages as SQL Server saw them, per node: 41048 (local WSFC service unavailable),
+41049 (node no longer online) and 41092 (replica manager offline because the node lost quorum) open
+an outage; 41050-41054 show recovery progress and 41055 (node online) closes it. Storms of the same
+message (a real log has 141 lost-quorum lines in one second) are one outage. Cluster API errors
+(41005, 41022, 41034 ...) inside the window are evidence. Fix: read the cluster log and System event
+log of the node for the window (node removed 1135, quorum lost 1177), check heartbeat networks and
+the quorum witness.`,
+	Run: runClusterOutage,
+}
+
+func runClusterOutage(p *Pass) {
+	evs := p.filter(parsers.KindClusterUnavailable, parsers.KindQuorumLost, parsers.KindClusterWaiting,
+		parsers.KindClusterOnline, parsers.KindClusterError)
+	servers, m := byServer(evs)
+	for _, sv := range servers {
+		var cur []*parsers.Event
+		open := false
+		flush := func(ongoing bool) {
+			if open {
+				reportOutage(p, sv, cur, ongoing)
+			}
+			cur, open = nil, false
+		}
+		for _, ev := range m[sv] {
+			isDown := ev.Kind == parsers.KindClusterUnavailable || ev.Kind == parsers.KindQuorumLost
+			if open && ev.Time.Sub(cur[len(cur)-1].Time) > 30*time.Minute {
+				flush(true)
+			}
+			if !open && !isDown {
+				continue // recovery chatter or API errors outside an outage
+			}
+			open = true
+			cur = append(cur, ev)
+			if ev.Kind == parsers.KindClusterOnline && ev.Error == 41055 {
+				flush(false)
+			}
+		}
+		flush(true)
+	}
+}
+
+func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
+	start, end := evs[0].Time, evs[len(evs)-1].Time
+	var down, quorum, waiting, online, apiErr []*parsers.Event
+	for _, ev := range evs {
+		switch ev.Kind {
+		case parsers.KindClusterUnavailable:
+			down = append(down, ev)
+		case parsers.KindQuorumLost:
+			quorum = append(quorum, ev)
+		case parsers.KindClusterWaiting:
+			waiting = append(waiting, ev)
+		case parsers.KindClusterOnline:
+			online = append(online, ev)
+		case parsers.KindClusterError:
+			apiErr = append(apiErr, ev)
+		}
+	}
+	if ongoing {
+		end = p.endOf(server)
+		if end.Before(evs[len(evs)-1].Time) {
+			end = evs[len(evs)-1].Time
+		}
+	}
+	what := "the WSFC service on " + server + " became unavailable"
+	if len(quorum) > 0 && len(down) == 0 {
+		what = "the WSFC node " + server + " lost quorum"
+	} else if len(quorum) > 0 {
+		what = "the WSFC service on " + server + " became unavailable and the node lost quorum"
+	}
+	f := &Finding{
+		Cause:      true,
+		Start:      start,
+		End:        end,
+		Ongoing:    ongoing,
+		Servers:    []string{server},
+		Title:      "WSFC outage on " + server,
+		Severity:   90,
+		RootCause:  upperFirst(what) + ".",
+		Confidence: Certain,
+		ConfidenceReason: fmt.Sprintf("SQL Server on %s logged the loss of its cluster itself (%s).", server,
+			errorNumbers(append(append([]*parsers.Event{}, down...), quorum...))),
+	}
+	if len(down) > 0 {
+		f.Chain = append(f.Chain, step("The local WSFC service or node became unavailable to SQL Server.", down...))
+	}
+	if len(quorum) > 0 {
+		f.Chain = append(f.Chain, step(fmt.Sprintf("The availability replica manager went offline because the node lost quorum (%s).",
+			plural(len(quorum), "message", "messages")), quorum...))
+	}
+	if len(apiErr) > 0 {
+		f.Chain = append(f.Chain, step(fmt.Sprintf("Cluster API calls failed while the cluster was unavailable (%s).", errorNumbers(apiErr)), apiErr...))
+	}
+	if len(waiting) > 0 {
+		f.Chain = append(f.Chain, step("SQL Server waited for the WSFC service and node to come back.", waiting...))
+	}
+	if len(online) > 0 && !ongoing {
+		f.Chain = append(f.Chain, step(fmt.Sprintf("The WSFC node was online again after %s.", durationText(end.Sub(start))), online...))
+	} else if ongoing {
+		f.Chain = append(f.Chain, Step{Time: end, Server: server, Text: "The logs end before SQL Server reported the WSFC node online again."})
+	}
+	f.Summary = fmt.Sprintf("The cluster service on %s was unavailable for %s from %s.", server, durationText(end.Sub(start)), hms(start))
+	f.Fix = Fix{
+		Steps: []string{
+			fmt.Sprintf("Collect the cluster log of every node for the window: Get-ClusterLog -Destination C:\\Temp -TimeSpan %d (run as administrator); look for [NODE]/[IM] lost heartbeats and [QUORUM] lines around %s.",
+				int(end.Sub(start).Minutes())+60, hms(start)),
+			"Check the System event log of " + server + " for FailoverClustering events 1135 (node removed), 1177 (quorum lost), 1146 (RHS terminated).",
+			"Check the heartbeat network between the nodes and the quorum witness (disk, file share or cloud witness); run Test-Cluster to validate the configuration.",
+		},
+		SQL: []string{
+			"-- Cluster membership and quorum as SQL Server sees it\nSELECT member_name, member_type_desc, member_state_desc, number_of_quorum_votes\nFROM sys.dm_hadr_cluster_members;\nSELECT cluster_name, quorum_type_desc, quorum_state_desc FROM sys.dm_hadr_cluster;",
+		},
+	}
+	p.Report(f)
+}
+
+// LeaseExpiryRule finds AG lease expiries and the stalls that explain them.
+var LeaseExpiryRule = &Rule{
+	Name:     "lease-expiry",
+	Category: CatLeaseExpiry,
+	Doc: `Finds expiries of the lease between an AG and the WSFC: 19407, 19419 (SQL Server did not signal
+the cluster in time: SQL side stalled), 19421 (the cluster did not signal SQL Server), 19422, 19423,
+41091, 41195 and the XEvent availability_group_lease_expired. Non-yielding schedulers, stack dumps,
+long I/O (833), memory pressure and paging in the 10 minutes before are reported as the likely cause.
+Fix: remove the stall (dumps, I/O, CPU or memory pressure, VM pauses); only then consider a longer
+LeaseTimeout.`,
+	Run: runLeaseExpiry,
+}
+
+func runLeaseExpiry(p *Pass) {
+	leases := p.filter(parsers.KindLeaseExpired)
+	stalls := p.filter(parsers.KindStall)
+	servers, m := byServer(leases)
+	for _, sv := range servers {
+		for _, grp := range groupByGap(m[sv], 2*time.Minute) {
+			start, end := grp[0].Time, grp[len(grp)-1].Time
+			var before []*parsers.Event
+			for _, s := range stalls {
+				if s.Server == sv && !s.Time.Before(start.Add(-10*time.Minute)) && !s.Time.After(start.Add(30*time.Second)) {
+					before = append(before, s)
+				}
+			}
+			ags := collect(grp, agOf)
+			agText := strings.Join(ags, ", ")
+			if agText == "" {
+				agText = "its AG"
+			}
+			side := ""
+			for _, ev := range grp {
+				switch ev.Error {
+				case 19419:
+					side = "SQL Server did not signal the cluster within the lease timeout (19419), so SQL Server itself was not scheduled in time"
+				case 19421:
+					if side == "" {
+						side = "SQL Server did not receive a signal from the cluster (19421), so the cluster side (RHS) was not responding"
+					}
+				}
+			}
+			f := &Finding{
+				Cause:    true,
+				Start:    start,
+				End:      end,
+				Servers:  []string{sv},
+				AGs:      ags,
+				Title:    fmt.Sprintf("AG lease expired on %s", sv),
+				Severity: 80,
+			}
+			f.RootCause = fmt.Sprintf("The lease between %s and the WSFC expired on %s", agText, sv)
+			if side != "" {
+				f.RootCause += ": " + side
+			}
+			if len(before) > 0 {
+				labels := collect(before, func(e *parsers.Event) string { return e.Reason })
+				if len(labels) == 0 {
+					labels = []string{"a stall"}
+				}
+				f.RootCause += fmt.Sprintf(", after %s on %s starting at %s", strings.Join(labels, ", "), sv, hms(before[0].Time))
+				f.Chain = append(f.Chain, step(fmt.Sprintf("SQL Server on %s stalled: %s.", sv, strings.Join(labels, ", ")), before...))
+				f.Confidence = Likely
+				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the stall %s before it is the usual cause, but the cluster log's performance rows would confirm it.",
+					errorNumbers(grp), durationText(start.Sub(before[0].Time)))
+			} else {
+				f.Confidence = Possible
+				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s), but no stall, dump or I/O warning precedes it in the SQL logs; the cause is outside them (CPU, memory, VM pause, cluster).", errorNumbers(grp))
+			}
+			f.RootCause += "."
+			f.Chain = append(f.Chain, step(fmt.Sprintf("The AG lease expired (%s); the replica went offline (RESOLVING).", errorNumbers(grp)), grp...))
+			f.Summary = fmt.Sprintf("The availability group lease expired on %s at %s.", sv, hms(start))
+			f.Fix = Fix{
+				Steps: []string{
+					"Find what froze SQL Server or the node at " + hms(start) + ": stack dumps (SQLDump*.txt in the LOG folder), non-yielding scheduler reports, I/O warnings, CPU or memory pressure, VM snapshots or host migrations.",
+					"Read the cluster log for the window: after '[hadrag] Lease timeout detected' it lists CPU %, available memory and disk latency of the last seconds.",
+					"Only once the stall is explained, consider raising the AG resource's LeaseTimeout (default 20000 ms) with Get-ClusterResource -Name '<AG>' | Set-ClusterParameter LeaseTimeout <ms>.",
+				},
+				SQL: []string{
+					"-- Health and lease settings of the availability groups\nSELECT ag.name, ag.failure_condition_level, ag.health_check_timeout\nFROM sys.availability_groups AS ag;",
+				},
+			}
+			p.Report(f)
+		}
+	}
+}
+
+// HealthCheckRule finds failed health checks.
+var HealthCheckRule = &Rule{
+	Name:     "health-check",
+	Category: CatHealthCheck,
+	Doc: `Finds health-check failures: 41653 (database-level health detection failed the AG) and
+sp_server_diagnostics / component_health_result components in error. Fix: read the component's
+data (system: dumps or spinlocks; resource: out of memory; query_processing: worker exhaustion or
+deadlocked schedulers) and remove the cause.`,
+	Run: func(p *Pass) {
+		servers, m := byServer(p.filter(parsers.KindHealthFailure))
+		for _, sv := range servers {
+			for _, grp := range groupByGap(m[sv], 2*time.Minute) {
+				comps := collect(grp, func(e *parsers.Event) string { return e.Field("component") })
+				what := "a health check failed"
+				if len(comps) > 0 {
+					what = "the sp_server_diagnostics component " + strings.Join(comps, ", ") + " reported an error"
+				}
+				for _, ev := range grp {
+					if ev.Error == 41653 {
+						what = "database-level health detection failed the AG (41653)"
+						if ev.Reason != "" {
+							what += ": " + ev.Reason
+						}
+					}
+				}
+				f := &Finding{
+					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time,
+					Servers: []string{sv}, AGs: collect(grp, agOf), Databases: collect(grp, databaseOf),
+					Title: "Health check failed on " + sv, Severity: 75,
+					RootCause:        fmt.Sprintf("On %s %s.", sv, what),
+					Summary:          fmt.Sprintf("A health check failed on %s at %s.", sv, hms(grp[0].Time)),
+					Confidence:       Likely,
+					ConfidenceReason: "The failure is logged; what made the component unhealthy is in its diagnostic data.",
+					Chain:            []Step{step(upperFirst(what)+".", grp...)},
+					Fix: Fix{
+						Steps: []string{"Open the system_health / SQLDIAG XEvent data of " + sv + " for the window and read the failing component's data."},
+						SQL:   []string{"SELECT name, failure_condition_level, health_check_timeout, db_failover FROM sys.availability_groups;"},
+					},
+				}
+				p.Report(f)
+			}
+		}
+	},
+}
+
+// RestartRule finds shutdowns of an instance while it was a primary replica.
+var RestartRule = &Rule{
+	Name:     "restart",
+	Category: CatRestart,
+	Doc: `Finds shutdowns and restarts of an instance that held a primary replica at the time
+("SQL Server is terminating ...", shutdown initiated, a startup banner without a logged shutdown).
+A restart of a secondary is normal maintenance and is not reported. Fix: find who or what stopped
+the service (System event log 7036/7034, patching, a planned failover that should have come first).`,
+	Run: func(p *Pass) {
+		for _, ev := range p.filter(parsers.KindShutdown) {
+			var ags []string
+			for _, sp := range p.roles.spans {
+				if sp.Server == ev.Server && sp.Role == RolePrimary && !sp.Start.After(ev.Time) && !sp.End.Before(ev.Time.Add(-time.Second)) {
+					ags = append(ags, sp.AG)
+				}
+			}
+			if len(ags) == 0 {
+				continue
+			}
+			p.Report(&Finding{
+				Cause: true, Start: ev.Time, End: ev.Time, Servers: []string{ev.Server}, AGs: ags,
+				Title:      "Primary replica " + ev.Server + " shut down",
+				Severity:   60,
+				RootCause:  fmt.Sprintf("SQL Server on %s, the primary replica of %s, was shut down: %s", ev.Server, strings.Join(ags, ", "), strings.TrimSpace(firstLine(ev.Message))),
+				Summary:    fmt.Sprintf("The primary replica %s was shut down at %s.", ev.Server, hms(ev.Time)),
+				Chain:      []Step{step("SQL Server shut down while primary.", ev)},
+				Confidence: Certain, ConfidenceReason: "The shutdown is logged by SQL Server while it held the primary role.",
+				Fix: Fix{Steps: []string{
+					"Check the System event log of " + ev.Server + " (7036, 7034, 1074) for who or what stopped the service.",
+					"For planned maintenance, fail the AG over manually to a synchronized secondary first.",
+				}},
+			})
+		}
+	},
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

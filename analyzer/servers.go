@@ -1,0 +1,235 @@
+package analyzer
+
+import (
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// serverSet knows every server seen and the spellings that name it.
+type serverSet struct {
+	byKey map[string]*serverInfo // canonical key (upper case) -> server
+	list  []*serverInfo
+}
+
+type serverInfo struct {
+	Server
+	key     string
+	aliases map[string]bool
+	clock   clockInfo
+}
+
+func canonKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// hostPart returns HOST of "HOST\INSTANCE" (or the name itself).
+func hostPart(s string) string {
+	if i := strings.IndexByte(s, '\\'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func newServerSet() *serverSet { return &serverSet{byKey: map[string]*serverInfo{}} }
+
+// get returns the server named name, creating it.
+func (s *serverSet) get(name string) *serverInfo {
+	k := canonKey(name)
+	if sv, ok := s.byKey[k]; ok {
+		return sv
+	}
+	sv := &serverInfo{Server: Server{Name: name}, key: k, aliases: map[string]bool{}}
+	s.byKey[k] = sv
+	s.list = append(s.list, sv)
+	return sv
+}
+
+// lookup finds the server a name refers to: its exact name, an alias, or the
+// host part of an instance name. It returns nil for names never seen in a file.
+func (s *serverSet) lookup(name string) *serverInfo {
+	if name == "" {
+		return nil
+	}
+	k := canonKey(name)
+	if sv, ok := s.byKey[k]; ok {
+		return sv
+	}
+	var found *serverInfo
+	for _, sv := range s.list {
+		if canonKey(hostPart(sv.Name)) == canonKey(hostPart(name)) {
+			if found != nil && found != sv {
+				return nil // ambiguous: two instances on one host
+			}
+			found = sv
+		}
+	}
+	return found
+}
+
+// canonical maps a replica name from a message to the server's display name,
+// or returns it unchanged.
+func (s *serverSet) canonical(name string) string {
+	if sv := s.lookup(name); sv != nil {
+		return sv.Name
+	}
+	return name
+}
+
+// attribute decides the server of every read file: an override, the name the
+// log states (ERRORLOG "Server name is", XEvent server or local replica
+// names), a sibling file in the same folder that states one, or the folder's
+// name (support bundles have one folder per replica). Then it merges names that
+// denote the same instance (HOST and HOST\INSTANCE).
+func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
+	names := make([]string, len(results))
+	// Pass 1: overrides and names stated in the log.
+	dirNames := map[string]map[string]bool{}
+	for i := range results {
+		r := &results[i]
+		if r.stats == nil {
+			continue
+		}
+		if n := overrideFor(r.file.Name, overrides); n != "" {
+			names[i], r.input.AttributedBy = n, "override"
+			continue
+		}
+		if r.stats.Server != "" {
+			names[i], r.input.AttributedBy = r.stats.Server, "log"
+			if dirNames[r.file.Dir] == nil {
+				dirNames[r.file.Dir] = map[string]bool{}
+			}
+			dirNames[r.file.Dir][canonKey(r.stats.Server)] = true
+		}
+	}
+	// Pass 2: siblings, then folder names.
+	for i := range results {
+		r := &results[i]
+		if r.stats == nil || names[i] != "" {
+			continue
+		}
+		if sib := dirNames[r.file.Dir]; len(sib) == 1 {
+			for j := range results {
+				if results[j].file.Dir == r.file.Dir && results[j].input.AttributedBy == "log" {
+					names[i], r.input.AttributedBy = names[j], "sibling"
+					break
+				}
+			}
+			continue
+		}
+		if filepath.Clean(r.file.Dir) != filepath.Clean(r.file.Root) && r.file.Root != "-" {
+			names[i], r.input.AttributedBy = filepath.Base(r.file.Dir), "folder"
+			continue
+		}
+		names[i], r.input.AttributedBy = "unknown ("+filepath.Base(r.file.Name)+")", "none"
+	}
+	// Create servers: full instance names first so that folder/host names
+	// merge into them.
+	set := newServerSet()
+	order := make([]int, 0, len(results))
+	for i := range results {
+		if names[i] != "" {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return strings.Contains(names[order[a]], `\`) && !strings.Contains(names[order[b]], `\`)
+	})
+	for _, i := range order {
+		r := &results[i]
+		sv := set.lookup(names[i])
+		if sv == nil {
+			sv = set.get(names[i])
+		} else if canonKey(sv.Name) != canonKey(names[i]) {
+			sv.aliases[names[i]] = true
+		}
+		if r.input.AttributedBy == "folder" {
+			sv.aliases[filepath.Base(r.file.Dir)] = true
+		}
+		r.input.Server = sv.Name
+		sv.Files = append(sv.Files, r.file.Name)
+		for _, ev := range r.events {
+			ev.Server = sv.Name
+		}
+	}
+	for _, sv := range set.list {
+		delete(sv.aliases, sv.Name)
+		for a := range sv.aliases {
+			sv.Aliases = append(sv.Aliases, a)
+		}
+		sort.Strings(sv.Aliases)
+	}
+	return set
+}
+
+// ServerOverride attributes every file under Path to the server Name
+// (--server NAME=PATH).
+type ServerOverride struct {
+	Name, Path string
+}
+
+func overrideFor(file string, overrides []ServerOverride) string {
+	best, bestLen := "", -1
+	f := filepath.ToSlash(filepath.Clean(file))
+	for _, o := range overrides {
+		p := filepath.ToSlash(filepath.Clean(o.Path))
+		if (f == p || strings.HasPrefix(f, p+"/")) && len(p) > bestLen {
+			best, bestLen = o.Name, len(p)
+		}
+	}
+	return best
+}
+
+var listenRE = regexp.MustCompile(`listening on \[ ?([0-9a-fA-F.:]+) <ipv[46]> (\d+) ?\]`)
+
+// collectFacts fills server facts (service account, addresses, restarts) from
+// the events and maps replica names in events to server names.
+func (s *serverSet) collectFacts(events []*parsers.Event) {
+	for _, ev := range events {
+		sv := s.byKey[canonKey(ev.Server)]
+		if ev.Replica != "" {
+			ev.Replica = s.canonical(ev.Replica)
+		}
+		if sv == nil {
+			continue
+		}
+		switch ev.Kind {
+		case parsers.KindServerInfo:
+			if a := ev.Field("service_account"); a != "" {
+				sv.ServiceAccount = a
+			}
+		case parsers.KindStartup:
+			sv.Restarts++
+		case parsers.KindEndpointState:
+			if m := listenRE.FindStringSubmatch(ev.Message); m != nil && !isLoopback(m[1]) {
+				if !contains(sv.Addresses, m[1]) {
+					sv.Addresses = append(sv.Addresses, m[1])
+				}
+			}
+		}
+	}
+}
+
+func isLoopback(ip string) bool {
+	return strings.HasPrefix(ip, "127.") || ip == "::1" || ip == "0.0.0.0" || ip == "::"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// byAddress returns the server listening on ip, or nil.
+func (s *serverSet) byAddress(ip string) *serverInfo {
+	for _, sv := range s.list {
+		if contains(sv.Addresses, ip) {
+			return sv
+		}
+	}
+	return nil
+}
