@@ -245,7 +245,7 @@ func (b *incidentBuilder) incident(id int) Incident {
 		if m != r && m.failover != nil {
 			fo := m.failover
 			fo.IncidentID = id
-			failovers = append(failovers, fmt.Sprintf("%s failed over %s from %s to %s at %s", fo.AG, fo.Mode, orUnknown(fo.From), fo.To, hms(fo.At)))
+			failovers = append(failovers, fmt.Sprintf("%s failed over (%s) from %s to %s at %s", fo.AG, fo.Mode, orUnknown(fo.From), fo.To, hms(fo.At)))
 		}
 		if m.Severity > inc.Severity {
 			inc.Severity = m.Severity
