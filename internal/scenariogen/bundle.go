@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"unicode/utf16"
+)
+
+// Expected is a scenario's expected.json: what the analyzer must report.
+type Expected struct {
+	Description string            `json:"description"`
+	Incidents   []Incident        `json:"incidents"`
+	Failovers   []Failover        `json:"failovers"`
+	Clocks      map[string]string `json:"clocks"`
+}
+
+// Incident is one incident the analyzer must find.
+type Incident struct {
+	Category          string   `json:"category"`
+	Server            string   `json:"server,omitempty"`
+	AG                string   `json:"ag,omitempty"`
+	RootCauseContains []string `json:"root_cause_contains,omitempty"`
+	Confidence        string   `json:"confidence,omitempty"`
+	FixContains       []string `json:"fix_contains,omitempty"`
+}
+
+// Failover is one role change of the primary; At is when the new primary
+// reached PRIMARY_NORMAL (UTC, RFC 3339).
+type Failover struct {
+	AG   string `json:"ag"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	Mode string `json:"mode"`
+	At   string `json:"at"`
+}
+
+// Bundle is a scenario: its replicas and expectations.
+type Bundle struct {
+	Name     string
+	Replicas []*Replica
+	Expected Expected
+}
+
+// files renders the bundle as relative path -> content.
+func (b *Bundle) files() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, r := range b.Replicas {
+		n := len(r.logs)
+		for i := range r.logs {
+			name := "ERRORLOG"
+			if gen := n - 1 - i; gen > 0 {
+				name = fmt.Sprintf("ERRORLOG.%d", gen)
+			}
+			out[filepath.Join(r.Host, name)] = utf16File(r.errorlogText(i))
+		}
+		var xml bytes.Buffer
+		for _, line := range r.xeText() {
+			xml.WriteString(line)
+			xml.WriteByte('\n')
+		}
+		out[filepath.Join(r.Host, "AlwaysOn_health.xml")] = xml.Bytes()
+	}
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(b.Expected); err != nil {
+		return nil, fmt.Errorf("%s: expected.json: %w", b.Name, err)
+	}
+	out["expected.json"] = js.Bytes()
+	return out, nil
+}
+
+// utf16File encodes lines as a Windows ERRORLOG: UTF-16LE, BOM FF FE, CRLF.
+func utf16File(lines []string) []byte {
+	var buf bytes.Buffer
+	buf.Write([]byte{0xFF, 0xFE})
+	for _, l := range lines {
+		for _, u := range utf16.Encode([]rune(l + "\r\n")) {
+			buf.WriteByte(byte(u))
+			buf.WriteByte(byte(u >> 8))
+		}
+	}
+	return buf.Bytes()
+}
+
+// write replaces dir with the bundle's files.
+func (b *Bundle) write(dir string) error {
+	files, err := b.files()
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	for rel, data := range files {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+// Command scenariogen writes the incident scenario bundles under
+// testdata/scenarios and the demo bundle under testdata/demo.
+//
+// Each bundle holds one folder per replica (ERRORLOG generations in UTF-16LE
+// with BOM and CRLF, like a Windows ERRORLOG, and AlwaysOn_health.xml with one
+// event_data document per line) and an expected.json with the incidents,
+// failovers and clock methods the analyzer must report. Every scenario is
+// written from UTC event times and each replica's UTC offset, so the local
+// ERRORLOG times and the XEvent UTC times agree. The output is deterministic:
+// run it again and git sees no change.
+//
+// Usage, from the repository root:
+//
+//	go run ./internal/scenariogen [-root testdata]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// scenarios lists every bundle builder; the demo is written to root/demo.
+var scenarios = []func() *Bundle{
+	wsfcOutageFailoverConnect,
+	leaseTimeoutStall,
+	manualFailover,
+	forcedFailover,
+	endpointOwnerChange,
+	certificateExpired,
+	quorumStorm,
+	quiet,
+	clockInferred,
+}
+
+func main() {
+	root := flag.String("root", "testdata", "testdata directory to write scenarios/ and demo/ into")
+	flag.Parse()
+	if err := writeAll(*root); err != nil {
+		fmt.Fprintln(os.Stderr, "scenariogen:", err)
+		os.Exit(1)
+	}
+}
+
+// writeAll (re)writes every scenario bundle and the demo under root.
+func writeAll(root string) error {
+	for _, build := range scenarios {
+		b := build()
+		if err := b.write(filepath.Join(root, "scenarios", b.Name)); err != nil {
+			return err
+		}
+	}
+	return demo().write(filepath.Join(root, "demo"))
+}
+
+// utc parses a UTC time "2006-01-02 15:04:05.000".
+func utc(s string) time.Time {
+	t, err := time.Parse("2006-01-02 15:04:05.999", s)
+	if err != nil {
+		panic(err) // scenario literals only
+	}
+	return t
+}
+
+// rfc formats a failover time for expected.json.
+func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
