@@ -73,7 +73,11 @@ func commitTime(local time.Time) string {
 
 // Connected logs 35202 for a connection from r to peer.
 func (r *Replica) Connected(at time.Time, src string, g AG, peer *Replica) {
-	r.Err(at, src, 35202, 10, 7, fmt.Sprintf("A connection for availability group '%s' from availability replica '%s' with id  [%s] to '%s' with id [%s] has been successfully established.  %s", g.Name, r.Host, r.ID(), peer.Host, peer.ID(), infoOnly))
+	r.Err(at, src, 35202, 10, 7, msgConnected(g, r, peer))
+}
+
+func msgConnected(g AG, from, to *Replica) string {
+	return fmt.Sprintf("A connection for availability group '%s' from availability replica '%s' with id  [%s] to '%s' with id [%s] has been successfully established.  %s", g.Name, from.Host, from.ID(), to.Host, to.ID(), infoOnly)
 }
 
 // ConnectTimeout logs 35201 (new connection to peer timed out).

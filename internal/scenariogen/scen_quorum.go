@@ -62,6 +62,9 @@ func quiet() *Bundle {
 	r2 := NewReplica("SQLAG02", "10.80.0.12", `CONTOSO\sqlsvc`, 0)
 	t := r2.Startup(utc("2025-01-14 23:10:00.17"), 5016, g)
 	r2.StartAsSecondary(t, g, r1)
+	// SQLAG01's side of that connection is before its ERRORLOG (cycled at
+	// midnight) but still in its AlwaysOn_health file.
+	r1.ErrorReported(t.Add(1410*ms), 35202, 10, 7, msgConnected(g, r1, r2))
 	r2.CheckDB(utc("2025-01-15 02:00:55.30"), "spid73", "master")
 	r2.CheckDB(utc("2025-01-15 02:05:08.91"), "spid73", "msdb")
 	r1.CycledHeader(utc("2025-01-15 00:00:00.33"), 3808)

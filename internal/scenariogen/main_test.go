@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+)
+
+// allBundles builds every scenario and the demo, keyed by their testdata path.
+func allBundles() map[string]*Bundle {
+	out := map[string]*Bundle{}
+	for _, build := range scenarios {
+		b := build()
+		out[filepath.Join("scenarios", b.Name)] = b
+	}
+	out["demo"] = demo()
+	return out
+}
+
+// TestCommittedDataIsCurrent fails when testdata differs from what the
+// generator writes: regenerate with `go run ./internal/scenariogen`.
+func TestCommittedDataIsCurrent(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata")
+	for dir, b := range allBundles() {
+		files, err := b.files()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rel, want := range files {
+			got, err := os.ReadFile(filepath.Join(root, dir, rel))
+			if err != nil {
+				t.Errorf("%s: %v (run go run ./internal/scenariogen)", filepath.Join(dir, rel), err)
+				continue
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is stale: run go run ./internal/scenariogen", filepath.Join(dir, rel))
+			}
+		}
+		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(filepath.Join(root, dir), p)
+			if _, ok := files[rel]; !ok {
+				t.Errorf("%s: file not produced by the generator", filepath.Join(dir, rel))
+			}
+			return nil
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, b := allBundles(), allBundles()
+	for dir := range a {
+		fa, _ := a[dir].files()
+		fb, _ := b[dir].files()
+		for rel := range fa {
+			if !bytes.Equal(fa[rel], fb[rel]) {
+				t.Errorf("%s/%s differs between two runs", dir, rel)
+			}
+		}
+	}
+}
+
+var (
+	stampRE  = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{2}) (.{12})(.*)$`)
+	headerRE = regexp.MustCompile(`^Error: (\d+), Severity: (\d+), State: (\d+)\.$`)
+	stateRE  = regexp.MustCompile(`has changed from '(\w+)' to '(\w+)'\.  The state changed`)
+)
+
+// decodeErrorlog checks the Windows ERRORLOG encoding and returns the lines.
+func decodeErrorlog(t *testing.T, name string, b []byte) []string {
+	t.Helper()
+	if len(b) < 2 || b[0] != 0xFF || b[1] != 0xFE || len(b)%2 != 0 {
+		t.Fatalf("%s: not UTF-16LE with BOM", name)
+	}
+	u := make([]uint16, 0, len(b)/2-1)
+	for i := 2; i < len(b); i += 2 {
+		u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
+	}
+	s := string(utf16.Decode(u))
+	if !strings.HasSuffix(s, "\r\n") || strings.Count(s, "\n") != strings.Count(s, "\r\n") || strings.Count(s, "\r") != strings.Count(s, "\r\n") {
+		t.Fatalf("%s: line ends are not all CRLF", name)
+	}
+	return strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n")
+}
+
+type xeDoc struct {
+	Name      string `xml:"name,attr"`
+	Timestamp string `xml:"timestamp,attr"`
+	Data      []struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value"`
+		Text  string `xml:"text"`
+	} `xml:"data"`
+}
+
+func (d xeDoc) field(name string) string {
+	for _, f := range d.Data {
+		if f.Name == name {
+			if f.Text != "" {
+				return f.Text
+			}
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// TestBundlesAreConsistent checks each bundle the way the analyzer will read
+// it: encodings, record layout, header pairs, ERRORLOG local time against
+// XEvent UTC time, and expected.json against the logs.
+func TestBundlesAreConsistent(t *testing.T) {
+	for dir, b := range allBundles() {
+		t.Run(dir, func(t *testing.T) {
+			files, err := b.files()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// PRIMARY_NORMAL arrivals per replica (UTC), from the XEvents.
+			primaryAt := map[string][]time.Time{}
+			for _, r := range b.Replicas {
+				stamps := map[string]bool{} // "from>to@local" of 19406 lines
+				texts := map[string]bool{}  // "text@local" of every record
+				utcLine := false
+				for rel, data := range files {
+					if filepath.Dir(rel) != r.Host || !strings.HasPrefix(filepath.Base(rel), "ERRORLOG") {
+						continue
+					}
+					lines := decodeErrorlog(t, rel, data)
+					var prev []string
+					for i, l := range lines {
+						m := stampRE.FindStringSubmatch(l)
+						if m == nil {
+							if i == 0 || !(l == "" || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "External dump")) {
+								t.Errorf("%s:%d: unexpected continuation %q", rel, i+1, l)
+							}
+							continue
+						}
+						if prev != nil && m[1] < prev[1] {
+							t.Errorf("%s:%d: time goes backwards", rel, i+1)
+						}
+						if h := headerRE.FindStringSubmatch(strings.TrimRight(m[3], " ")); h != nil {
+							n := stampRE.FindStringSubmatch(lines[i+1])
+							if n == nil || n[1] != m[1] || n[2] != m[2] || headerRE.MatchString(n[3]) {
+								t.Errorf("%s:%d: Error: header not followed by its text", rel, i+1)
+							}
+							if h[2] == "10" {
+								t.Errorf("%s:%d: header for a severity-10 message", rel, i+1)
+							}
+						}
+						if strings.HasPrefix(m[3], "UTC adjustment: ") {
+							utcLine = true
+							if got := strings.TrimPrefix(m[3], "UTC adjustment: "); got != utcAdjustment(r.Offset) {
+								t.Errorf("%s:%d: UTC adjustment %s, replica offset %s", rel, i+1, got, utcAdjustment(r.Offset))
+							}
+						}
+						texts[m[3]+"@"+m[1]] = true
+						if s := stateRE.FindStringSubmatch(m[3]); s != nil {
+							stamps[s[1]+">"+s[2]+"@"+m[1]] = true
+						}
+						prev = m
+					}
+				}
+				xe := files[filepath.Join(r.Host, "AlwaysOn_health.xml")]
+				pairs := 0
+				for i, line := range strings.Split(strings.TrimSuffix(string(xe), "\n"), "\n") {
+					var d xeDoc
+					if err := xml.Unmarshal([]byte(line), &d); err != nil {
+						t.Fatalf("%s/AlwaysOn_health.xml:%d: %v", r.Host, i+1, err)
+					}
+					at, err := time.Parse("2006-01-02T15:04:05.000Z", d.Timestamp)
+					if err != nil {
+						t.Fatalf("%s/AlwaysOn_health.xml:%d: timestamp %q", r.Host, i+1, d.Timestamp)
+					}
+					if d.Name == "error_reported" && texts[d.field("message")+"@"+at.Add(r.Offset).Truncate(10*time.Millisecond).Format("2006-01-02 15:04:05.00")] {
+						pairs++
+					}
+					if d.Name != "availability_replica_state_change" {
+						continue
+					}
+					from, to := d.field("previous_state"), d.field("current_state")
+					if to == "PRIMARY_NORMAL" {
+						primaryAt[r.Host] = append(primaryAt[r.Host], at)
+					}
+					// The 19406 line is written 1 ms before the event; the
+					// ERRORLOG keeps centiseconds.
+					local := at.Add(-time.Millisecond).Add(r.Offset).Truncate(10 * time.Millisecond)
+					key := from + ">" + to + "@" + local.Format("2006-01-02 15:04:05.00")
+					if !stamps[key] {
+						t.Errorf("%s: XEvent state change %s has no ERRORLOG line at local %s", r.Host, key, local)
+					}
+					pairs++
+				}
+				switch want := b.Expected.Clocks[r.Host]; want {
+				case "errorlog":
+					if !utcLine {
+						t.Errorf("%s: clock %q but no UTC adjustment line", r.Host, want)
+					}
+				case "inferred":
+					if utcLine || pairs < 4 {
+						t.Errorf("%s: clock inferred needs no UTC adjustment line and >= 4 pairs (line %v, pairs %d)", r.Host, utcLine, pairs)
+					}
+				default:
+					t.Errorf("%s: no or unknown clock %q in expected.json", r.Host, want)
+				}
+			}
+			for _, f := range b.Expected.Failovers {
+				at, err := time.Parse(time.RFC3339, f.At)
+				if err != nil {
+					t.Fatalf("failover at %q: %v", f.At, err)
+				}
+				found := false
+				for _, p := range primaryAt[f.To] {
+					if d := p.Sub(at); d > -2*time.Second && d < 2*time.Second {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("failover to %s at %s: no PRIMARY_NORMAL on %s", f.To, f.At, f.To)
+				}
+			}
+			// Every PRIMARY_NORMAL after the first role of a replica is an
+			// expected failover.
+			n := 0
+			for _, ts := range primaryAt {
+				n += len(ts)
+			}
+			if n != len(b.Expected.Failovers) {
+				t.Errorf("%d PRIMARY_NORMAL transitions in the XEvents, %d failovers expected", n, len(b.Expected.Failovers))
+			}
+		})
+	}
+}
+
+func BenchmarkGenerate(b *testing.B) {
+	var size int64
+	for _, bu := range allBundles() {
+		fs, _ := bu.files()
+		for _, f := range fs {
+			size += int64(len(f))
+		}
+	}
+	b.SetBytes(size)
+	for b.Loop() {
+		for _, bu := range allBundles() {
+			if _, err := bu.files(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
