@@ -331,7 +331,7 @@ func TestClassified(t *testing.T) {
 		file: "secondary.utf16be.log",
 		want: []want{
 			{line: 8, kind: parsers.KindConnectionTimeout, err: 35206, replica: `SQLNODE1\PROD`},
-			{line: 9, kind: parsers.KindRoleTransition, err: 41074, ag: "AG1"},
+			{line: 9, kind: parsers.KindRoleTransition, err: 41074, ag: "AG1", to: "PRIMARY"},
 			{line: 10, kind: parsers.KindReplicaStateChange, err: 19406, ag: "AG1", from: "SECONDARY_NORMAL", to: "RESOLVING_PENDING_FAILOVER"},
 			{line: 11, kind: parsers.KindDatabaseRoleChange, err: 1480, database: "SalesDB", from: "SECONDARY", to: "RESOLVING"},
 			{line: 12, err: 19424, ag: "AG1"},
@@ -354,7 +354,7 @@ func TestClassified(t *testing.T) {
 	}, {
 		file: "copy.utf8bom.log",
 		want: []want{
-			{line: 8, kind: parsers.KindRoleTransition, err: 41075, ag: "AG2"},
+			{line: 8, kind: parsers.KindRoleTransition, err: 41075, ag: "AG2", to: "RESOLVING"},
 			{line: 9, kind: parsers.KindLeaseStopped, err: 19420, ag: "AG2"},
 		},
 	}}
@@ -369,7 +369,7 @@ func TestClassified(t *testing.T) {
 					continue
 				}
 				if (w.kind != "" && ev.Kind != w.kind) || ev.Error != w.err ||
-					(w.ag != "" && ev.AG != w.ag) || ev.From != w.from || ev.To != w.to ||
+					(w.ag != "" && ev.AG != w.ag) || (w.from != "" && ev.From != w.from) || (w.to != "" && ev.To != w.to) ||
 					(w.database != "" && ev.Database != w.database) || (w.replica != "" && ev.Replica != w.replica) ||
 					(w.client != "" && ev.Client != w.client) || ev.HandshakeState != w.handshakeState {
 					t.Errorf("line %d: got kind %q error %d ag %q from %q to %q db %q replica %q client %q hs %d\nwant %+v",

@@ -3,6 +3,8 @@ package errorlog
 import (
 	"bytes"
 	"time"
+
+	"github.com/agtriage/agtriage/parsers"
 )
 
 // lineKind is what a line's first bytes say it is.
@@ -155,29 +157,13 @@ func leadingInt(b []byte) (n int, rest []byte, ok bool) {
 	return n, b[i:], true
 }
 
-// utcAdjustment parses the message "UTC adjustment: -7:00" (also "5:30",
-// "1:00", "0:00") into the offset local - UTC.
+// utcAdjustment recognizes the record "UTC adjustment: -7:00" (also "5:30",
+// "1:00", "0:00") and returns the offset local - UTC.
 func utcAdjustment(msg []byte) (time.Duration, bool) {
-	rest, ok := bytes.CutPrefix(msg, []byte("UTC adjustment: "))
-	if !ok {
+	if !bytes.HasPrefix(msg, []byte("UTC adjustment:")) {
 		return 0, false
 	}
-	sign := time.Duration(1)
-	if len(rest) > 0 && (rest[0] == '-' || rest[0] == '+') {
-		if rest[0] == '-' {
-			sign = -1
-		}
-		rest = rest[1:]
-	}
-	h, rest, ok := leadingInt(rest)
-	if !ok || h > 14 || len(rest) < 3 || rest[0] != ':' || !isDigit(rest[1]) || !isDigit(rest[2]) {
-		return 0, false
-	}
-	m := num2(rest[1:])
-	if m > 59 || len(trimRight(rest[3:])) != 0 {
-		return 0, false
-	}
-	return sign * (time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), true
+	return parsers.ParseUTCAdjustment(string(msg))
 }
 
 // serverName extracts X from "Server name is 'X'. This is an informational ...".
