@@ -169,11 +169,16 @@ func (m *match) spanOf(name string) (span, bool) {
 // apply matches t against body and, on success, fills ev.
 func (t *template) apply(ev *Event, body string) bool {
 	var buf [8]span
-	caps, end, ok := matchSegments(body, t.segs, buf[:0])
+	local, end, ok := matchSegments(body, t.segs, buf[:0])
 	if !ok {
 		return false
 	}
+	// Only a successful match pays for heap copies: buf stays on the stack.
+	caps := append([]span(nil), local...)
 	e := *ev
+	// Clip the caller's Fields so that appends never write into its backing
+	// array (a rejected match must leave ev untouched).
+	e.Fields = e.Fields[:len(e.Fields):len(e.Fields)]
 	m := &match{body: body, t: t, caps: caps, end: end}
 	i := 0
 	for _, sg := range t.segs {
@@ -236,15 +241,16 @@ func setStr(dst *string, v string) {
 }
 
 // setField adds an extra field unless one of that name is already present.
-// The slice is copied first so that a rejected match never writes into the
-// caller's backing array.
 func setField(e *Event, name, value string) {
 	if value == "" || e.Field(name) != "" {
 		return
 	}
-	fs := make([]Field, len(e.Fields), len(e.Fields)+2)
-	copy(fs, e.Fields)
-	e.Fields = append(fs, Field{Name: name, Value: value})
+	if len(e.Fields) == cap(e.Fields) {
+		fs := make([]Field, len(e.Fields), len(e.Fields)+4)
+		copy(fs, e.Fields)
+		e.Fields = fs
+	}
+	e.Fields = append(e.Fields, Field{Name: name, Value: value})
 }
 
 // templateIndex finds candidate templates for a message body.
