@@ -178,7 +178,7 @@ func (m *mdWriter) header() {
 
 // mdClockSentence says in plain words how a server's times were put on UTC.
 func mdClockSentence(s Server) string {
-	off := "UTC offset " + mdInline(cmp.Or(s.UTCOffset, "?"))
+	off := "UTC offset " + mdInlineMid(cmp.Or(s.UTCOffset, "?"))
 	detail := strings.TrimSpace(s.ClockDetail)
 	var out string
 	switch s.Clock {
@@ -192,7 +192,7 @@ func mdClockSentence(s Server) string {
 			if !strings.HasPrefix(detail, "from ") && !strings.HasPrefix(detail, "by ") {
 				detail = "from " + detail
 			}
-			out += " " + mdInline(detail)
+			out += " " + mdInlineMid(detail)
 			detail = ""
 		} else {
 			out += " from matching ERRORLOG/XEvent events"
@@ -210,7 +210,7 @@ func mdClockSentence(s Server) string {
 		}
 	}
 	if detail != "" {
-		out += " (" + mdInline(detail) + ")"
+		out += " (" + mdInlineMid(detail) + ")"
 	}
 	return out + "."
 }
@@ -874,7 +874,7 @@ const mdMaxCell = 300
 
 // mdCell escapes s for a table cell: one line, at most mdMaxCell characters, and
 // no character that could end the cell or start markup.
-func mdCell(s string) string { return mdEscape(s, mdMaxCell, false) }
+func mdCell(s string) string { return mdEscape(s, mdMaxCell, escLineStart) }
 
 // mdCellOr is cell, with "—" for an empty value.
 func mdCellOr(s string) string {
@@ -885,10 +885,14 @@ func mdCellOr(s string) string {
 }
 
 // mdInline escapes s for running text (list items, paragraphs).
-func mdInline(s string) string { return mdEscape(s, 2000, false) }
+func mdInline(s string) string { return mdEscape(s, 2000, escLineStart) }
+
+// mdInlineMid escapes s for the middle of a line, where a leading '+' or
+// '#' is plain text.
+func mdInlineMid(s string) string { return mdEscape(s, 2000, 0) }
 
 // mdHeading escapes s for a heading line, where a trailing '#' would be eaten.
-func mdHeading(s string) string { return mdEscape(s, 200, true) }
+func mdHeading(s string) string { return mdEscape(s, 200, escLineStart|escAllHash) }
 
 func mdInlineList(list []string) string {
 	if len(list) == 0 {
@@ -901,16 +905,25 @@ func mdInlineList(list []string) string {
 	return strings.Join(out, ", ")
 }
 
+// escFlags tune mdEscape.
+type escFlags uint8
+
+const (
+	escLineStart escFlags = 1 << iota // s may start a line (cell, list item)
+	escAllHash                        // escape every '#' (heading lines)
+)
+
 // mdEscape makes s inert Markdown on one line: newlines become " ⏎ ", control
 // characters spaces, HTML and Markdown punctuation is escaped (HTML special
 // characters as entities, so that no tag can form), and a leading '#', '-',
 // '+' or "1." cannot start a heading or a list.
-func mdEscape(s string, limit int, allHash bool) string {
+func mdEscape(s string, limit int, flags escFlags) string {
+	allHash := flags&escAllHash != 0
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.TrimSpace(mdTruncate(s, limit))
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	leading := true // no visible character written yet
+	leading := flags&escLineStart != 0 // no visible character written yet at a line start
 	digits := false // only digits written so far
 	for _, c := range s {
 		switch {
