@@ -86,7 +86,7 @@ func leaseTimeoutStall() *Bundle {
 		Expected: Expected{
 			Description: "At 02:12 local (01:12 UTC) the primary SQLAG01 stalled: I/O requests on SalesDB.mdf took more than 15 seconds (833), a worker became non-yielding on scheduler 2 and SQL Server wrote a stack dump. The dump froze the lease worker, the cluster did not receive the process event signal (19419) and the AG1 lease expired (19407, 41091), so SQLAG01 went to RESOLVING and the cluster failed AG1 over automatically to SQLAG02. SQLAG01 rejoined as secondary 14 seconds later.",
 			Incidents: []Incident{
-				{Category: "lease_expiry", Server: "SQLAG01", AG: "AG1", RootCauseContains: []string{"SQLAG01"}, Confidence: "certain"},
+				{Category: "lease_expiry", Server: "SQLAG01", AG: "AG1", RootCauseContains: []string{"SQLAG01"}},
 			},
 			Failovers: []Failover{{AG: "AG1", From: "SQLAG01", To: "SQLAG02", Mode: "automatic", At: rfc(fo)}},
 			Clocks:    map[string]string{"SQLAG01": "errorlog", "SQLAG02": "errorlog"},
@@ -123,7 +123,7 @@ func clockInferred() *Bundle {
 		Expected: Expected{
 			Description: "At 15:27 local (13:27 UTC) SQL Server on the primary SQLAG01 stopped receiving the lease signal from the cluster (19421); the AGPayroll lease expired (19407, 41091) and the cluster failed the AG over automatically to SQLAG02. SQLAG01 rejoined as secondary. The ERRORLOG collected from SQLAG02 is a tail that starts mid-day without the startup block, so it has no UTC adjustment line; its clock (UTC+2, like SQLAG01) can only be inferred from the state changes, 1480 and 35202 messages that also appear in its AlwaysOn_health events.",
 			Incidents: []Incident{
-				{Category: "lease_expiry", Server: "SQLAG01", AG: "AGPayroll", RootCauseContains: []string{"SQLAG01"}, Confidence: "certain"},
+				{Category: "lease_expiry", Server: "SQLAG01", AG: "AGPayroll", RootCauseContains: []string{"SQLAG01"}},
 			},
 			Failovers: []Failover{{AG: "AGPayroll", From: "SQLAG01", To: "SQLAG02", Mode: "automatic", At: rfc(fo)}},
 			Clocks:    map[string]string{"SQLAG01": "errorlog", "SQLAG02": "inferred"},
