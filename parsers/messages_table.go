@@ -10,6 +10,28 @@ import "strings"
 // has been removed, see messageBody. Within a group of templates that share
 // their first two words, the first match wins, so specific patterns come
 // before general ones.
+//
+// Values the table puts into events that are not copied from the text:
+//
+//   - To of KindRoleTransition: "PRIMARY" (41074), "RESOLVING" (41075),
+//     "OFFLINE" (41093), "RESTARTING" (41094); of KindReplicaState:
+//     "starting", "stopping"; of KindManagerState: "starting", "waiting",
+//     "offline" (41092, also on KindQuorumLost), "cancelled" (41089); of
+//     KindEndpointState: "listening", "stopped", "failed".
+//   - Reason of KindStall: the stall* labels below; of KindShutdown:
+//     "system shutdown", "service stop", "shutdown initiated", "Ctrl-C" (or
+//     the text after "SQL Server is terminating").
+//
+// Extra Fields by name: from_replica, from_replica_id (35202, 35203, 35204),
+// partner_role, local_role (35266/35267), suspend_reason, suspend_source_id,
+// suspend_source (35264), endpoint_type ("Database Mirroring" or "Service
+// Broker"), inner_error (the wrapped error number: 28048 -> 28034, 35207,
+// 41144, 41160, 1474, 9642), inner_state (9642), wrapper_user (raw 28048
+// user), certificate_reason, protocol, os_error, os_message, address, port,
+// resource, node, scheduler, seconds, count, file, wait_type, signature,
+// resource_pool, error_type (41653), group_id (35262), excess_ms (19424),
+// version and build (startup banner), server_name, service_account,
+// utc_adjustment.
 var messageTemplates = concatTemplates(
 	replicaTemplates,
 	clusterTemplates,
