@@ -222,9 +222,8 @@ func (p *parser) run() {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(p.wrappers)+len(p.frames) >= MaxDepth {
-				p.warn(pos.raw, pos.line, fmt.Sprintf("elements nest deeper than %d levels: skipped to the next event", MaxDepth))
-				p.dropEvent(pos.raw)
-				p.resync(p.here())
+				p.problem(pos, fmt.Sprintf("elements nest deeper than %d levels", MaxDepth))
+				p.resync(p.here(), p.here(), p.skipFrom(pos))
 				continue
 			}
 			if p.ev == nil {
@@ -249,7 +248,8 @@ func (p *parser) run() {
 				// A new document begins inside an event: the event was cut
 				// (one line of a one-per-line export truncated).
 				p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("incomplete event %q: a new XML document starts at offset %d", p.ev.Name, pos.raw))
-				p.dropEvent(pos.raw)
+				p.r.stats.SkippedBytes += pos.raw - p.ev.Offset
+				p.dropEvent()
 			} else if p.ev != nil {
 				p.nestedProcInst(t)
 			}
@@ -340,7 +340,8 @@ func (p *parser) startInside(t xml.StartElement, pos at) {
 		// An event cannot contain an event outside nested value XML: the
 		// current one was cut and a new one starts.
 		p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("incomplete event %q: a new event starts at offset %d", p.ev.Name, pos.raw))
-		p.dropEvent(pos.raw)
+		p.r.stats.SkippedBytes += pos.raw - p.ev.Offset
+		p.dropEvent()
 		p.startEvent(t, pos)
 		return
 	}
@@ -445,7 +446,11 @@ func (p *parser) charData(t xml.CharData) {
 	if len(p.frames) == 0 || !p.inField {
 		return // white space between fields
 	}
-	nested := p.frames[len(p.frames)-1].kind == frameNested
+	top := p.frames[len(p.frames)-1].kind
+	if top == frameField && len(bytes.TrimSpace(t)) == 0 {
+		return // indentation between <value>, <text> and <type>
+	}
+	nested := top == frameNested
 	switch p.target() {
 	case frameText:
 		if nested {
@@ -547,27 +552,39 @@ func (p *parser) emit() {
 	}
 }
 
-// dropEvent abandons the current event (if any); the input from its start up
-// to the raw offset upTo counts as skipped.
-func (p *parser) dropEvent(upTo int64) {
-	if p.ev == nil {
-		return
-	}
-	if n := upTo - p.ev.Offset; n > 0 {
-		p.r.stats.SkippedBytes += n
-	}
+// dropEvent abandons the current event, if any.
+func (p *parser) dropEvent() {
 	p.ev = nil
 	p.frames = p.frames[:0]
 	p.inField = false
+}
+
+// skipFrom returns where input dropped because of a problem at pos begins:
+// the start of the current event, or pos outside events.
+func (p *parser) skipFrom(pos at) int64 {
+	if p.ev != nil {
+		return p.ev.Offset
+	}
+	return pos.raw
+}
+
+// problem warns about damage at pos: at the start of the current event, which
+// is lost, or at pos itself outside events.
+func (p *parser) problem(pos at, msg string) {
+	if p.ev != nil {
+		p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("%s at offset %d (line %d): event %q skipped, resuming at the next event", msg, pos.raw, pos.line, p.ev.Name))
+		return
+	}
+	p.warn(pos.raw, pos.line, msg+": resuming at the next event")
 }
 
 // malformed reports a syntax problem the decoder does not check in raw mode
 // (mismatched tags), drops the event and resumes at the next event.
 func (p *parser) malformed(pos at, msg string) {
 	p.sawSyntaxError = true
-	p.warn(pos.raw, pos.line, "malformed XML: "+msg+"; resuming at the next event")
-	p.dropEvent(pos.raw)
-	p.resync(p.here())
+	p.problem(pos, "malformed XML: "+msg)
+	after := p.here()
+	p.resync(after, after, p.skipFrom(pos))
 }
 
 // handleError deals with an error from the decoder at the token that began at
@@ -580,20 +597,16 @@ func (p *parser) handleError(err error, pos at) bool {
 	errAt := p.here()
 	switch {
 	case errors.Is(err, errTokenTooLarge):
-		p.warn(pos.raw, pos.line, fmt.Sprintf("XML token larger than %d bytes: skipped to the next event", MaxToken))
-		if p.ev != nil {
-			p.dropEvent(errAt.raw)
-		} else {
-			p.r.stats.SkippedBytes += errAt.raw - pos.raw
-		}
-		p.resync(errAt)
+		p.problem(pos, fmt.Sprintf("XML token larger than %d bytes", MaxToken))
+		p.resync(errAt, errAt, p.skipFrom(pos))
 		return true
 	case err == io.EOF || (p.src.eof && p.src.pos >= p.src.end):
 		end := p.src.rawOffset(p.src.offset())
 		switch {
 		case p.ev != nil:
 			p.warn(p.ev.Offset, p.ev.Line, fmt.Sprintf("truncated export: event %q is incomplete, the file ends at offset %d", p.ev.Name, end))
-			p.dropEvent(end)
+			p.r.stats.SkippedBytes += end - p.ev.Offset
+			p.dropEvent()
 		case err != io.EOF:
 			p.warn(pos.raw, pos.line, fmt.Sprintf("truncated export: incomplete markup at the end of the file (%v)", err))
 			p.r.stats.SkippedBytes += end - pos.raw
@@ -608,32 +621,34 @@ func (p *parser) handleError(err error, pos at) bool {
 	if errors.As(err, &se) {
 		msg = se.Msg
 	}
-	p.warn(errAt.raw, errAt.line, "malformed XML: "+msg+"; resuming at the next event")
-	if p.ev != nil {
-		p.dropEvent(errAt.raw)
-	} else {
-		p.r.stats.SkippedBytes += errAt.raw - pos.raw
-	}
-	p.resync(errAt)
+	p.problem(errAt, "malformed XML: "+msg)
+	// Resume after the start of the token that failed: it may have run into
+	// the next event (an event cut short, back to back with the next).
+	p.resync(at{dec: pos.dec + 1, line: pos.line}, errAt, p.skipFrom(pos))
 	return true
 }
 
-// resync drops the decoder, skips to the next "<event" at or after pos and
-// starts a new decoder there. Open wrappers become unknown.
-func (p *parser) resync(pos at) {
-	start := pos.dec
-	if start <= p.lastResync {
-		start = p.lastResync + 1 // always make progress
+// resync drops the decoder and the current event, skips to the next "<event"
+// at or after from (or after the previous resync point, so that it always
+// makes progress; fallback is where the decoder stopped, used when from is no
+// longer buffered) and starts a new decoder there. The input from the raw
+// offset skipFrom up to there counts as skipped. Open wrappers become unknown.
+func (p *parser) resync(from, fallback at, skipFrom int64) {
+	if from.dec <= p.lastResync {
+		from = at{dec: p.lastResync + 1, line: from.line}
 	}
-	p.src.seek(start)
-	from := p.src.rawOffset(p.src.offset())
-	nl, found := p.src.skipToEvent()
-	to := p.src.rawOffset(p.src.offset())
-	p.r.stats.SkippedBytes += to - from
+	if !p.src.seek(from.dec) {
+		from = fallback
+		p.src.seek(from.dec)
+	}
+	p.dropEvent()
+	nl, _ := p.src.skipToEvent()
+	if end := p.src.rawOffset(p.src.offset()); end > skipFrom {
+		p.r.stats.SkippedBytes += end - skipFrom
+	}
 	p.lastResync = p.src.offset()
 	p.wrappers = p.wrappers[:0]
-	p.newDecoder(pos.line - 1 + nl)
-	_ = found
+	p.newDecoder(from.line - 1 + nl)
 }
 
 // lines returns how many text lines the input held, as far as it was read.
@@ -649,16 +664,17 @@ func (p *parser) lines() int {
 	return n
 }
 
-// finish accounts for the end of the input.
+// finish accounts for the end of the input: markup without a single event
+// that could be read is not an export at all.
 func (p *parser) finish() {
-	if p.stop {
+	if p.stop || p.r.stats.Records > 0 {
 		return
 	}
-	if p.r.stats.Records == 0 {
-		if p.sawSyntaxError {
-			p.fatal(fmt.Errorf("%s: %w: no event could be read", p.r.file, ErrNotXML))
-			return
-		}
+	if p.sawSyntaxError {
+		p.fatal(fmt.Errorf("%s: %w: no event could be read", p.r.file, ErrNotXML))
+		return
+	}
+	if p.r.stats.TotalWarnings == 0 {
 		p.warn(0, 0, "no <event> elements found")
 	}
 }

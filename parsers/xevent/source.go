@@ -96,13 +96,14 @@ func (s *source) setMark(off int64) { s.mark = off }
 // offset returns the decoded offset of the next byte to be handed out.
 func (s *source) offset() int64 { return s.base + int64(s.pos) }
 
-// seek moves the read position back (or forward) to the decoded offset off,
-// which must lie inside the buffer; the decoder keeps at most one byte pushed
-// back, and fill always keeps one byte of look-behind.
-func (s *source) seek(off int64) {
+// seek moves the read position to the decoded offset off if it is still in
+// the buffer, and reports whether it could.
+func (s *source) seek(off int64) bool {
 	if p := off - s.base; p >= 0 && p <= int64(s.end) {
 		s.pos = int(p)
+		return true
 	}
+	return false
 }
 
 // fill reads more decoded text, keeping buf[pos-1:] so that one byte of
@@ -148,31 +149,38 @@ func (s *source) advance(off int64) {
 	if from < 0 || to > s.end {
 		return
 	}
-	raw := s.curRaw
-	for _, b := range s.buf[from:to] {
-		// Every character decoded from one UTF-16 code unit (U+FFFD for an
-		// unpaired surrogate included) came from 2 bytes; a 4-byte UTF-8
-		// sequence came from a surrogate pair.
-		if b&0xC0 != 0x80 {
-			raw += 2
-			if b >= 0xF0 {
-				raw += 2
-			}
-		}
-	}
-	s.curDec, s.curRaw = off, raw
+	s.curDec, s.curRaw = off, s.curRaw+utf16Len(s.buf[from:to])
 }
 
-// rawOffset maps a decoded offset to the byte offset in the raw input. Offsets
-// must be asked for in non-decreasing order and lie inside the buffer (the
-// reader only asks for the start of the current token); otherwise the nearest
-// known offset is returned.
+// rawOffset maps a decoded offset to the byte offset in the raw input. The
+// offset must still be in the buffer or ahead of every offset asked for
+// before; otherwise the nearest known offset is returned.
 func (s *source) rawOffset(off int64) int64 {
 	if !s.utf16 {
 		return s.bom + off
 	}
+	if off < s.curDec && off >= s.base {
+		// Behind the cursor but still buffered: count back.
+		return s.curRaw - utf16Len(s.buf[off-s.base:s.curDec-s.base])
+	}
 	s.advance(off)
 	return s.curRaw
+}
+
+// utf16Len returns how many UTF-16 bytes the decoded text b came from: every
+// character decoded from one code unit (U+FFFD for an unpaired surrogate
+// included) came from 2 bytes, a 4-byte UTF-8 sequence from a surrogate pair.
+func utf16Len(b []byte) int64 {
+	var n int64
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n += 2
+			if c >= 0xF0 {
+				n += 2
+			}
+		}
+	}
+	return n
 }
 
 // eventTag is what skipToEvent looks for.

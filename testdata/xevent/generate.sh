@@ -129,7 +129,7 @@ EOF
 # UTF-8 with a BOM and a declaration saying so; one event per line.
 {
 	printf '\357\273\277'
-	events | sed -n '1p;5p;11p' | sed 's/^<event /<?xml version="1.0" encoding="utf-8"?><event /'
+	events | sed -n '1p;5p;12p' | sed 's/^<event /<?xml version="1.0" encoding="utf-8"?><event /'
 } > alwayson_utf8bom.xml
 
 # A ring_buffer target document: data carry <type> children; the first
