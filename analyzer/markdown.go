@@ -924,7 +924,7 @@ func mdEscape(s string, limit int, flags escFlags) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	leading := flags&escLineStart != 0 // no visible character written yet at a line start
-	digits := false // only digits written so far
+	digits := false                    // only digits written so far
 	for _, c := range s {
 		switch {
 		case c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029':

@@ -16,13 +16,18 @@ import (
 // report can leave the company. Within one report the same name always gets
 // the same pseudonym, whatever its case:
 //
-//	SQLAG02                 -> HOST-1
-//	SQLAG02\INST1           -> HOST-1\INST-1
+//	SQLAG02                  -> HOST-1
+//	SQLAG02\INST1            -> HOST-1\INST-1
 //	sqlag02.corp.contoso.com -> HOST-1.DOMAIN-1
-//	10.0.0.12, fe80::12     -> IP-1, IP-2
-//	CORP\svc_sql            -> DOMAIN-2\LOGIN-1 (the domain is kept as its own pseudonym)
-//	CORP\SQLAG02$           -> DOMAIN-2\HOST-1$ (a machine account names its host)
-//	appuser                 -> LOGIN-2
+//	10.0.0.12, fe80::12      -> IP-1, IP-2
+//	CORP\svc_sql             -> DOMAIN-1\LOGIN-1
+//	CORP\SQLAG02$            -> DOMAIN-1\HOST-1$ (a machine account names its host)
+//	appuser                  -> LOGIN-2
+//
+// The domain of DOMAIN\login is kept, as its own pseudonym, because "all
+// accounts are in one domain" or "the accounts are in different domains"
+// matters when an endpoint refuses a login. A DNS domain shares the pseudonym
+// of its first label (corp.contoso.com and CORP are both DOMAIN-1).
 //
 // The names are collected first from the structured fields (server names,
 // aliases, addresses, service accounts, the servers of incidents, failovers,
@@ -191,7 +196,10 @@ func (rd *redactor) addHost(h string) string {
 	}
 	if first, suffix, ok := strings.Cut(h, "."); ok && first != "" && suffix != "" {
 		hp := rd.addHost(first)
-		dp := rd.pseudonym(redactClassDomain, suffix)
+		// The DNS domain shares the pseudonym of its first label, which
+		// usually is the NetBIOS domain: CONTOSO\x and h.contoso.local.
+		label, _, _ := strings.Cut(suffix, ".")
+		dp := rd.pseudonym(redactClassDomain, label)
 		rd.term(suffix, dp)
 		rd.term(h, hp+"."+dp)
 		return hp + "." + dp
@@ -203,7 +211,7 @@ func (rd *redactor) addHost(h string) string {
 }
 
 func (rd *redactor) addInstance(inst string) string {
-	inst = strings.TrimSpace(inst)
+	inst = strings.TrimRight(strings.TrimSpace(inst), ".")
 	if inst == "" || strings.EqualFold(inst, "MSSQLSERVER") {
 		return inst
 	}
@@ -289,8 +297,9 @@ func redactCollect(rd *redactor, r *Report) {
 				rd.addServer(a)
 			case rd.hosts[strings.ToLower(a)] != "":
 			case hp != "":
-				// Another spelling of the same server (a folder name).
-				rd.term(a, cmp.Or(rd.terms[strings.ToLower(strings.TrimSpace(s.Name))], hp))
+				// Another spelling of the same host (a folder name): the
+				// host's pseudonym keeps a path free of backslashes.
+				rd.term(a, hp)
 			default:
 				rd.addServer(a)
 			}
@@ -410,11 +419,12 @@ func redactContextHas(before string, words []string) bool {
 func (rd *redactor) scanUnquoted(s string) {
 	for _, m := range reRedactBarePair.FindAllStringSubmatch(s, -1) {
 		dom := strings.ToLower(m[1])
+		pair := strings.TrimRight(m[0], ".") // the end of a sentence
 		switch {
 		case rd.hosts[dom] != "":
-			rd.addServer(m[0])
+			rd.addServer(pair)
 		case rd.domains[dom]:
-			rd.addLogin(m[0])
+			rd.addLogin(pair)
 		}
 	}
 }
