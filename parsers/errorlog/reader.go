@@ -19,7 +19,13 @@
 // "UTC adjustment: -7:00" record. That record comes a few lines after the
 // startup banner, so the reader holds back the first events of a file (at most
 // HoldRecords records or HoldBytes bytes) until it has seen it. Events of a file
-// without the record keep their local time with Clock parsers.ClockLocal.
+// without the record keep their local time with Clock parsers.ClockLocal. When
+// a file declares the offset again (a restart after a time-zone change), the
+// new offset applies from that record on.
+//
+// Every line of the input is counted exactly once in FileStats: as a record,
+// a continuation, unrecognized (text before the first record, a malformed
+// timestamp) or skipped (longer than MaxLineBytes, see Reader.SkippedLines).
 package errorlog
 
 import (
@@ -41,6 +47,9 @@ const (
 	HoldRecords = 256
 	HoldBytes   = 64 * 1024
 )
+
+// Reader implements the interface shared by all agtriage readers.
+var _ parsers.Reader = (*Reader)(nil)
 
 // maxProcesses bounds the table of interned source-column values.
 const maxProcesses = 4096
