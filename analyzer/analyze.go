@@ -89,8 +89,10 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		r.input.Start, r.input.End = fileRange(r)
 		rep.Inputs[len(rep.Inputs)-len(results)+i] = r.input
 	}
+	starts := map[string]time.Time{}
 	for _, sv := range set.list {
 		ends[sv.Name] = sv.End
+		starts[sv.Name] = sv.Start
 	}
 
 	pass := &Pass{Events: events, servers: set, ends: ends}
@@ -98,7 +100,7 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		rep.Start, rep.End = events[0].Time, events[len(events)-1].Time
 		pass.End = rep.End
 	}
-	pass.roles = buildRoles(events, ends)
+	pass.roles = buildRoles(events, starts, ends)
 
 	rules := opt.Rules
 	if rules == nil {

@@ -210,7 +210,7 @@ func (b *incidentBuilder) incident(id int) Incident {
 	var rules []string
 	var failovers []string
 	ags, servers, dbs := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	var summaries []string
+	var summaries, consequences []string
 	fixSeen := map[string]bool{}
 	for _, m := range b.members {
 		inc.Ongoing = inc.Ongoing || m.Ongoing && m.End.Equal(b.end)
@@ -242,6 +242,9 @@ func (b *incidentBuilder) incident(id int) Incident {
 				inc.Fix.Steps = append(inc.Fix.Steps, s)
 			}
 		}
+		if m != r && consequence[m.Category] && m.RootCause != "" {
+			consequences = append(consequences, lowerFirst(strings.TrimSuffix(m.RootCause, ".")))
+		}
 		if m != r && m.failover != nil {
 			fo := m.failover
 			fo.IncidentID = id
@@ -265,6 +268,13 @@ func (b *incidentBuilder) incident(id int) Incident {
 			inc.Title += " and failover"
 		}
 	}
+	if len(consequences) > 0 {
+		inc.RootCause = strings.TrimSuffix(inc.RootCause, ".") + "; as a consequence, " + strings.Join(consequences, "; ") + "."
+		if r.Category == CatEndpointOwnership {
+			inc.Confidence = Likely
+			inc.ConfidenceReason = "The refused DROP LOGIN is logged; that the ownership change removed the CONNECT permission is inferred from the handshake failures (State 84) that follow it."
+		}
+	}
 	if len(summaries) > 3 {
 		summaries = append(summaries[:3], fmt.Sprintf("(%d more findings)", len(summaries)-3))
 	}
@@ -273,6 +283,22 @@ func (b *incidentBuilder) incident(id int) Incident {
 		inc.Summary += " It was still going on when the logs end."
 	}
 	return inc
+}
+
+// consequence lists the categories whose root-cause sentence is added to the
+// incident's when they are explained by another finding: they need their own
+// action.
+var consequence = map[string]bool{
+	CatEndpointHandshake: true,
+	CatDataMovement:      true,
+	CatFailedFailover:    true,
+}
+
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[1] >= 'a' && s[1] <= 'z' {
+		return strings.ToLower(s[:1]) + s[1:]
+	}
+	return s
 }
 
 func orUnknown(s string) string {

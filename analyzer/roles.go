@@ -71,9 +71,9 @@ type failoverRec struct {
 	toChange   *stateChange // new primary reaching PRIMARY_NORMAL
 }
 
-// buildRoles assembles role spans and primary changes. ends gives, per
-// server, the time its logs end (spans stop there).
-func buildRoles(events []*parsers.Event, ends map[string]time.Time) *roleModel {
+// buildRoles assembles role spans and primary changes. starts and ends give,
+// per server, when its logs begin and end (spans stop there).
+func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *roleModel {
 	m := &roleModel{changes: stateChanges(events)}
 	type key struct{ ag, server string }
 	cur := map[key]*RoleSpan{}
@@ -81,6 +81,27 @@ func buildRoles(events []*parsers.Event, ends map[string]time.Time) *roleModel {
 	lastPrimary := map[string]string{}       // AG -> server last seen PRIMARY_NORMAL
 	leftPrimary := map[string]*stateChange{} // AG -> the old primary leaving PRIMARY_NORMAL
 	wasSecondary := map[key]bool{}
+	// Hints of who was primary before the first logged change: a replica
+	// logs 35266/35267 "connection with primary database" naming its primary.
+	hints := make([]*parsers.Event, 0)
+	for _, ev := range events {
+		if (ev.Kind == parsers.KindDatabaseConnected || ev.Kind == parsers.KindDatabaseDisconnected) &&
+			strings.EqualFold(ev.Field("partner_role"), "primary") && ev.Replica != "" {
+			hints = append(hints, ev)
+		}
+	}
+	hintAt := func(ag string, t time.Time, not string) string {
+		h := ""
+		for _, ev := range hints {
+			if ev.Time.After(t) {
+				break
+			}
+			if (ev.AG == "" || strings.EqualFold(ev.AG, ag)) && !strings.EqualFold(ev.Replica, not) {
+				h = ev.Replica
+			}
+		}
+		return h
+	}
 	for _, c := range m.changes {
 		k := key{c.ag, c.server}
 		if sp := cur[k]; sp != nil {
@@ -88,16 +109,30 @@ func buildRoles(events []*parsers.Event, ends map[string]time.Time) *roleModel {
 			m.spans = append(m.spans, *sp)
 		} else {
 			keys = append(keys, k)
+			// Before its first logged change the replica held the role of
+			// the change's previous state, since its logs began.
+			if st, ok := starts[c.server]; ok && st.Before(c.ev.Time) && c.from != "" {
+				m.spans = append(m.spans, RoleSpan{AG: c.ag, Server: c.server, Role: roleOf(c.from), Start: st, End: c.ev.Time})
+			}
+			if c.from == "SECONDARY_NORMAL" {
+				wasSecondary[k] = true
+			}
 		}
 		cur[k] = &RoleSpan{AG: c.ag, Server: c.server, Role: roleOf(c.to), Start: c.ev.Time}
 		if c.from == "PRIMARY_NORMAL" && c.to != "PRIMARY_NORMAL" {
 			leftPrimary[c.ag] = c
+			// A server leaving PRIMARY_NORMAL was the primary, even when the
+			// logs begin after it became one.
+			lastPrimary[c.ag] = c.server
 		}
 		if c.to == "SECONDARY_NORMAL" {
 			wasSecondary[k] = true
 		}
 		if c.to == "PRIMARY_NORMAL" {
 			prev := lastPrimary[c.ag]
+			if prev == "" {
+				prev = hintAt(c.ag, c.ev.Time, c.server)
+			}
 			isFailover := prev != "" && prev != c.server || prev == "" && wasSecondary[k]
 			if isFailover {
 				f := &failoverRec{Failover: Failover{AG: c.ag, From: prev, To: c.server, At: c.ev.Time}, toChange: c}

@@ -369,8 +369,17 @@ failures with State 84 that follow are linked to this cause.`,
 		for _, k := range keys {
 			grp := groups[k]
 			login := k.login
+			inferred := ""
 			if login == "" {
-				login = "a login"
+				// 15141 does not name the login. A login that is dropped
+				// soon after (the DBA changed the owner and retried) then
+				// fails with "Could not find a login matching the name".
+				if l := droppedLogin(p, k.server, grp[0].Time); l != "" {
+					login = l
+					inferred = fmt.Sprintf(" (probably %s: after the refused DROP LOGIN its logins fail with 'Could not find a login matching the name provided')", l)
+				} else {
+					login = "a login"
+				}
 			}
 			var accounts []string
 			for _, sv := range p.servers.list {
@@ -389,8 +398,8 @@ failures with State 84 that follow are linked to this cause.`,
 				Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
 				Title:    "The endpoint on " + k.server + " is owned by " + login,
 				Severity: 65, login: k.login,
-				RootCause: fmt.Sprintf("%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
-					upperFirst(login), k.server, errorNumbers(grp)),
+				RootCause: fmt.Sprintf("%s%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
+					upperFirst(login), inferred, k.server, errorNumbers(grp)),
 				Summary:    fmt.Sprintf("Dropping %s on %s failed because it owns the AG endpoint or granted its permissions.", login, k.server),
 				Chain:      []Step{step(fmt.Sprintf("DROP LOGIN %s failed on %s.", login, k.server), grp...)},
 				Confidence: Certain, ConfidenceReason: fmt.Sprintf("SQL Server refused to drop the login (%s).", errorNumbers(grp)),
@@ -403,6 +412,26 @@ failures with State 84 that follow are linked to this cause.`,
 			})
 		}
 	},
+}
+
+// droppedLogin returns the login that most often failed with "Could not find a
+// login matching the name provided" on server within a day after t.
+func droppedLogin(p *Pass, server string, t time.Time) string {
+	counts := map[string]int{}
+	best := ""
+	for _, ev := range p.Events {
+		if ev.Kind != parsers.KindLoginFailed || ev.Server != server || ev.Login == "" || ev.Time.Before(t) || ev.Time.After(t.Add(24*time.Hour)) {
+			continue
+		}
+		if !strings.Contains(strings.ToLower(ev.Reason+" "+ev.Message), "could not find a login matching") {
+			continue
+		}
+		counts[ev.Login]++
+		if counts[ev.Login] > counts[best] {
+			best = ev.Login
+		}
+	}
+	return best
 }
 
 // DataMovementRule reports suspended data movement.

@@ -123,7 +123,7 @@ func runFailover(p *Pass) {
 			f.Confidence, f.ConfidenceReason = Certain, "The FAILOVER statement is recorded by alwayson_ddl_executed."
 		case ModeForced:
 			f.Cause, f.Severity = true, 80
-			f.RootCause = fmt.Sprintf("A DBA forced %s to fail over to %s with possible data loss (%s).", fo.AG, fo.To, fo.Trigger)
+			f.RootCause = fmt.Sprintf("A DBA forced %s to fail over from %s to %s with possible data loss (%s).", fo.AG, from, fo.To, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Certain, "The FORCE_FAILOVER_ALLOW_DATA_LOSS statement is recorded by alwayson_ddl_executed."
 			f.Fix = Fix{
 				Steps: []string{
