@@ -116,6 +116,9 @@ func Analyze(files []File, opt Options) (*Report, error) {
 	}
 	rep.Roles = pass.roles.spans
 	for _, w := range connectionWindows(pass) {
+		if !w.End.IsZero() && w.End.Sub(w.Start) < time.Second {
+			continue // closed by a failover at once: no disconnection
+		}
 		if w.Cause == "" {
 			for _, inc := range rep.Incidents {
 				if contains(inc.Servers, w.Server) && contains(inc.Servers, w.Partner) && !w.Start.Before(inc.Start.Add(-time.Minute)) && !w.Start.After(inc.End) {
@@ -158,8 +161,49 @@ func prepare(results []fileResult, opt Options) (*serverSet, []*parsers.Event, [
 		}
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
+	events = dropCopies(events)
 	set.collectFacts(events)
 	return set, events, warnings
+}
+
+// copyKey identifies an event that a server writes both to its ERRORLOG and to
+// its AlwaysOn_health session (error_reported, state changes).
+func copyKey(ev *parsers.Event) string {
+	if ev.Kind == parsers.KindReplicaStateChange {
+		return ev.Server + "|sc|" + strings.ToUpper(ev.AG+"|"+ev.From+"|"+ev.To)
+	}
+	if ev.Error == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s|%d|%s", ev.Server, ev.Error, normalizeMessage(strings.Join(strings.Fields(firstLine(ev.Message)), " ")))
+}
+
+// dropCopies removes XEvent events that repeat an ERRORLOG event of the same
+// server within 2 seconds, so that counts are not doubled; the ERRORLOG copy is
+// kept because it has a line number and the text as written.
+func dropCopies(events []*parsers.Event) []*parsers.Event {
+	last := map[string][]time.Time{}
+	for _, ev := range events {
+		if ev.Source == parsers.SourceErrorlog && ev.Clock == parsers.ClockUTC {
+			if k := copyKey(ev); k != "" {
+				last[k] = append(last[k], ev.Time)
+			}
+		}
+	}
+	out := events[:0]
+	for _, ev := range events {
+		if ev.Source != parsers.SourceErrorlog {
+			if k := copyKey(ev); k != "" {
+				times := last[k]
+				i := sort.Search(len(times), func(i int) bool { return !times[i].Before(ev.Time.Add(-2 * time.Second)) })
+				if i < len(times) && !times[i].After(ev.Time.Add(2*time.Second)) {
+					continue
+				}
+			}
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 func fileRange(r *fileResult) (time.Time, time.Time) {

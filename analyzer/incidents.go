@@ -210,7 +210,7 @@ func (b *incidentBuilder) incident(id int) Incident {
 	var rules []string
 	var failovers []string
 	ags, servers, dbs := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	var summaries, consequences []string
+	var consequences []string
 	fixSeen := map[string]bool{}
 	for _, m := range b.members {
 		inc.Ongoing = inc.Ongoing || m.Ongoing && m.End.Equal(b.end)
@@ -227,9 +227,6 @@ func (b *incidentBuilder) incident(id int) Incident {
 			dbs[d] = true
 		}
 		inc.Chain = append(inc.Chain, m.Chain...)
-		if m.Summary != "" && !contains(summaries, m.Summary) {
-			summaries = append(summaries, m.Summary)
-		}
 		for _, s := range m.Fix.SQL {
 			if !fixSeen[s] {
 				fixSeen[s] = true
@@ -275,10 +272,14 @@ func (b *incidentBuilder) incident(id int) Incident {
 			inc.ConfidenceReason = "The refused DROP LOGIN is logged; that the ownership change removed the CONNECT permission is inferred from the handshake failures (State 84) that follow it."
 		}
 	}
-	if len(summaries) > 3 {
-		summaries = append(summaries[:3], fmt.Sprintf("(%d more findings)", len(summaries)-3))
+	// One or two sentences: the root finding's, and the first failover's.
+	inc.Summary = r.Summary
+	for _, m := range b.members {
+		if m != r && m.failover != nil && m.Summary != "" {
+			inc.Summary += " " + m.Summary
+			break
+		}
 	}
-	inc.Summary = strings.Join(summaries, " ")
 	if inc.Ongoing {
 		inc.Summary += " It was still going on when the logs end."
 	}

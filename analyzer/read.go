@@ -111,6 +111,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			reason = "unknown format"
 		}
 		res.input.Skipped = reason
+		res.input.Ignored = res.format == parsers.FormatText || res.format == parsers.FormatEmpty
 		return res
 	}
 	r := newReader(br, f.Name)

@@ -78,7 +78,10 @@ type Input struct {
 	End          time.Time `json:"end,omitzero"`
 	LocalClock   bool      `json:"local_clock,omitempty"` // times could not be put on UTC
 	Skipped      string    `json:"skipped,omitempty"`     // why the file was not read
-	Warnings     []string  `json:"warnings,omitempty"`
+	// Ignored is true when the skipped file is not a log at all (a README, a
+	// JSON file, an empty file): nothing was lost by skipping it.
+	Ignored  bool     `json:"ignored,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 	// TotalWarnings counts all warnings, including those not kept in Warnings.
 	TotalWarnings int `json:"total_warnings,omitempty"`
 }

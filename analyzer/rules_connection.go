@@ -72,8 +72,36 @@ func connectionWindows(p *Pass) []*connWindow {
 	}
 	for _, w := range out {
 		sort.Strings(w.Databases)
+		closeWhenNoPrimary(p, w)
 	}
 	return out
+}
+
+// closeWhenNoPrimary ends a window at the first moment neither replica is a
+// primary: replicas only keep connections to and from the primary, so a
+// secondary losing its old primary after a failover is no disconnection.
+func closeWhenNoPrimary(p *Pass, w *connWindow) {
+	end := w.End
+	if end.IsZero() {
+		end = p.endOf(w.Server)
+	}
+	var times []time.Time
+	times = append(times, w.Start)
+	for _, sp := range p.roles.spans {
+		if (sp.Server == w.Server || strings.EqualFold(sp.Server, w.Partner)) && sp.Start.After(w.Start) && sp.Start.Before(end) {
+			times = append(times, sp.Start)
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	for _, t := range times {
+		a, b := p.roles.roleAt(w.AG, w.Server, t), p.roles.roleAt(w.AG, w.Partner, t)
+		if a != "" && b != "" && a != RolePrimary && b != RolePrimary {
+			w.End = t
+			w.Cause = "failover: neither replica was the primary any more"
+			w.closed = nil
+			return
+		}
+	}
 }
 
 // restartedNear reports whether server started or shut down in [from, to].
@@ -111,6 +139,9 @@ the partner's health.`,
 			}
 			if end.Sub(w.Start) < time.Minute && !ongoing {
 				continue
+			}
+			if w.Cause != "" {
+				continue // closed by a failover
 			}
 			if restartedNear(p, w.Partner, w.Start.Add(-2*time.Minute), end) || restartedNear(p, w.Server, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)) {
 				w.Cause = "partner restarted"

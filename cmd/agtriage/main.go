@@ -173,6 +173,10 @@ func reportInputs(stderr io.Writer, inputs []analyzer.Input, quiet bool) int {
 	code, read := exitOK, 0
 	for _, in := range inputs {
 		switch {
+		case in.Ignored:
+			if !quiet {
+				fmt.Fprintf(stderr, "agtriage: ignored %s: %s\n", in.File, in.Skipped)
+			}
 		case in.Skipped != "":
 			code = exitPartial
 			if !quiet {
