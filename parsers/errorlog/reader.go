@@ -194,6 +194,7 @@ func (r *Reader) run() {
 		r.checkHold()
 	}
 	if r.stopped {
+		r.stats.Bytes = r.text.RawOffset()
 		return
 	}
 	r.finish()
