@@ -84,8 +84,10 @@ func forcedFailover() *Bundle {
 		Expected: Expected{
 			Description: "At 09:41 UTC the host of the primary SQLAG01 died: its ERRORLOG stops without a shutdown. SQLAG02, an asynchronous-commit DR replica, lost the connection and went RESOLVING; automatic failover was not possible. At 10:02 the DBA ran ALTER AVAILABILITY GROUP [AG1] FORCE_FAILOVER_ALLOW_DATA_LOSS; on SQLAG02, which became primary. When SQLAG01 came back at 10:48 it rejoined as secondary with data movement suspended on both databases (35264, SUSPEND_FROM_PARTNER) until the DBA resumed them at 11:20.",
 			Incidents: []Incident{
-				{Category: "failover", Server: "SQLAG02", AG: "AG1", RootCauseContains: []string{"SQLAG01"}},
-				{Category: "data_movement", Server: "SQLAG01", AG: "AG1", RootCauseContains: []string{"SUSPEND_FROM_PARTNER"}, Confidence: "certain"},
+				// The suspension is the forced failover's consequence: one
+				// incident, whose fix includes resuming the databases.
+				{Category: "failover", Server: "SQLAG02", AG: "AG1", RootCauseContains: []string{"SQLAG01", "FORCE_FAILOVER_ALLOW_DATA_LOSS", "SUSPEND_FROM_PARTNER"},
+					Confidence: "certain", FixContains: []string{"ALTER DATABASE [Ledger] SET HADR RESUME;"}},
 			},
 			Failovers: []Failover{{AG: "AG1", From: "SQLAG01", To: "SQLAG02", Mode: "forced", At: rfc(fo)}},
 			Clocks:    map[string]string{"SQLAG01": "errorlog", "SQLAG02": "errorlog"},
