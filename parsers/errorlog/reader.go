@@ -87,6 +87,7 @@ type Reader struct {
 	hasOffset bool
 
 	procs map[string]string
+	block []parsers.Event // preallocated events, see newEvent
 
 	lastKey  [19]byte
 	lastBase time.Time
@@ -305,15 +306,24 @@ func (r *Reader) finishHeader() {
 	r.emit(ev)
 }
 
+// eventBlock is how many events newEvent allocates at once: one allocation
+// instead of one per event. Callers keep most events (the analyzer keeps them
+// all), so a block rarely outlives its use.
+const eventBlock = 64
+
 func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte) *parsers.Event {
-	return &parsers.Event{
-		Source:  parsers.SourceErrorlog,
-		File:    r.file,
-		Line:    line,
-		Process: process,
-		Local:   local,
-		Message: string(msg),
+	if len(r.block) == 0 {
+		r.block = make([]parsers.Event, eventBlock)
 	}
+	ev := &r.block[0]
+	r.block = r.block[1:]
+	ev.Source = parsers.SourceErrorlog
+	ev.File = r.file
+	ev.Line = line
+	ev.Process = process
+	ev.Local = local
+	ev.Message = string(msg)
+	return ev
 }
 
 // emit classifies an event and yields it, or holds it while the UTC offset
