@@ -141,6 +141,11 @@ func pairKey(ev *parsers.Event) string {
 	if ev.Kind == parsers.KindMessage || ev.Kind == "" {
 		return ""
 	}
+	if ev.Kind == parsers.KindReplicaStateChange {
+		// 19406 carries an error number and no replica name; the XEvent
+		// carries the replica name and no number.
+		return strings.ToUpper(strings.Join([]string{string(ev.Kind), ev.AG, ev.From, ev.To}, "|"))
+	}
 	return strings.Join([]string{string(ev.Kind), fmt.Sprint(ev.Error), ev.AG, ev.From, ev.To,
 		strings.ToUpper(ev.Database), strings.ToUpper(ev.Replica), ev.Login}, "|")
 }
