@@ -227,17 +227,9 @@ func (b *incidentBuilder) incident(id int) Incident {
 			dbs[d] = true
 		}
 		inc.Chain = append(inc.Chain, m.Chain...)
-		for _, s := range m.Fix.SQL {
-			if !fixSeen[s] {
-				fixSeen[s] = true
-				inc.Fix.SQL = append(inc.Fix.SQL, s)
-			}
-		}
-		for _, s := range m.Fix.Steps {
-			if !fixSeen[s] {
-				fixSeen[s] = true
-				inc.Fix.Steps = append(inc.Fix.Steps, s)
-			}
+		if m == r || consequence[m.Category] {
+			// A disconnection explained by the root needs no fix of its own.
+			mergeFix(&inc.Fix, m.Fix, fixSeen)
 		}
 		if m != r && consequence[m.Category] && m.RootCause != "" {
 			consequences = append(consequences, lowerFirst(strings.TrimSuffix(m.RootCause, ".")))
@@ -300,6 +292,22 @@ func lowerFirst(s string) string {
 		return strings.ToLower(s[:1]) + s[1:]
 	}
 	return s
+}
+
+// mergeFix appends the SQL batches and steps of f not seen yet.
+func mergeFix(dst *Fix, f Fix, seen map[string]bool) {
+	for _, s := range f.SQL {
+		if !seen[s] {
+			seen[s] = true
+			dst.SQL = append(dst.SQL, s)
+		}
+	}
+	for _, s := range f.Steps {
+		if !seen[s] {
+			seen[s] = true
+			dst.Steps = append(dst.Steps, s)
+		}
+	}
 }
 
 func orUnknown(s string) string {
