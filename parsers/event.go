@@ -81,6 +81,15 @@ const (
 
 	// Logins.
 	KindLoginFailed Kind = "login_failed" // 18456, 976, 983, 17187, 17806
+
+	// WSFC cluster log (and System event log texts found in it).
+	KindNodeRemoved    Kind = "node_removed"     // 1135: node removed from the active membership
+	KindHeartbeatLost  Kind = "heartbeat_lost"   // [NETFT]/[IM]/[NODE]: missed heartbeats, connection to a node lost
+	KindResourceFailed Kind = "resource_failed"  // IsAlive failed, Online for resource failed, 1069, 1205
+	KindRoleMove       Kind = "role_move"        // clustered role moving from node X to node Y
+	KindFailoverLimit  Kind = "failover_limit"   // Not failing over group ... failoverCount (1254)
+	KindRHSTerminated  Kind = "rhs_terminated"   // the resource hosting subsystem crashed (1146)
+	KindSQLServiceDown Kind = "sql_service_down" // [hadrag] SQL server service is not alive
 )
 
 // Clock says how trustworthy an event's Time is.
