@@ -200,6 +200,22 @@ func TestMalformed(t *testing.T) {
 		}
 		// Events after the damage keep exact positions.
 		checkPositions(t, in, res.events)
+
+		// The same damage in UTF-16LE (the text is ASCII): raw offsets and
+		// skipped bytes double, plus the BOM.
+		wide := append([]byte{0xFF, 0xFE}, utf16le(string(in))...)
+		wres := read(t, wide, tc.name+" (UTF-16)")
+		if len(wres.events) != len(res.events) || len(wres.warnings) != 1 {
+			t.Errorf("%s UTF-16: %d events %d warnings", tc.name, len(wres.events), len(wres.warnings))
+			continue
+		}
+		if w, n := wres.warnings[0], res.warnings[0]; w.Offset != 2+2*n.Offset || w.Line != n.Line {
+			t.Errorf("%s UTF-16: warning at %d line %d, want %d %d", tc.name, w.Offset, w.Line, 2+2*n.Offset, n.Line)
+		}
+		if wres.stats.SkippedBytes != 2*res.stats.SkippedBytes {
+			t.Errorf("%s UTF-16: skipped %d, want %d", tc.name, wres.stats.SkippedBytes, 2*res.stats.SkippedBytes)
+		}
+		checkPositions(t, wide, wres.events)
 	}
 }
 

@@ -187,8 +187,7 @@ func (p *parser) newDecoder(lineBase int) {
 	p.lineBase = lineBase
 }
 
-// here returns the decoder's current position. Positions must be taken in
-// input order: the raw mapping only moves forward.
+// here returns the decoder's current position.
 func (p *parser) here() at {
 	off := p.decBase + p.dec.InputOffset()
 	line, _ := p.dec.InputPos()
@@ -274,14 +273,15 @@ func (p *parser) startOutside(t xml.StartElement, pos at) {
 	default:
 		p.r.stats.Unrecognized++
 	}
-	p.wrappers = append(p.wrappers, t.Name)
+	p.wrappers = append(p.wrappers, capName(t.Name))
 }
 
 // endOutside handles an end tag outside any event. After a resynchronization
 // the wrappers opened before are unknown, so an unmatched end tag is ignored.
 func (p *parser) endOutside(t xml.EndElement, pos at) {
+	n := capName(t.Name)
 	for i := len(p.wrappers) - 1; i >= 0; i-- {
-		if p.wrappers[i] == t.Name {
+		if p.wrappers[i] == n {
 			if i != len(p.wrappers)-1 {
 				p.warn(pos.raw, pos.line, fmt.Sprintf("element <%s> closed by </%s>", name(p.wrappers[len(p.wrappers)-1]), name(t.Name)))
 			}
@@ -308,7 +308,7 @@ func (p *parser) startEvent(t xml.StartElement, pos at) {
 	for _, a := range t.Attr {
 		switch a.Name.Local {
 		case "name":
-			ev.Name = a.Value
+			ev.Name = capString(a.Value)
 		case "timestamp":
 			ts = a.Value
 		}
@@ -347,7 +347,7 @@ func (p *parser) startInside(t xml.StartElement, pos at) {
 	}
 	if top < 0 {
 		p.startField(t)
-		p.frames = append(p.frames, frame{frameField, t.Name})
+		p.frames = append(p.frames, frame{frameField, capName(t.Name)})
 		return
 	}
 	kind := frameNested
@@ -365,18 +365,18 @@ func (p *parser) startInside(t xml.StartElement, pos at) {
 	if kind == frameNested {
 		p.writeStartTag(t)
 	}
-	p.frames = append(p.frames, frame{kind, t.Name})
+	p.frames = append(p.frames, frame{kind, capName(t.Name)})
 }
 
 // startField begins a <data> or <action> (or another direct child of <event>,
 // kept under its element name).
 func (p *parser) startField(t xml.StartElement) {
-	p.fld.name = t.Name.Local
+	p.fld.name = capString(t.Name.Local)
 	if t.Name.Local == "data" || t.Name.Local == "action" {
 		p.fld.name = ""
 		for _, a := range t.Attr {
 			if a.Name.Local == "name" {
-				p.fld.name = a.Value
+				p.fld.name = capString(a.Value)
 				break
 			}
 		}
@@ -400,7 +400,7 @@ func (p *parser) endInside(t xml.EndElement, pos at) {
 		return
 	}
 	f := p.frames[top]
-	if f.name != t.Name {
+	if f.name != capName(t.Name) {
 		p.malformed(pos, fmt.Sprintf("element <%s> closed by </%s>", name(f.name), name(t.Name)))
 		return
 	}
@@ -693,6 +693,22 @@ func (p *parser) fatal(err error) {
 		p.yield(nil, err)
 		p.stop = true
 	}
+}
+
+// maxName bounds the names the reader keeps (event, field and element
+// names): real ones are short, and a hostile file must not make the reader
+// hold thousands of multi-megabyte names.
+const maxName = 256
+
+func capString(s string) string {
+	if len(s) > maxName {
+		return s[:maxName]
+	}
+	return s
+}
+
+func capName(n xml.Name) xml.Name {
+	return xml.Name{Space: capString(n.Space), Local: capString(n.Local)}
 }
 
 func name(n xml.Name) string {
