@@ -125,7 +125,10 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			break
 		}
 		if keepAll || relevant(ev) {
-			res.events = append(res.events, ev)
+			// Copy: a reader may allocate events in blocks, and keeping one
+			// pointer would keep its whole block alive.
+			cp := *ev
+			res.events = append(res.events, &cp)
 		}
 	}
 	res.stats = r.Stats()
