@@ -65,7 +65,10 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	var c config
 	fs := pflag.NewFlagSet("agtriage", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// -h/--help is asked for: print it on standard output (GNU style, so that
+	// "agtriage -h | less" works). pflag writes nothing else to this output:
+	// with ContinueOnError it returns parse errors, which run prints on stderr.
+	fs.SetOutput(stdout)
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (default: standard output)")
 	fs.StringVarP(&c.format, "format", "f", "markdown", "output format: markdown, json or events")
 	fs.StringVar(&c.since, "since", "", "ignore events before `TIME` (RFC 3339 or \"2006-01-02 15:04\", UTC unless a zone is given)")
@@ -78,13 +81,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or warnings on standard error")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stdout, usageText)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "agtriage: %v (agtriage -h for help)\n", err)
 		return exitUsage
 	}
 	if c.version {
