@@ -168,6 +168,9 @@ func TestMalformed(t *testing.T) {
 		{"end of event missing, in <events>", root, func(ev []byte) []byte {
 			return bytes.TrimSuffix(bytes.TrimSpace(ev), []byte("</event>"))
 		}},
+		{"control character after a newline", lines, func(ev []byte) []byte {
+			return bytes.Replace(ev, []byte("<value>20000"), []byte("<value>\n\x0120000"), 1)
+		}},
 		{"stray end tag", b2b, func(ev []byte) []byte {
 			return bytes.Replace(ev, []byte("<data name=\"state\">"), []byte("</value><data name=\"state\">"), 1)
 		}},

@@ -624,7 +624,11 @@ func (p *parser) handleError(err error, pos at) bool {
 	p.problem(errAt, "malformed XML: "+msg)
 	// Resume after the start of the token that failed: it may have run into
 	// the next event (an event cut short, back to back with the next).
-	p.resync(at{dec: pos.dec + 1, line: pos.line}, errAt, p.skipFrom(pos))
+	next := at{dec: pos.dec + 1, line: pos.line}
+	if c, ok := p.src.byteAt(pos.dec); ok && c == '\n' {
+		next.line++
+	}
+	p.resync(next, errAt, p.skipFrom(pos))
 	return true
 }
 

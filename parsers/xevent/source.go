@@ -93,6 +93,14 @@ func (s *source) Read(p []byte) (int, error) {
 // setMark records that a new token starts at the decoder offset off.
 func (s *source) setMark(off int64) { s.mark = off }
 
+// byteAt returns the byte at the decoded offset off if it is still buffered.
+func (s *source) byteAt(off int64) (byte, bool) {
+	if p := off - s.base; p >= 0 && p < int64(s.end) {
+		return s.buf[p], true
+	}
+	return 0, false
+}
+
 // offset returns the decoded offset of the next byte to be handed out.
 func (s *source) offset() int64 { return s.base + int64(s.pos) }
 
