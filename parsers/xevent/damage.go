@@ -113,4 +113,3 @@ func (p *parser) resync(from, fallback at, skipFrom int64) {
 	p.wrappers = p.wrappers[:0]
 	p.newDecoder(from.line - 1 + nl)
 }
-
