@@ -28,12 +28,11 @@ package xevent
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
-
-	"encoding/xml"
 
 	"github.com/agtriage/agtriage/parsers"
 )
