@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
 	var c config
 	fs := pflag.NewFlagSet("agtriage", pflag.ContinueOnError)
 	// -h/--help is asked for: print it on standard output (GNU style, so that
@@ -111,15 +112,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	out := stdout
-	var outFile *os.File
 	if c.output != "" && c.output != "-" {
-		outFile, err = os.Create(c.output)
-		if err != nil {
-			fmt.Fprintf(stderr, "agtriage: cannot write the report: %v\n", err)
+		// The file is created when the report is written, so that a run that
+		// reads nothing does not truncate the report of an earlier run.
+		if st, err := os.Stat(filepath.Dir(c.output)); err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "agtriage: cannot write the report to %s: no folder %s\n", c.output, filepath.Dir(c.output))
 			return exitUsage
 		}
-		defer outFile.Close()
-		out = outFile
+		lf := &lazyFile{name: c.output}
+		defer func() {
+			if code != exitUsage {
+				if err := lf.close(); err != nil {
+					fmt.Fprintf(stderr, "agtriage: cannot write the report: %v\n", err)
+					code = exitUsage
+				}
+			} else if lf.f != nil {
+				lf.f.Close()
+			}
+		}()
+		out = lf
 	}
 	bw := bufio.NewWriterSize(out, 64*1024)
 	defer bw.Flush()
@@ -242,8 +253,40 @@ func options(c *config) (analyzer.Options, *time.Location, error) {
 		}
 		opt.Servers = append(opt.Servers, analyzer.ServerOverride{Name: name, Path: path})
 	}
+	if !opt.Since.IsZero() && !opt.Until.IsZero() && opt.Since.After(opt.Until) {
+		return opt, nil, fmt.Errorf("--since %s is after --until %s", c.since, c.until)
+	}
 	opt.AG = c.ag
 	return opt, tz, nil
+}
+
+// lazyFile creates the file name on the first write (or on close when
+// nothing was written).
+type lazyFile struct {
+	name string
+	f    *os.File
+	err  error
+}
+
+func (l *lazyFile) open() error {
+	if l.f == nil && l.err == nil {
+		l.f, l.err = os.Create(l.name)
+	}
+	return l.err
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if err := l.open(); err != nil {
+		return 0, err
+	}
+	return l.f.Write(p)
+}
+
+func (l *lazyFile) close() error {
+	if err := l.open(); err != nil {
+		return err
+	}
+	return l.f.Close()
 }
 
 // parseTime accepts RFC 3339 or "2006-01-02 15:04[:05]" (UTC).
