@@ -110,6 +110,12 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "agtriage: unknown format %q: use markdown, json or events\n", c.format)
 		return exitUsage
 	}
+	if c.redact && c.format == "events" {
+		// The events are the raw log records: printing them would leak what
+		// --redact promises to hide.
+		fmt.Fprintln(stderr, "agtriage: --redact applies to the markdown and json reports, not to -f events (raw log records)")
+		return exitUsage
+	}
 
 	out := stdout
 	if c.output != "" && c.output != "-" {
