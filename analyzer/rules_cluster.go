@@ -30,14 +30,19 @@ func runClusterOutage(p *Pass) {
 	for _, sv := range servers {
 		var cur []*parsers.Event
 		open := false
+		var onlineAt time.Time // when 41055 (node online) was last seen in the open outage
 		flush := func(ongoing bool) {
 			if open {
 				reportOutage(p, sv, cur, ongoing)
 			}
-			cur, open = nil, false
+			cur, open, onlineAt = nil, false, time.Time{}
 		}
 		for _, ev := range m[sv] {
 			isDown := ev.Kind == parsers.KindClusterUnavailable || ev.Kind == parsers.KindQuorumLost
+			if open && !onlineAt.IsZero() && ev.Time.Sub(onlineAt) > stormGap {
+				// The node came back and stayed up: that outage is over.
+				flush(false)
+			}
 			if open && ev.Time.Sub(cur[len(cur)-1].Time) > 30*time.Minute {
 				flush(true)
 			}
@@ -46,13 +51,20 @@ func runClusterOutage(p *Pass) {
 			}
 			open = true
 			cur = append(cur, ev)
-			if ev.Kind == parsers.KindClusterOnline && ev.Error == 41055 {
-				flush(false)
+			switch {
+			case ev.Kind == parsers.KindClusterOnline && ev.Error == 41055:
+				onlineAt = ev.Time
+			case isDown:
+				onlineAt = time.Time{} // a storm: down again right after coming back
 			}
 		}
-		flush(true)
+		flush(onlineAt.IsZero())
 	}
 }
+
+// stormGap is how long a node must stay online (41055) before its outage is
+// over: quorum-loss storms cycle offline/online hundreds of times a second.
+const stormGap = time.Minute
 
 func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 	start, end := evs[0].Time, evs[len(evs)-1].Time
@@ -70,6 +82,9 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		case parsers.KindClusterError:
 			apiErr = append(apiErr, ev)
 		}
+	}
+	if !ongoing && len(online) > 0 {
+		end = online[len(online)-1].Time
 	}
 	if ongoing {
 		end = p.endOf(server)
