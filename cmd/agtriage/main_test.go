@@ -638,6 +638,28 @@ func TestBadInputs(t *testing.T) {
 	empty := write("empty.log", nil)
 	xel := write("AlwaysOn_health_0_131532583880140000.xel", append([]byte{0x5A, 0x37, 0xAB, 0xEF, 0, 0, 1, 0}, noise...))
 
+	// Damaged archives: a truncated .gz of an XEvent export, a zip whose
+	// member fails its checksum, and files named .gz/.zip that are not.
+	xml := mustRead(t, filepath.Join(testdata, "demo", "SQLAG02", "AlwaysOn_health.xml"))
+	var gzBuf bytes.Buffer
+	gzw := gzip.NewWriter(&gzBuf)
+	gzw.Write(xml)
+	gzw.Close()
+	truncGz := write("xe.xml.gz", gzBuf.Bytes()[:gzBuf.Len()*2/3])
+	var zipBuf bytes.Buffer
+	zw := zip.NewWriter(&zipBuf)
+	zm, err := zw.CreateHeader(&zip.FileHeader{Name: "SQLAG02/ERRORLOG", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zm.Write(mustRead(t, good))
+	zw.Close()
+	zb := zipBuf.Bytes()
+	zb[len(zb)/2] ^= 0x20 // inside the stored member: its CRC-32 no longer matches
+	badCRC := write("crc.zip", zb)
+	notGz := write("ERRORLOG.gz", mustRead(t, good))
+	notZip := write("bundle.zip", []byte("PK but not really a zip archive\n"))
+
 	// A folder with a symbolic link loop and a log.
 	loop := filepath.Join(tmp, "loop")
 	write("loop/SQLAG02/ERRORLOG", mustRead(t, good))
@@ -665,6 +687,10 @@ func TestBadInputs(t *testing.T) {
 		{"symlink-loop", []string{loop}, 1, []string{"symbolic link"}, "SQLAG02"},
 		{"xel", []string{xel}, 2, []string{xel, "not supported yet", "fn_xe_file_target_read_file", "XML"}, ""},
 		{"good-and-xel", []string{good, xel}, 1, []string{"not supported yet"}, "SQLAG02"},
+		{"truncated-gz", []string{truncGz}, 1, []string{truncGz, "unexpected EOF"}, "SQLAG02"},
+		{"zip-checksum", []string{badCRC}, 1, []string{badCRC + "/SQLAG02/ERRORLOG", "checksum"}, "SQLAG02"},
+		{"not-gzip", []string{notGz}, 2, []string{notGz, "gzip"}, ""},
+		{"not-zip", []string{notZip}, 2, []string{notZip, "zip"}, ""},
 		{"directory-is-a-file", []string{good + "/ERRORLOG"}, 2, []string{good + "/ERRORLOG"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -684,9 +710,9 @@ func TestBadInputs(t *testing.T) {
 			if !strings.HasPrefix(r.stdout, "# Always On incident report") || !strings.Contains(r.stdout, tc.reportFor) {
 				t.Errorf("no report for %s:\n%s", tc.reportFor, clip(r.stdout))
 			}
-			// Skipped inputs are listed in the report too.
-			if tc.code == 1 && !strings.Contains(r.stdout, "### Skipped files") {
-				t.Error("the report has no Skipped files section")
+			// Skipped and damaged inputs are listed in the report too.
+			if tc.code == 1 && !strings.Contains(r.stdout, "### Skipped files") && !strings.Contains(r.stdout, "### Warnings") {
+				t.Error("the report has neither a Skipped files nor a Warnings section")
 			}
 		})
 	}
