@@ -54,7 +54,9 @@ func Redact(r *Report) *Report {
 		return nil
 	}
 	rd := newRedactor(r)
+	rd.structured = true
 	redactCollect(rd, r)
+	rd.structured = false
 	// Text patterns: a first pass learns the quoted names and the domains,
 	// the second finds unquoted DOMAIN\name of a now known domain.
 	walkReportStrings(r, func(s string, _ reportField) string { rd.scanText(s); return s })
@@ -70,6 +72,10 @@ func Redact(r *Report) *Report {
 		return rd.replace(s, false)
 	})
 }
+
+// maxRedactName bounds a name found in text: a longer "name" is a
+// mismatched quote, not a login or an instance.
+const maxRedactName = 128
 
 // Pseudonym classes and their prefixes.
 const (
@@ -91,6 +97,9 @@ type redactor struct {
 	// database names, SQL keywords, built-in names.
 	keep map[string]bool
 
+	// structured is set while names come from the structured fields, which
+	// are trusted whatever their length.
+	structured bool
 	// byFirst holds the terms by their first byte (lower case), longest first.
 	byFirst map[byte][]string
 }
@@ -169,7 +178,7 @@ func (rd *redactor) term(original, replacement string) {
 // addServer records a server name: HOST, HOST\INSTANCE, an FQDN or an address.
 func (rd *redactor) addServer(name string) {
 	name = strings.TrimSpace(name)
-	if name == "" {
+	if name == "" || len(name) > maxRedactName && !rd.structured {
 		return
 	}
 	if host, inst, ok := strings.Cut(name, `\`); ok {
@@ -242,7 +251,7 @@ var redactBuiltinDomains = map[string]bool{
 func (rd *redactor) addLogin(l string) {
 	l = strings.TrimSpace(l)
 	l = strings.TrimSuffix(l, ".")
-	if l == "" || strings.HasPrefix(l, "##") || strings.HasPrefix(l, "<") {
+	if l == "" || len(l) > maxRedactName || strings.HasPrefix(l, "##") || strings.HasPrefix(l, "<") {
 		return
 	}
 	dom, name, ok := strings.Cut(l, `\`)
@@ -350,15 +359,15 @@ func redactCollect(rd *redactor, r *Report) {
 
 var (
 	// 'X\Y' and [X\Y]: a domain login or a HOST\INSTANCE.
-	reRedactQuotedPair = regexp.MustCompile(`(?:N?'([^'\\\s:]{1,64}(?: [^'\\\s:]{1,64})?)\\([^'\\]{1,128})')|(?:\[([^\]\\\s:]{1,64}(?: [^\]\\\s:]{1,64})?)\\([^\]\\]{1,128})\])`)
+	reRedactQuotedPair = regexp.MustCompile(`(?:N?'([^'\\\s:]+(?: [^'\\\s:]+)?)\\([^'\\]+)')|(?:\[([^\]\\\s:]+(?: [^\]\\\s:]+)?)\\([^\]\\]+)\])`)
 	// login 'x', user 'x', account is 'x', LOGIN [x], TO [x].
-	reRedactLogin = regexp.MustCompile(`(?i)\b(?:(?:login|user|account)(?:\s+is)?\s+(?:N?'([^']{1,128})'|\[([^\]]{1,128})\])|to\s+\[([^\]]{1,128})\])`)
+	reRedactLogin = regexp.MustCompile(`(?i)\b(?:(?:login|user|account)(?:\s+is)?\s+(?:N?'([^']+)'|\[([^\]]+)\])|to\s+\[([^\]]+)\])`)
 	// [CLIENT: x]
 	reRedactClient = regexp.MustCompile(`(?i)\[CLIENT:\s*([^\]\s]+)\s*\]`)
 	// TCP://host:port and MSSQLSvc/host SPNs.
 	reRedactURLHost = regexp.MustCompile(`(?i)(?:tcp://|mssqlsvc/)([A-Za-z0-9_.-]+)`)
 	// DOMAIN\name outside quotes, kept only when DOMAIN is known.
-	reRedactBarePair = regexp.MustCompile(`([A-Za-z0-9_.-]{1,64})\\([A-Za-z0-9_.$-]{1,128})`)
+	reRedactBarePair = regexp.MustCompile(`([A-Za-z0-9_.-]+)\\([A-Za-z0-9_.$-]+)`)
 )
 
 // redactServerContext tells from the words before a quoted X\Y whether it names an
@@ -373,14 +382,27 @@ func (rd *redactor) scanText(s string) {
 		return
 	}
 	rd.scanIPs(s)
-	for _, m := range reRedactClient.FindAllStringSubmatch(s, -1) {
-		rd.addHost(m[1])
+	// Cheap tests first: most log lines hold none of the patterns, and the
+	// regular expressions dominate the cost of a redaction.
+	lower := strings.ToLower(s)
+	if strings.Contains(lower, "client:") {
+		for _, m := range reRedactClient.FindAllStringSubmatch(s, -1) {
+			rd.addHost(m[1])
+		}
 	}
-	for _, m := range reRedactURLHost.FindAllStringSubmatch(s, -1) {
-		rd.addHost(m[1])
+	if strings.Contains(lower, "tcp://") || strings.Contains(lower, "mssqlsvc/") {
+		for _, m := range reRedactURLHost.FindAllStringSubmatch(s, -1) {
+			rd.addHost(m[1])
+		}
 	}
-	for _, m := range reRedactLogin.FindAllStringSubmatch(s, -1) {
-		rd.addLogin(cmp.Or(m[1], m[2], m[3]))
+	if strings.Contains(lower, "login") || strings.Contains(lower, "user") || strings.Contains(lower, "account") ||
+		strings.Contains(lower, "to") && strings.Contains(lower, "[") {
+		for _, m := range reRedactLogin.FindAllStringSubmatch(s, -1) {
+			rd.addLogin(cmp.Or(m[1], m[2], m[3]))
+		}
+	}
+	if !strings.Contains(s, `\`) {
+		return
 	}
 	for _, idx := range reRedactQuotedPair.FindAllStringSubmatchIndex(s, -1) {
 		left, right := idx[2], idx[3]
@@ -417,6 +439,9 @@ func redactContextHas(before string, words []string) bool {
 }
 
 func (rd *redactor) scanUnquoted(s string) {
+	if !strings.Contains(s, `\`) {
+		return
+	}
 	for _, m := range reRedactBarePair.FindAllStringSubmatch(s, -1) {
 		dom := strings.ToLower(m[1])
 		pair := strings.TrimRight(m[0], ".") // the end of a sentence

@@ -176,6 +176,7 @@ func TestRedactText(t *testing.T) {
 			"CREATE LOGIN [DOMAIN-1\\LOGIN-1] FROM WINDOWS; GRANT CONNECT ON ENDPOINT::[Hadr_endpoint] TO [DOMAIN-1\\LOGIN-1]"},
 		{"AG and database kept", "AG 'AGProd' database 'SalesDB' on SQLAG01", "AG 'AGProd' database 'SalesDB' on HOST-1"},
 		{"Windows path kept", `'C:\Program Files\Microsoft SQL Server\MSSQL\Log\ERRORLOG'`, `'C:\Program Files\Microsoft SQL Server\MSSQL\Log\ERRORLOG'`},
+		{"mismatched quote is no login", "user '" + strings.Repeat("word ", 40) + "'", "user '" + strings.Repeat("word ", 40) + "'"},
 		{"SPN", "MSSQLSvc/sqlag01.corp.local:1433", "MSSQLSvc/HOST-1.DOMAIN-1:1433"},
 	}
 	for _, tt := range tests {
