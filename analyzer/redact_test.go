@@ -16,10 +16,10 @@ var mdSecrets = []string{
 	"10.20.1.11", "10.20.1.12", "10.20.5.77", "fe80::20c:29ff:fe12:3456",
 }
 
-// containsWord reports whether s holds name case-insensitively, standing alone
+// redactContainsWord reports whether s holds name case-insensitively, standing alone
 // the way redactWordRune sees names.
-func containsWord(s, name string) bool {
-	ls, ln := asciiLower(s), asciiLower(name)
+func redactContainsWord(s, name string) bool {
+	ls, ln := redactASCIILower(s), redactASCIILower(name)
 	for i := 0; ; {
 		j := strings.Index(ls[i:], ln)
 		if j < 0 {
@@ -40,7 +40,7 @@ func containsWord(s, name string) bool {
 	}
 }
 
-func asciiLower(s string) string {
+func redactASCIILower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -68,7 +68,7 @@ func TestRedactNoLeak(t *testing.T) {
 	if err := json.Unmarshal(js, &anyJSON); err != nil {
 		t.Fatal(err)
 	}
-	collectJSONStrings(anyJSON, &jsText)
+	redactJSONStrings(anyJSON, &jsText)
 	outputs := map[string]string{
 		"markdown":           md,
 		"markdown unescaped": strings.ReplaceAll(md, `\`, ""),
@@ -90,20 +90,20 @@ func TestRedactNoLeak(t *testing.T) {
 	}
 }
 
-func collectJSONStrings(v any, out *bytes.Buffer) {
+func redactJSONStrings(v any, out *bytes.Buffer) {
 	switch v := v.(type) {
 	case string:
 		out.WriteString(v)
 		out.WriteByte('\n')
 	case []any:
 		for _, x := range v {
-			collectJSONStrings(x, out)
+			redactJSONStrings(x, out)
 		}
 	case map[string]any:
 		for k, x := range v {
 			out.WriteString(k)
 			out.WriteByte('\n')
-			collectJSONStrings(x, out)
+			redactJSONStrings(x, out)
 		}
 	}
 }
@@ -201,7 +201,7 @@ func TestRedactText(t *testing.T) {
 func TestRedactVisitsEveryString(t *testing.T) {
 	var r Report
 	n := 0
-	fillStrings(reflect.ValueOf(&r).Elem(), &n)
+	redactFillStrings(reflect.ValueOf(&r).Elem(), &n)
 	if n < 40 {
 		t.Fatalf("only %d strings filled", n)
 	}
@@ -217,8 +217,8 @@ func TestRedactVisitsEveryString(t *testing.T) {
 	}
 	// The copy holds the new strings, the original the old ones.
 	var cpStrings, origStrings []string
-	listStrings(reflect.ValueOf(cp).Elem(), &cpStrings)
-	listStrings(reflect.ValueOf(&r).Elem(), &origStrings)
+	redactListStrings(reflect.ValueOf(cp).Elem(), &cpStrings)
+	redactListStrings(reflect.ValueOf(&r).Elem(), &origStrings)
 	for i, s := range cpStrings {
 		if s != "X"+origStrings[i] {
 			t.Errorf("copy string %d = %q, original %q", i, s, origStrings[i])
@@ -226,7 +226,7 @@ func TestRedactVisitsEveryString(t *testing.T) {
 	}
 }
 
-func fillStrings(v reflect.Value, n *int) {
+func redactFillStrings(v reflect.Value, n *int) {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(fmt.Sprintf("m%d", *n))
@@ -238,7 +238,7 @@ func fillStrings(v reflect.Value, n *int) {
 		s := reflect.MakeSlice(v.Type(), 2, 2)
 		v.Set(s)
 		for i := range 2 {
-			fillStrings(v.Index(i), n)
+			redactFillStrings(v.Index(i), n)
 		}
 	case reflect.Struct:
 		if v.Type() == reflect.TypeFor[time.Time]() {
@@ -246,24 +246,24 @@ func fillStrings(v reflect.Value, n *int) {
 		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
-				fillStrings(v.Field(i), n)
+				redactFillStrings(v.Field(i), n)
 			}
 		}
 	case reflect.Pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		fillStrings(v.Elem(), n)
+		redactFillStrings(v.Elem(), n)
 	}
 }
 
-func listStrings(v reflect.Value, out *[]string) {
+func redactListStrings(v reflect.Value, out *[]string) {
 	switch v.Kind() {
 	case reflect.String:
 		*out = append(*out, v.String())
 	case reflect.Slice:
 		for i := range v.Len() {
-			listStrings(v.Index(i), out)
+			redactListStrings(v.Index(i), out)
 		}
 	case reflect.Struct:
 		if v.Type() == reflect.TypeFor[time.Time]() {
@@ -271,12 +271,12 @@ func listStrings(v reflect.Value, out *[]string) {
 		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
-				listStrings(v.Field(i), out)
+				redactListStrings(v.Field(i), out)
 			}
 		}
 	case reflect.Pointer:
 		if !v.IsNil() {
-			listStrings(v.Elem(), out)
+			redactListStrings(v.Elem(), out)
 		}
 	}
 }
@@ -305,7 +305,7 @@ func FuzzRedact(f *testing.F) {
 		}
 		got := Redact(r).Timeline[0].Text
 		for _, secret := range []string{"SQLAG01", "10.1.2.3"} {
-			if containsWord(got, secret) {
+			if redactContainsWord(got, secret) {
 				t.Errorf("%q survives in %q", secret, got)
 			}
 		}
@@ -319,7 +319,7 @@ func BenchmarkRedact(b *testing.B) {
 	r := mdBenchReport(5000)
 	size := 0
 	listed := []string{}
-	listStrings(reflect.ValueOf(r).Elem(), &listed)
+	redactListStrings(reflect.ValueOf(r).Elem(), &listed)
 	for _, s := range listed {
 		size += len(s)
 	}
