@@ -149,8 +149,12 @@ func prepare(results []fileResult, opt Options) (*serverSet, []*parsers.Event, [
 	set := attribute(results, opt.Servers)
 	warnings := alignClocks(results, set, opt.UTCOffsets)
 	var events []*parsers.Event
+	agSeen := map[string]bool{}
 	for i := range results {
 		for _, ev := range results[i].events {
+			if ev.AG != "" {
+				agSeen[ev.AG] = true
+			}
 			if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
 				continue
 			}
@@ -158,6 +162,15 @@ func prepare(results []fileResult, opt Options) (*serverSet, []*parsers.Event, [
 				continue
 			}
 			events = append(events, ev)
+		}
+	}
+	if opt.AG != "" {
+		found := false
+		for ag := range agSeen {
+			found = found || strings.EqualFold(ag, opt.AG)
+		}
+		if !found {
+			warnings = append(warnings, fmt.Sprintf("--ag %s: no event names this availability group; the logs name: %s", opt.AG, strings.Join(keys(agSeen), ", ")))
 		}
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })

@@ -74,7 +74,7 @@ func Collect(paths []string) (files []File, skipped []Input) {
 			}
 			if d.Type()&fs.ModeSymlink != 0 {
 				// Symbolic links are not followed: that is how loops are avoided.
-				skipped = append(skipped, Input{File: path, Skipped: "symbolic link, not followed"})
+				skipped = append(skipped, Input{File: path, Skipped: "symbolic link, not followed (name its target to read it)", Ignored: true})
 				return nil
 			}
 			if !d.Type().IsRegular() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/agtriage/agtriage/parsers"
@@ -98,10 +99,12 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 256*1024)
 	head, err := br.Peek(parsers.SniffLen)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
 		res.input.Skipped = "cannot read: " + describeOpenError(err)
 		return res
 	}
+	// A read error after some bytes (a truncated .gz) reaches the reader,
+	// which keeps what came before and reports the error.
 	res.format = parsers.Detect(head)
 	res.input.Format = string(res.format)
 	newReader, ok := readers[res.format]
@@ -121,7 +124,11 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			if errors.As(err, &w) {
 				continue // already recorded in the stats
 			}
-			res.input.Warnings = append(res.input.Warnings, fmt.Sprintf("%s: %v (reading stopped here)", f.Name, err))
+			msg := err.Error()
+			if !strings.HasPrefix(msg, f.Name) {
+				msg = f.Name + ": " + msg
+			}
+			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
 		}
 		if keepAll || relevant(ev) {

@@ -118,7 +118,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 			}
 			continue
 		}
-		if filepath.Clean(r.file.Dir) != filepath.Clean(r.file.Root) && r.file.Root != "-" {
+		if folderNamesServer(r.file) {
 			names[i], r.input.AttributedBy = filepath.Base(r.file.Dir), "folder"
 			continue
 		}
@@ -161,6 +161,24 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		sort.Strings(sv.Aliases)
 	}
 	return set
+}
+
+// folderNamesServer reports whether f's folder name may stand for its server:
+// the folder is below the path the user gave (support bundles have one folder
+// per replica), or a file was named directly inside a real folder; never ".",
+// "/" or the descriptor folders of process substitution.
+func folderNamesServer(f File) bool {
+	if f.Root == "-" {
+		return false
+	}
+	dir := filepath.Clean(f.Dir)
+	switch base := filepath.Base(dir); {
+	case base == "." || base == "/" || base == ".." || base == "":
+		return false
+	case dir == "/dev/fd" || dir == "/proc/self/fd" || strings.HasPrefix(dir, "/proc/"):
+		return false
+	}
+	return dir != filepath.Clean(f.Root)
 }
 
 // ServerOverride attributes every file under Path to the server Name

@@ -125,11 +125,18 @@ func (t *TextReader) Read(p []byte) (int, error) {
 func (t *TextReader) fill() {
 	t.out = t.out[:0]
 	t.outPos = 0
-	n, err := io.ReadFull(t.src, t.in)
-	if err != nil {
-		t.eof = true
-		if err != io.EOF && err != io.ErrUnexpectedEOF {
-			t.err = err
+	// Fill t.in, telling a clean end of input (io.EOF) from a source error
+	// such as a truncated .gz (whose io.ErrUnexpectedEOF io.ReadFull would hide).
+	n := 0
+	for n < len(t.in) {
+		m, err := t.src.Read(t.in[n:])
+		n += m
+		if err != nil {
+			t.eof = true
+			if err != io.EOF {
+				t.err = err
+			}
+			break
 		}
 	}
 	t.raw += int64(n)

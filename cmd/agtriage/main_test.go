@@ -646,6 +646,13 @@ func TestBadInputs(t *testing.T) {
 	gzw.Write(xml)
 	gzw.Close()
 	truncGz := write("xe.xml.gz", gzBuf.Bytes()[:gzBuf.Len()*2/3])
+	// The same for a UTF-16LE ERRORLOG: the cut must be reported, not taken
+	// for the end of the file.
+	var elBuf bytes.Buffer
+	elw := gzip.NewWriter(&elBuf)
+	elw.Write(mustRead(t, filepath.Join(testdata, "demo", "SQLAG02", "ERRORLOG")))
+	elw.Close()
+	truncGz16 := write("errorlog.gz", elBuf.Bytes()[:elBuf.Len()*2/3])
 	var zipBuf bytes.Buffer
 	zw := zip.NewWriter(&zipBuf)
 	zm, err := zw.CreateHeader(&zip.FileHeader{Name: "SQLAG02/ERRORLOG", Method: zip.Store})
@@ -684,10 +691,12 @@ func TestBadInputs(t *testing.T) {
 		{"empty", []string{empty}, 2, []string{empty, "empty"}, ""},
 		// An empty file loses nothing: ignored, not a partial report.
 		{"good-and-empty", []string{good, empty}, 0, []string{empty}, "SQLAG02"},
-		{"symlink-loop", []string{loop}, 1, []string{"symbolic link"}, "SQLAG02"},
+		{"symlink-loop", []string{loop}, 0, // a link is listed as ignored, not a lost log
+			[]string{"symbolic link"}, "SQLAG02"},
 		{"xel", []string{xel}, 2, []string{xel, "not supported yet", "fn_xe_file_target_read_file", "XML"}, ""},
 		{"good-and-xel", []string{good, xel}, 1, []string{"not supported yet"}, "SQLAG02"},
 		{"truncated-gz", []string{truncGz}, 1, []string{truncGz, "unexpected EOF"}, "SQLAG02"},
+		{"truncated-gz-utf16", []string{truncGz16}, 1, []string{truncGz16, "unexpected EOF"}, "SQLAG02"},
 		{"zip-checksum", []string{badCRC}, 1, []string{badCRC + "/SQLAG02/ERRORLOG", "checksum"}, "SQLAG02"},
 		{"not-gzip", []string{notGz}, 2, []string{notGz, "gzip"}, ""},
 		{"not-zip", []string{notZip}, 2, []string{notZip, "zip"}, ""},
