@@ -1,0 +1,184 @@
+package xel
+
+import (
+	"encoding/binary"
+	"errors"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// errShort is the sticky error of a cursor that was asked to read past its end.
+var errShort = errors.New("record ends early")
+
+// errString is the sticky error of an unterminated or over-long name.
+var errString = errors.New("unterminated string")
+
+// cursor reads little-endian values from a bounded byte slice. Every read is
+// range-checked; after the first failure all reads return zero and err stays set.
+type cursor struct {
+	b   []byte
+	p   int
+	err error
+}
+
+func (c *cursor) left() int { return len(c.b) - c.p }
+
+func (c *cursor) take(n int) []byte {
+	if c.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(c.b)-c.p {
+		c.err = errShort
+		return nil
+	}
+	s := c.b[c.p : c.p+n]
+	c.p += n
+	return s
+}
+
+func (c *cursor) skip(n int) { c.take(n) }
+
+func (c *cursor) u8() uint8 {
+	if b := c.take(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+func (c *cursor) u16() uint16 {
+	if b := c.take(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
+	}
+	return 0
+}
+
+func (c *cursor) u32() uint32 {
+	if b := c.take(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
+func (c *cursor) u64() uint64 {
+	if b := c.take(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+
+// wstrLen returns the byte length of the NUL-terminated UTF-16LE string at the
+// cursor, without the terminator, or -1 when no terminator is found within the
+// cursor's bounds. The string may start at any offset.
+func (c *cursor) wstrLen() int {
+	if c.err != nil {
+		return -1
+	}
+	b := c.b[c.p:]
+	for i := 0; i+1 < len(b); i += 2 {
+		if b[i] == 0 && b[i+1] == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// wstr reads a NUL-terminated UTF-16LE string: a metadata name. Names longer
+// than maxName bytes of UTF-8 are cut.
+func (c *cursor) wstr() string {
+	n := c.wstrLen()
+	if n < 0 {
+		if c.err == nil {
+			c.err = errString
+		}
+		return ""
+	}
+	s := decodeUTF16(c.b[c.p:c.p+n], maxName)
+	c.p += n + 2
+	return s
+}
+
+// skipWstr skips a NUL-terminated UTF-16LE string (a description).
+func (c *cursor) skipWstr() {
+	n := c.wstrLen()
+	if n < 0 {
+		if c.err == nil {
+			c.err = errString
+		}
+		return
+	}
+	c.p += n + 2
+}
+
+// guid reads a GUID in its Windows mixed-endian layout.
+func (c *cursor) guid() [16]byte {
+	var g [16]byte
+	copy(g[:], c.take(16))
+	return g
+}
+
+// maxName bounds metadata names (event, field, map label) as the XML reader
+// bounds element and attribute names.
+const maxName = 256
+
+// decodeUTF16 converts UTF-16LE bytes to UTF-8, keeping at most limit bytes of
+// output (limit <= 0: no limit). Unpaired surrogates become U+FFFD; an odd
+// trailing byte is dropped.
+func decodeUTF16(b []byte, limit int) string {
+	n := len(b) / 2
+	ascii := true
+	for i := 0; i < n; i++ {
+		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		if limit > 0 && n > limit {
+			n = limit
+		}
+		out := make([]byte, n)
+		for i := range out {
+			out[i] = b[2*i]
+		}
+		return string(out)
+	}
+	out := make([]byte, 0, n+n/2)
+	for i := 0; i < n; i++ {
+		r := rune(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
+		if utf16.IsSurrogate(r) {
+			r = utf8.RuneError
+			if i+1 < n {
+				r2 := rune(uint16(b[2*i+2]) | uint16(b[2*i+3])<<8)
+				if d := utf16.DecodeRune(rune(uint16(b[2*i])|uint16(b[2*i+1])<<8), r2); d != utf8.RuneError {
+					r = d
+					i++
+				}
+			}
+		}
+		if limit > 0 && len(out)+utf8.RuneLen(r) > limit {
+			break
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return string(out)
+}
+
+// guidString renders a GUID stored in Windows mixed-endian order in the
+// canonical upper-case form SQL Server prints.
+func guidString(g []byte) string {
+	const hex = "0123456789ABCDEF"
+	var out [36]byte
+	// Data1, Data2, Data3 are little-endian; the last 8 bytes are as stored.
+	order := [16]int{3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15}
+	j := 0
+	for i, k := range order {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j] = hex[g[k]>>4]
+		out[j+1] = hex[g[k]&0xF]
+		j += 2
+	}
+	return string(out[:])
+}

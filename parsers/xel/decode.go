@@ -1,0 +1,274 @@
+package xel
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xevent"
+)
+
+// valueKind says how a payload field is decoded.
+type valueKind uint8
+
+const (
+	valMap       valueKind = iota // integer key of key_size bytes and its label
+	valInt                        // signed integer of size bytes
+	valUint                       // unsigned integer of size bytes
+	valBool                       // 1 byte
+	valPtr                        // pointer, rendered 0x + 16 hex digits
+	valString                     // descriptor to UTF-16LE text
+	valGUID                       // descriptor to a 16-byte GUID
+	valFixedSkip                  // fixed-size value of a type not decoded
+	valVarSkip                    // descriptor to a value of a type not decoded
+)
+
+// planField is a payload field with its type resolved.
+type planField struct {
+	name      string
+	valueName string // name + "_value", for the number of a map field
+	kind      valueKind
+	off       int
+	size      int // bytes in the fixed area (8 for a descriptor)
+	m         *mapMeta
+	skipped   string // value of a field that is not decoded
+}
+
+// plan is the resolved payload layout of an event.
+type plan struct {
+	fields   []planField
+	fixedEnd int // end of the fixed area: variable values follow it
+	maps     int // map fields (each may give two Fields)
+}
+
+// notDecoded is the value reported for a field whose type the reader does
+// not decode (types not verified on real files: XEL_FORMAT.md section 8).
+func notDecoded(typeName string) string {
+	return "field of type " + typeName + " not decoded"
+}
+
+// planFor returns the payload layout of e, resolving its field types in the
+// catalog. An unresolvable type means missing or corrupt metadata.
+func (c *catalog) planFor(e *eventMeta) (*plan, error) {
+	if e.plan != nil && e.planGen == c.gen {
+		return e.plan, nil
+	}
+	p := &plan{fields: make([]planField, 0, len(e.fields))}
+	for _, f := range e.fields {
+		pf := planField{name: f.name, valueName: f.name + "_value", off: int(f.offset)}
+		switch ridKind(f.typeRID) {
+		case kindMap:
+			m := c.maps[f.typeRID]
+			if m == nil {
+				return nil, fmt.Errorf("event %q field %q: unknown map RID %#08x", e.name, f.name, f.typeRID)
+			}
+			pf.kind, pf.m, pf.size = valMap, m, int(m.keySize)
+			p.maps++
+		case kindType:
+			t := c.types[f.typeRID]
+			if t == nil {
+				return nil, fmt.Errorf("event %q field %q: unknown type RID %#08x", e.name, f.name, f.typeRID)
+			}
+			pf.kind, pf.size = typeKind(t)
+			if pf.kind == valFixedSkip || pf.kind == valVarSkip {
+				pf.skipped = notDecoded(t.name)
+			}
+		default:
+			return nil, fmt.Errorf("event %q field %q: type RID %#08x is neither a type nor a map", e.name, f.name, f.typeRID)
+		}
+		p.fixedEnd = max(p.fixedEnd, pf.off+pf.size)
+		p.fields = append(p.fields, pf)
+	}
+	e.plan, e.planGen = p, c.gen
+	return p, nil
+}
+
+// typeKind tells how values of type t are decoded and how many bytes they take
+// in the fixed area. Only package0 types whose encoding was verified (or is
+// a plain little-endian integer of the declared size) are decoded.
+func typeKind(t *typeMeta) (valueKind, int) {
+	size := int(t.size)
+	if size == 0 {
+		if ridPackage(t.rid) == 0 {
+			switch ridIndex(t.rid) {
+			case typeUnicodeString:
+				return valString, 8
+			case typeGUID:
+				return valGUID, 8
+			}
+		}
+		return valVarSkip, 8
+	}
+	if ridPackage(t.rid) != 0 {
+		return valFixedSkip, size
+	}
+	intSize := size == 1 || size == 2 || size == 4 || size == 8
+	switch ridIndex(t.rid) {
+	case typeInt8, typeInt16, typeInt32, typeInt64:
+		if intSize {
+			return valInt, size
+		}
+	case typeUint8, typeUint16, typeUint32, typeUint64, typeCPUCycle:
+		if intSize {
+			return valUint, size
+		}
+	case typeBoolean:
+		if size == 1 {
+			return valBool, size
+		}
+	case typePtr:
+		if size == 8 || size == 4 {
+			return valPtr, size
+		}
+	}
+	return valFixedSkip, size
+}
+
+// uintAt reads an unsigned little-endian integer of 1, 2, 4 or 8 bytes.
+func uintAt(b []byte, size int) uint64 {
+	switch size {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	default:
+		return binary.LittleEndian.Uint64(b)
+	}
+}
+
+// intAt reads a signed little-endian integer of 1, 2, 4 or 8 bytes.
+func intAt(b []byte, size int) int64 {
+	switch size {
+	case 1:
+		return int64(int8(b[0]))
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(b)))
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(b)))
+	default:
+		return int64(binary.LittleEndian.Uint64(b))
+	}
+}
+
+// smallInts holds the strings of 0..255, the most frequent values.
+var smallInts = func() (s [256]string) {
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return
+}()
+
+func formatUint(v uint64) string {
+	if v < uint64(len(smallInts)) {
+		return smallInts[v]
+	}
+	return strconv.FormatUint(v, 10)
+}
+
+func formatInt(v int64) string {
+	if v >= 0 {
+		return formatUint(uint64(v))
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// formatHex renders v as 0x and 2*size lower-case hex digits, as XML
+// renderings print bit-flag map values (0x00000002) and pointers.
+func formatHex(v uint64, size int) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 2+2*size)
+	b[0], b[1] = '0', 'x'
+	for i := len(b) - 1; i >= 2; i-- {
+		b[i] = hex[v&0xF]
+		v >>= 4
+	}
+	return string(b)
+}
+
+// decodePayload appends the fields of one event's payload to dst, in
+// metadata order, with the XML reader's conventions. It checks every offset
+// against the payload: an error means the payload does not fit its metadata.
+func decodePayload(dst []parsers.Field, p *plan, payload []byte) ([]parsers.Field, error) {
+	if p.fixedEnd > len(payload) {
+		return dst, fmt.Errorf("payload of %d bytes is shorter than its %d fixed bytes", len(payload), p.fixedEnd)
+	}
+	for i := range p.fields {
+		f := &p.fields[i]
+		slot := payload[f.off : f.off+f.size]
+		switch f.kind {
+		case valMap:
+			v := uint32(uintAt(slot, f.size))
+			var label, value string
+			if f.m.bitFlag {
+				label, value = f.m.flagsLabel(v), formatHex(uint64(v), f.size)
+			} else {
+				label, value = f.m.label(v), formatUint(uint64(v))
+			}
+			if label == "" {
+				dst = append(dst, parsers.Field{Name: f.name, Value: value})
+				continue
+			}
+			dst = append(dst, parsers.Field{Name: f.name, Value: label})
+			if value != label {
+				dst = append(dst, parsers.Field{Name: f.valueName, Value: value})
+			}
+		case valInt:
+			dst = append(dst, parsers.Field{Name: f.name, Value: formatInt(intAt(slot, f.size))})
+		case valUint:
+			dst = append(dst, parsers.Field{Name: f.name, Value: formatUint(uintAt(slot, f.size))})
+		case valBool:
+			v := "false"
+			if slot[0] != 0 {
+				v = "true"
+			}
+			dst = append(dst, parsers.Field{Name: f.name, Value: v})
+		case valPtr:
+			dst = append(dst, parsers.Field{Name: f.name, Value: formatHex(uintAt(slot, f.size), 8)})
+		case valFixedSkip:
+			dst = append(dst, parsers.Field{Name: f.name, Value: f.skipped})
+		default: // a descriptor {u32 offset, u32 length} into the payload
+			off := uint64(binary.LittleEndian.Uint32(slot))
+			n := uint64(binary.LittleEndian.Uint32(slot[4:]))
+			if off < uint64(p.fixedEnd) || off+n > uint64(len(payload)) {
+				return dst, fmt.Errorf("field %q: value at %d+%d outside the %d-byte payload", f.name, off, n, len(payload))
+			}
+			val := payload[off : off+n]
+			var s string
+			switch f.kind {
+			case valString:
+				s = decodeUTF16(val, xevent.MaxValue)
+			case valGUID:
+				if len(val) != 16 {
+					return dst, fmt.Errorf("field %q: guid of %d bytes", f.name, len(val))
+				}
+				s = guidString(val)
+			default:
+				s = f.skipped
+			}
+			dst = append(dst, parsers.Field{Name: f.name, Value: s})
+		}
+	}
+	return dst, nil
+}
+
+// unixEpoch is 1970-01-01 in 100 ns units since 1601-01-01 (FILETIME).
+const unixEpochSeconds = 11644473600
+
+// eventTime converts an event's ticks with its package clock to UTC.
+func eventTime(pk *pkg, ticks uint64) time.Time {
+	var hundreds uint64 // 100 ns units since tick 0
+	if pk.freq == 10_000_000 {
+		hundreds = ticks
+	} else {
+		hi, lo := bits.Mul64(ticks%pk.freq, 10_000_000)
+		q, _ := bits.Div64(hi, lo, pk.freq) // hi < freq: the quotient fits
+		hundreds = ticks/pk.freq*10_000_000 + q
+	}
+	ft := pk.clockBase + hundreds
+	return time.Unix(int64(ft/10_000_000)-unixEpochSeconds, int64(ft%10_000_000)*100).UTC()
+}

@@ -1,0 +1,532 @@
+// Package xel reads binary Extended Events files (.xel) as SQL Server's
+// event_file target writes them, such as AlwaysOn_health_0_*.xel and
+// system_health_0_*.xel, on any operating system and without SQL Server.
+//
+// It emits the same parsers.Event values as the XML reader (parsers/xevent)
+// gives for an XML export of the same events: the same Name, Time and Fields,
+// interpreted by xevent.Interpret. A map field holds its label under the
+// field name and its number under name+"_value"; a bit-flag map (such as
+// error_reported's destination) gives the matching labels joined by ", " and
+// its number as 0x and eight hex digits; a GUID is printed in upper case.
+//
+// The format is the one described in the project's XEL_FORMAT.md: a 512-byte
+// file header (format version 10, SQL Server 2017), then buffers whose
+// metadata records describe packages, events, maps and types, and whose event
+// records reference them. Only version 10 is read; any other version ends the
+// file with "format version N not supported".
+//
+// The reader streams buffer by buffer: it holds one buffer and the file's
+// metadata, never the file. No length field is trusted to allocate: a buffer is
+// read in growing chunks, so memory follows the bytes actually present, and
+// every offset is checked against its enclosing record. A buffer whose tail
+// checksum fails is skipped with a warning; after a damaged buffer header the
+// reader looks for the next valid header at the following 512-byte
+// boundaries; a file that ends inside a buffer (the live file of a running
+// session) gives a "truncated" warning. Every event of the good buffers is
+// kept.
+//
+// Concatenated files: a file header found where a buffer header is expected
+// starts a new file within the same input, with its own metadata. So the
+// .xel files of a session may be read as one stream (cat *.xel).
+//
+// Field types the reader does not decode because their encoding was not
+// verified on real files (floats, ANSI strings, XML, binary data, call stacks,
+// FILETIME and activity ids) and action values are reported as the value
+// "field of type T not decoded"; the rest of the event is kept.
+package xel
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"iter"
+
+	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xevent"
+)
+
+// Format constants (XEL_FORMAT.md sections 1 and 2).
+const (
+	// Magic is the first u32 of every .xel file.
+	Magic = 0xEFAB375A
+	// Version is the only file and buffer format version the reader accepts.
+	Version = 10
+	// HeaderSize is the size of the file header.
+	HeaderSize = 512
+	// MaxBuffer is the largest buffer accepted; a header claiming more is corrupt.
+	MaxBuffer = 256 << 20
+
+	bufHeaderSize = 32
+	sector        = 512
+	bufEvents     = 0
+	bufMetadata   = 1
+	tailCRCBytes  = 1024
+	readChunk     = 64 << 10
+)
+
+// ErrNotXEL is wrapped by the error of an input that is not a .xel file.
+var ErrNotXEL = errors.New("not a .xel file")
+
+// ErrVersion is wrapped by the error of a .xel file of a format version the
+// reader does not know.
+var ErrVersion = errors.New("format version not supported")
+
+// Reader reads one .xel file (or several concatenated). Create it with
+// NewReader and range over Events; Stats is complete once the iteration has
+// ended.
+type Reader struct {
+	in    io.Reader
+	file  string
+	stats parsers.FileStats
+	used  bool
+
+	yield func(*parsers.Event, error) bool
+	stop  bool
+
+	pos   int64  // bytes consumed from in
+	buf   []byte // the current buffer after its header, reused
+	cat   *catalog
+	block []parsers.Event // events are allocated in blocks
+
+	resyncFrom int64 // offset where a search for a valid header began, -1 if none
+}
+
+var _ parsers.Reader = (*Reader)(nil)
+
+// NewReader returns a reader of the .xel data in r; file names the input in
+// events, warnings and errors.
+func NewReader(r io.Reader, file string) *Reader {
+	return &Reader{
+		in:   r,
+		file: file,
+		stats: parsers.FileStats{
+			File:     file,
+			Format:   parsers.FormatXEL,
+			Encoding: "binary",
+			Clock:    parsers.ClockUTC,
+		},
+		resyncFrom: -1,
+	}
+}
+
+// Stats returns the statistics of the file, complete once Events has ended.
+// Records counts event records found, Events those emitted; SkippedBytes the
+// bytes of buffers and records that could not be used.
+func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
+
+// Events returns the stream of events in file order. Offset is the byte
+// offset of the event record, Line is 0. A warning (*parsers.Warning) is
+// yielded with a nil event and reading goes on; any other error ends the
+// stream. Events may be ranged over only once.
+func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
+	return func(yield func(*parsers.Event, error) bool) {
+		if r.used {
+			yield(nil, fmt.Errorf("%s: xel: Events called twice", r.file))
+			return
+		}
+		r.used = true
+		r.yield = yield
+		r.run()
+		r.stats.Bytes = r.pos
+		r.yield = nil
+	}
+}
+
+// read fills p from the input, counting the bytes read.
+func (r *Reader) read(p []byte) (int, error) {
+	n, err := io.ReadFull(r.in, p)
+	r.pos += int64(n)
+	return n, err
+}
+
+// discard skips n bytes of input and returns how many were there.
+func (r *Reader) discard(n int64) (int64, error) {
+	m, err := io.CopyN(io.Discard, r.in, n)
+	r.pos += m
+	return m, err
+}
+
+// readGrowing reads n bytes into r.buf, growing it chunk by chunk so that a
+// corrupt length costs no more memory than the bytes actually present.
+func (r *Reader) readGrowing(n int) ([]byte, error) {
+	buf := r.buf[:0]
+	for len(buf) < n {
+		chunk := min(n-len(buf), max(len(buf), readChunk))
+		if cap(buf)-len(buf) < chunk {
+			nb := make([]byte, len(buf), len(buf)+chunk)
+			copy(nb, buf)
+			buf = nb
+		}
+		m, err := r.read(buf[len(buf) : len(buf)+chunk])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			r.buf = buf
+			return buf, err
+		}
+	}
+	r.buf = buf
+	return buf, nil
+}
+
+func (r *Reader) run() {
+	var hdr [HeaderSize]byte
+	if !r.fileHeader(hdr[:], 0) {
+		return
+	}
+	for !r.stop {
+		start := r.pos
+		n, err := r.read(hdr[:bufHeaderSize])
+		if n == 0 && err != nil {
+			if err != io.EOF {
+				r.fatal(fmt.Errorf("%s: %w", r.file, err))
+			}
+			r.endResync(start)
+			return
+		}
+		if err != nil {
+			r.truncated(start, "buffer header", int64(n))
+			return
+		}
+		if binary.LittleEndian.Uint32(hdr[:]) == Magic {
+			r.endResync(start)
+			if !r.fileHeader(hdr[:], bufHeaderSize) {
+				return
+			}
+			continue
+		}
+		h, problem := parseBufHeader(hdr[:bufHeaderSize])
+		if problem != "" {
+			r.startResync(start, problem)
+			if _, err := r.discard(sector - bufHeaderSize); err != nil {
+				r.endResync(r.pos)
+				return
+			}
+			continue
+		}
+		r.endResync(start)
+		if !r.buffer(start, h) {
+			return
+		}
+	}
+}
+
+// fileHeader reads (the rest of) a file header into hdr, of which have bytes
+// are already read, and checks it. It reports whether reading goes on.
+func (r *Reader) fileHeader(hdr []byte, have int) bool {
+	start := r.pos - int64(have)
+	n, err := r.read(hdr[have:])
+	n += have
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		r.fatal(fmt.Errorf("%s: %w", r.file, err))
+		return false
+	}
+	if n < 4 || binary.LittleEndian.Uint32(hdr) != Magic {
+		if start == 0 {
+			r.fatal(fmt.Errorf("%s: %w: no .xel magic at offset 0", r.file, ErrNotXEL))
+		}
+		return false
+	}
+	if n >= 6 {
+		if v := binary.LittleEndian.Uint16(hdr[4:]); v != Version {
+			r.fatal(fmt.Errorf("%s@%d: %w: format version %d not supported (only %d)", r.file, start, ErrVersion, v, Version))
+			return false
+		}
+	}
+	if n < HeaderSize {
+		r.truncated(start, "file header", int64(n))
+		return false
+	}
+	if hs := binary.LittleEndian.Uint16(hdr[6:]); hs != HeaderSize {
+		r.warn(start+6, fmt.Sprintf("file header size %d, expected %d: reading buffers from offset %d", hs, HeaderSize, start+HeaderSize))
+	}
+	if start > 0 {
+		r.cat = nil // a concatenated file: its own metadata follows
+	}
+	return true
+}
+
+// bufHeader is the 32-byte header of a buffer (XEL_FORMAT.md 2.1).
+type bufHeader struct {
+	typ      uint16
+	size     uint32
+	dataOff  uint32
+	dataLen  uint32
+	checksum uint32
+}
+
+// parseBufHeader decodes and checks a buffer header; problem says what is
+// wrong with it.
+func parseBufHeader(b []byte) (h bufHeader, problem string) {
+	v := binary.LittleEndian.Uint16(b[0x0C:])
+	h.typ = binary.LittleEndian.Uint16(b[0x0E:])
+	h.size = binary.LittleEndian.Uint32(b[0x10:])
+	h.dataOff = uint32(binary.LittleEndian.Uint16(b[0x16:]))
+	h.dataLen = binary.LittleEndian.Uint32(b[0x18:])
+	h.checksum = binary.LittleEndian.Uint32(b[0x1C:])
+	switch {
+	case v != Version:
+		return h, fmt.Sprintf("buffer version %d", v)
+	case h.typ > 3:
+		return h, fmt.Sprintf("buffer type %d", h.typ)
+	case h.size < sector || h.size%sector != 0 || h.size > MaxBuffer:
+		return h, fmt.Sprintf("buffer size %d", h.size)
+	case h.dataOff < bufHeaderSize || uint64(h.dataOff)+uint64(h.dataLen) > uint64(h.size):
+		return h, fmt.Sprintf("data %d+%d outside the %d-byte buffer", h.dataOff, h.dataLen, h.size)
+	}
+	return h, ""
+}
+
+// startResync notes a bad buffer header at off; the reader then tries the
+// following 512-byte boundaries.
+func (r *Reader) startResync(off int64, problem string) {
+	if r.resyncFrom >= 0 {
+		return
+	}
+	r.resyncFrom = off
+	r.warn(off, "corrupt buffer header ("+problem+"): looking for the next buffer")
+}
+
+// endResync reports how far the search for a header went, if one was running.
+func (r *Reader) endResync(at int64) {
+	if r.resyncFrom < 0 {
+		return
+	}
+	skipped := at - r.resyncFrom
+	r.stats.SkippedBytes += skipped
+	if r.pos > at {
+		r.warn(at, fmt.Sprintf("resumed at a valid buffer: %d bytes skipped from offset %d", skipped, r.resyncFrom))
+	} else {
+		r.warn(at, fmt.Sprintf("no further buffer found: %d bytes skipped from offset %d to the end", skipped, r.resyncFrom))
+	}
+	r.resyncFrom = -1
+}
+
+// truncated reports an input that ends inside a structure started at off, of
+// which n bytes were present.
+func (r *Reader) truncated(off int64, what string, n int64) {
+	r.stats.SkippedBytes += n
+	r.warn(off, fmt.Sprintf("truncated: the file ends inside a %s (%d bytes present)", what, n))
+}
+
+// buffer reads and decodes the buffer whose header h was read at start. It
+// reports whether reading goes on.
+func (r *Reader) buffer(start int64, h bufHeader) bool {
+	end := int(h.dataOff + h.dataLen) // end of data from the buffer start
+	body, err := r.readGrowing(end - bufHeaderSize)
+	if err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			r.truncated(start, fmt.Sprintf("%d-byte buffer", h.size), int64(bufHeaderSize+len(body)))
+		} else {
+			r.fatal(fmt.Errorf("%s@%d: %w", r.file, r.pos, err))
+		}
+		return false
+	}
+	slack := int64(h.size) - int64(end)
+	gotSlack, err := r.discard(slack)
+	cut := err != nil
+	if cut && err != io.EOF {
+		r.fatal(fmt.Errorf("%s@%d: %w", r.file, r.pos, err))
+		return false
+	}
+	data := body[h.dataOff-bufHeaderSize:]
+	dataStart := start + int64(h.dataOff)
+	tail := data[len(data)-min(len(data), tailCRCBytes):]
+	if sum := crc32.ChecksumIEEE(tail) ^ 0xFFFFFFFF; sum != h.checksum {
+		r.stats.SkippedBytes += int64(end) + gotSlack
+		r.warn(start, fmt.Sprintf("buffer checksum %#08x, computed %#08x: %d-byte buffer skipped", h.checksum, sum, h.size))
+	} else {
+		switch h.typ {
+		case bufMetadata:
+			r.metadata(data, dataStart)
+		case bufEvents:
+			r.events(data, dataStart)
+		default:
+			r.stats.SkippedBytes += int64(h.dataLen)
+			r.warn(start, fmt.Sprintf("buffer of type %d skipped", h.typ))
+		}
+	}
+	if cut && !r.stop {
+		r.warn(start+int64(end)+gotSlack, fmt.Sprintf("truncated: the file ends inside the slack of the %d-byte buffer at offset %d", h.size, start))
+		return false
+	}
+	return !r.stop
+}
+
+// minPackageRecord is the size of a package record up to its name.
+const minPackageRecord = 58
+
+// metadata merges the package records of a metadata buffer into the catalog.
+func (r *Reader) metadata(data []byte, dataStart int64) {
+	if r.cat == nil {
+		r.cat = newCatalog()
+	}
+	for p := 0; p < len(data) && !r.stop; {
+		if len(data)-p < 6 {
+			r.warn(dataStart+int64(p), fmt.Sprintf("%d stray bytes at the end of the metadata", len(data)-p))
+			r.stats.SkippedBytes += int64(len(data) - p)
+			return
+		}
+		l := int(binary.LittleEndian.Uint32(data[p+2:]))
+		if l < minPackageRecord || l > len(data)-p {
+			r.warn(dataStart+int64(p), fmt.Sprintf("package record length %d outside 58..%d: rest of the metadata buffer skipped", l, len(data)-p))
+			r.stats.SkippedBytes += int64(len(data) - p)
+			return
+		}
+		rec, err := parsePackage(data[p : p+l])
+		if err == nil {
+			err = r.cat.merge(rec)
+		}
+		if err != nil {
+			r.warn(dataStart+int64(p), "package record skipped: "+err.Error())
+			r.stats.SkippedBytes += int64(l)
+		}
+		p += l
+	}
+}
+
+// Event record header fields (XEL_FORMAT.md 4.1).
+const (
+	eventHeaderSize = 24
+	actionsFollow   = 1 << 31
+)
+
+// events decodes the event records of an event buffer.
+func (r *Reader) events(data []byte, dataStart int64) {
+	for p := 0; p < len(data) && !r.stop; {
+		at := dataStart + int64(p)
+		rest := int64(len(data) - p)
+		if rest < eventHeaderSize {
+			r.stats.SkippedBytes += rest
+			r.warn(at, fmt.Sprintf("event record header cut: %d bytes left in the buffer", rest))
+			return
+		}
+		h := data[p:]
+		rid := binary.LittleEndian.Uint32(h)
+		word := binary.LittleEndian.Uint32(h[4:])
+		ticks := binary.LittleEndian.Uint64(h[12:])
+		size := int64(binary.LittleEndian.Uint32(h[20:]))
+		var problem string
+		switch {
+		case word&0x3F != Version:
+			problem = fmt.Sprintf("event record version %d (the data is out of step)", word&0x3F)
+		case size > rest-eventHeaderSize:
+			problem = fmt.Sprintf("event payload of %d bytes overruns the buffer (%d left)", size, rest-eventHeaderSize)
+		case r.cat == nil:
+			problem = "event data before any metadata"
+		}
+		var em *eventMeta
+		var pk *pkg
+		var pl *plan
+		if problem == "" {
+			em, pk = r.cat.events[rid], r.cat.packages[ridPackage(rid)]
+			if em == nil || pk == nil {
+				problem = fmt.Sprintf("unknown event RID %#08x", rid)
+			} else {
+				var err error
+				if pl, err = r.cat.planFor(em); err != nil {
+					problem = err.Error()
+				}
+			}
+		}
+		if problem != "" {
+			r.stats.SkippedBytes += rest
+			r.warn(at, problem+": rest of the buffer skipped")
+			return
+		}
+		r.stats.Records++
+		payload := h[eventHeaderSize : eventHeaderSize+size]
+		next := p + eventHeaderSize + int(size)
+		ev := r.newEvent()
+		ev.Offset = at
+		ev.Name = em.name
+		ev.Time = eventTime(pk, ticks)
+		fields, err := decodePayload(make([]parsers.Field, 0, len(pl.fields)+pl.maps), pl, payload)
+		if err != nil {
+			r.stats.SkippedBytes += int64(next - p)
+			r.warn(at, fmt.Sprintf("event %q skipped: %v", em.name, err))
+			p = next
+			continue
+		}
+		if word&actionsFollow != 0 {
+			fields, next = r.actions(fields, data, next)
+		}
+		ev.Fields = fields
+		r.emit(ev)
+		p = next
+	}
+}
+
+// actions reads the action values that follow a payload at p when the event
+// header says so (XEL_FORMAT.md 4.1, not verified on real files): {u32 RID,
+// u32 length, value} records ended by a pair whose RID is not an action.
+// They are only taken when the first record names a known action; their
+// values are reported as not decoded. It returns the position of the next
+// event.
+func (r *Reader) actions(fields []parsers.Field, data []byte, p int) ([]parsers.Field, int) {
+	for q, n := p, 0; len(data)-q >= 8; n++ {
+		rid := binary.LittleEndian.Uint32(data[q:])
+		l := int64(binary.LittleEndian.Uint32(data[q+4:]))
+		a := r.cat.actions[rid]
+		if a == nil || ridKind(rid) != kindAction || l > int64(len(data)-q-8) {
+			if n == 0 {
+				return fields, p // not actions: the next event starts here
+			}
+			return fields, q + 8 // the terminating pair
+		}
+		typeName := "unknown"
+		if t := r.cat.types[a.typeRID]; t != nil {
+			typeName = t.name
+		}
+		if len(fields) < xevent.MaxFields {
+			fields = append(fields, parsers.Field{Name: a.name, Value: notDecoded(typeName)})
+		}
+		q += 8 + int(l)
+		p = q
+	}
+	return fields, p
+}
+
+// eventBlock is how many events are allocated at once.
+const eventBlock = 64
+
+func (r *Reader) newEvent() *parsers.Event {
+	if len(r.block) == 0 {
+		r.block = make([]parsers.Event, eventBlock)
+	}
+	ev := &r.block[0]
+	r.block = r.block[1:]
+	ev.Clock = parsers.ClockUTC
+	ev.Source = parsers.SourceXEL
+	ev.File = r.file
+	return ev
+}
+
+// emit interprets an event as the XML reader does and yields it.
+func (r *Reader) emit(ev *parsers.Event) {
+	xevent.Interpret(ev)
+	if ev.Server != "" && r.stats.Server == "" {
+		r.stats.Server = ev.Server
+	}
+	r.stats.Count(ev)
+	if !r.yield(ev, nil) {
+		r.stop = true
+	}
+}
+
+// warn records and yields a warning at a byte offset.
+func (r *Reader) warn(off int64, msg string) {
+	w := &parsers.Warning{File: r.file, Offset: off, Msg: msg}
+	r.stats.Warn(*w)
+	if !r.stop && !r.yield(nil, w) {
+		r.stop = true
+	}
+}
+
+func (r *Reader) fatal(err error) {
+	if !r.stop {
+		r.yield(nil, err)
+		r.stop = true
+	}
+}
