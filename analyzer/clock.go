@@ -53,7 +53,7 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 		c := &sv.clock
 		if off, ok := lookupOffset(overrides, sv); ok {
 			c.method, c.offset, c.known = ClockOverride, off, true
-			c.detail = "set by --utc-offset"
+			c.detail = "set by the user"
 			for i := range results {
 				if results[i].input.Server == sv.Name {
 					for _, ev := range results[i].events {
@@ -66,10 +66,10 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 			}
 		} else if len(offsets) > 0 {
 			c.method, c.offset, c.known = ClockErrorlog, offsets[0], true
-			c.detail = "ERRORLOG \"UTC adjustment\" line"
+			c.detail = ""
 			for _, o := range offsets[1:] {
 				if o != offsets[0] {
-					c.detail += fmt.Sprintf(" (files disagree: %s and %s, e.g. a daylight-saving change; each file uses its own)",
+					c.detail += fmt.Sprintf("files disagree: %s and %s, e.g. a daylight-saving change; each file uses its own",
 						fmtOffset(offsets[0]), fmtOffset(o))
 					break
 				}
@@ -80,7 +80,7 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 		} else if len(local) > 0 {
 			if off, n, ok := inferOffset(local, utc); ok {
 				c.method, c.offset, c.known = ClockInferred, off, true
-				c.detail = fmt.Sprintf("inferred from %d events found in both its ERRORLOG and its XEvent data", n)
+				c.detail = fmt.Sprintf("from %d events found in both its ERRORLOG and its XEvent data", n)
 				for _, ev := range local {
 					retime(ev, off)
 				}

@@ -56,7 +56,7 @@ func runFailover(p *Pass) {
 		}
 		var chain []Step
 		if fo.fromChange != nil {
-			chain = append(chain, step(fmt.Sprintf("%s left the primary role (%s -> %s).", fo.From, fo.fromChange.from, fo.fromChange.to),
+			chain = append(chain, step(fmt.Sprintf("%s left the primary role (%s → %s).", fo.From, fo.fromChange.from, fo.fromChange.to),
 				append([]*parsers.Event{fo.fromChange.ev}, fo.fromChange.dups...)...))
 		}
 		fo.Evidence = []Evidence{evidence(fo.toChange.ev)}
@@ -87,7 +87,7 @@ func runFailover(p *Pass) {
 			fo.Evidence = append([]Evidence{evidence(ddl)}, fo.Evidence...)
 		}
 		toEvs := append([]*parsers.Event{fo.toChange.ev}, fo.toChange.dups...)
-		chain = append(chain, step(fmt.Sprintf("%s became the primary replica of %s (%s -> PRIMARY_NORMAL).", fo.To, fo.AG, fo.toChange.from), toEvs...))
+		chain = append(chain, step(fmt.Sprintf("%s became the primary replica of %s (%s → PRIMARY_NORMAL).", fo.To, fo.AG, fo.toChange.from), toEvs...))
 
 		from := fo.From
 		if from == "" {
