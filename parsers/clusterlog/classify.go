@@ -97,7 +97,7 @@ var rules = []rule{
 	// 1069: Cluster resource 'X' [of type 'T'] in clustered role 'Y' failed.
 	{"Cluster resource '", func(ev *parsers.Event, t []byte) bool {
 		const in = "in clustered role '"
-		i := bytes.Index(t, []byte(in))
+		i := index(t, in)
 		if i < 0 {
 			return false
 		}
@@ -136,7 +136,7 @@ var rules = []rule{
 	}},
 	// [RCM] move of group X from A(1) to B(2) of type MoveType::Manual is about to succeed, failoverCount=3, ...
 	{"is about to succeed", func(ev *parsers.Event, t []byte) bool {
-		i := bytes.Index(t, []byte("move of group "))
+		i := index(t, "move of group ")
 		if i < 0 {
 			return false
 		}
@@ -162,7 +162,7 @@ var rules = []rule{
 	// Failover limit.
 	// Not failing over group X, failoverCount N, failoverThresholdSetting M, computedFailoverThreshold K
 	{"Not failing over group ", func(ev *parsers.Event, t []byte) bool {
-		i := bytes.Index(t, []byte("Not failing over group "))
+		i := index(t, "Not failing over group ")
 		s := t[i+len("Not failing over group "):]
 		group, _, _ := bytes.Cut(s, []byte(", failoverCount"))
 		set(ev, parsers.KindFailoverLimit)
@@ -191,7 +191,7 @@ var rules = []rule{
 
 	// Heartbeats and node connections.
 	{"has missed ", func(ev *parsers.Event, t []byte) bool {
-		if !bytes.Contains(t, []byte("heartbeat")) {
+		if !contains(t, "heartbeat") {
 			return false
 		}
 		set(ev, parsers.KindHeartbeatLost)
@@ -217,7 +217,7 @@ var rules = []rule{
 	}},
 	// [NDP] All routes for route (virtual) local ... to remote ... are down
 	{"All routes for ", func(ev *parsers.Event, t []byte) bool {
-		if !bytes.Contains(t, []byte(" are down")) {
+		if !contains(t, " are down") {
 			return false
 		}
 		set(ev, parsers.KindHeartbeatLost)
@@ -232,7 +232,7 @@ func classify(ev *parsers.Event, text []byte) {
 	ev.Kind = parsers.KindMessage
 	for i := range rules {
 		r := &rules[i]
-		if bytes.Contains(text, []byte(r.anchor)) && r.apply(ev, text) {
+		if contains(text, r.anchor) && r.apply(ev, text) {
 			break
 		}
 	}
@@ -248,7 +248,7 @@ func classify(ev *parsers.Event, text []byte) {
 // isLeaseTimeout reports whether text is the lease-timeout line that the
 // performance rows follow.
 func isLeaseTimeout(text []byte) bool {
-	return bytes.Contains(text, []byte("Lease timeout detected"))
+	return contains(text, "Lease timeout detected")
 }
 
 // kindWith returns a rule action that sets kind and the given name/value fields.
@@ -280,9 +280,31 @@ func setRole(ev *parsers.Event, role string) {
 	addField(ev, "role", role)
 }
 
+// index is bytes.Index for a string pattern, without converting the pattern.
+func index(t []byte, s string) int {
+	if len(s) == 0 {
+		return 0
+	}
+	c := s[0]
+	for i := 0; len(t)-i >= len(s); {
+		j := bytes.IndexByte(t[i:len(t)-len(s)+1], c)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if string(t[i:i+len(s)]) == s {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+func contains(t []byte, s string) bool { return index(t, s) >= 0 }
+
 // quotedAfter returns the text between prefix and the next "'".
 func quotedAfter(t []byte, prefix string) string {
-	i := bytes.Index(t, []byte(prefix))
+	i := index(t, prefix)
 	if i < 0 {
 		return ""
 	}
@@ -296,12 +318,12 @@ func quotedAfter(t []byte, prefix string) string {
 
 // between returns the text between the first prefix and the next suffix.
 func between(t []byte, prefix, suffix string) string {
-	i := bytes.Index(t, []byte(prefix))
+	i := index(t, prefix)
 	if i < 0 {
 		return ""
 	}
 	s := t[i+len(prefix):]
-	j := bytes.Index(s, []byte(suffix))
+	j := index(s, suffix)
 	if j <= 0 {
 		return ""
 	}
@@ -310,7 +332,7 @@ func between(t []byte, prefix, suffix string) string {
 
 // numberAfter returns the decimal digits right after prefix.
 func numberAfter(t []byte, prefix string) string {
-	i := bytes.Index(t, []byte(prefix))
+	i := index(t, prefix)
 	if i < 0 {
 		return ""
 	}

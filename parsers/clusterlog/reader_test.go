@@ -190,7 +190,7 @@ func TestNode1(t *testing.T) {
 	m := byLine(evs)
 	for _, w := range []want{
 		{line: 22, kind: parsers.KindNodeRemoved, process: "System", time: "2024-03-12 15:02:11.125", replica: "SQLNODE2",
-			fields: map[string]string{"node": "SQLNODE2", "event_id": "1135", "channel": "System", "level": "DBG", "pid": "00000d1c", "tid": "00001a2c"},
+			fields:    map[string]string{"node": "SQLNODE2", "event_id": "1135", "channel": "System", "level": "DBG", "pid": "00000d1c", "tid": "00001a2c"},
 			msgPrefix: "Cluster node 'SQLNODE2' was removed"},
 		{line: 23, kind: parsers.KindQuorumLost, process: "System", fields: map[string]string{"event_id": "1177"},
 			msgPrefix: "The Cluster service is shutting down because quorum was lost. This could be due to the loss of network connectivity between some or all nodes in the cluster, or a failover of the witness disk.\nRun the Validate"},
@@ -492,4 +492,17 @@ func utf16le(s string) []byte {
 		out = append(out, byte(r), byte(r>>8))
 	}
 	return out
+}
+
+// TestIndex compares index with bytes.Index.
+func TestIndex(t *testing.T) {
+	hay := []string{"", "a", "ab", "abc", "xxabcabc", "aab", "lost quorum", "Lost quorum (1)", "ab\xffc"}
+	pats := []string{"", "a", "b", "ab", "abc", "c", "quorum", "\xff", "zzzzzzzzzzzzzz"}
+	for _, h := range hay {
+		for _, p := range pats {
+			if got, want := index([]byte(h), p), bytes.Index([]byte(h), []byte(p)); got != want {
+				t.Errorf("index(%q, %q) = %d, want %d", h, p, got, want)
+			}
+		}
+	}
 }
