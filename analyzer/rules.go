@@ -249,7 +249,7 @@ func durationText(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
-	d = d.Round(time.Second)
+	d = d.Truncate(time.Second)
 	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
 	switch {
 	case h > 0:
