@@ -104,7 +104,7 @@ func TestSample(t *testing.T) {
 func TestDamage(t *testing.T) {
 	good := sampleFile()
 	meta := metaBuffer()
-	buf2 := HeaderSize + len(meta)              // first event buffer
+	buf2 := HeaderSize + len(meta) // first event buffer
 	buf3 := buf2 + len(buffer(bufEvents, 1, append(errorReported(12_345_678, 35202, 10, 7, 12, msg35202), stateChange(20_000_000, 3, 0, "AG1", "SQLAG01", agID, replicaID)...), 'x'))
 	mutate := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
 	tests := []struct {
