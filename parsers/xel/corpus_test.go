@@ -22,11 +22,15 @@ var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
 // corpusXEL returns the real AlwaysOn_health .xel files.
 func corpusXEL(tb testing.TB) []string {
 	tb.Helper()
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "xel_binary", "*.xel"))
+	files, _ := globXEL()
 	if len(files) == 0 {
 		tb.Skipf("no .xel files in %s", corpusDir)
 	}
 	return files
+}
+
+func globXEL() ([]string, error) {
+	return filepath.Glob(filepath.Join(corpusDir, "xel_binary", "*.xel"))
 }
 
 var nodeRe = regexp.MustCompile(`ze-2016-v\d`)
@@ -157,7 +161,7 @@ func absDur(d time.Duration) time.Duration {
 // the XML reader and expects equal events: only the position differs.
 func TestSameAsXML(t *testing.T) {
 	inputs := map[string][]byte{"sample": sampleFile()}
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "xel_binary", "*.xel"))
+	files, _ := globXEL()
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
