@@ -38,6 +38,16 @@ type fileResult struct {
 	events []*parsers.Event // the AG-relevant events only
 }
 
+// noisyLimit bounds, per file, the events of kinds that can repeat millions
+// of times in a large log (an application hammering a wrong password) and that
+// no rule needs in full: memory stays flat in the input size. The rest are
+// counted in Input.NotKept.
+var noisyLimit = map[parsers.Kind]int{
+	parsers.KindLoginFailed: 1000,
+	parsers.KindSyncState:   1000,
+	parsers.KindRedoBlocked: 1000,
+}
+
 // relevant reports whether the analyzer keeps ev: everything that has a kind
 // other than a plain message. Plain messages are only counted.
 func relevant(ev *parsers.Event) bool {
@@ -118,6 +128,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		return res
 	}
 	r := newReader(br, f.Name)
+	noisy := map[parsers.Kind]int{}
 	for ev, err := range r.Events() {
 		if err != nil {
 			var w *parsers.Warning
@@ -130,6 +141,13 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			}
 			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
+		}
+		if !keepAll && relevant(ev) && noisyLimit[ev.Kind] > 0 {
+			noisy[ev.Kind]++
+			if noisy[ev.Kind] > noisyLimit[ev.Kind] {
+				res.input.NotKept++
+				continue
+			}
 		}
 		if keepAll || relevant(ev) {
 			// Copy: a reader may allocate events in blocks, and keeping one

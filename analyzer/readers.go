@@ -10,7 +10,9 @@ import (
 
 func init() {
 	readers[parsers.FormatErrorlog] = func(r io.Reader, file string) parsers.Reader {
-		return errorlog.NewReader(r, file)
+		el := errorlog.NewReader(r, file)
+		el.Reuse = true // readFile copies what it keeps
+		return el
 	}
 	readers[parsers.FormatXEventXML] = func(r io.Reader, file string) parsers.Reader {
 		return xevent.NewReader(r, file)

@@ -82,6 +82,9 @@ type Input struct {
 	// JSON file, an empty file): nothing was lost by skipping it.
 	Ignored  bool     `json:"ignored,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// NotKept counts repeated events (login failures beyond the first 1000
+	// of a file ...) that were counted but not kept for the analysis.
+	NotKept int `json:"not_kept,omitempty"`
 	// TotalWarnings counts all warnings, including those not kept in Warnings.
 	TotalWarnings int `json:"total_warnings,omitempty"`
 }

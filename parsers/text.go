@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bufio"
+	"encoding/binary"
 	"io"
 	"unicode/utf8"
 
@@ -147,7 +148,29 @@ func (t *TextReader) fill() {
 	in := t.in[:n]
 	le := t.Encoding == UTF16LE
 	out := t.out
-	for i := 0; i+1 < len(in); i += 2 {
+	i := 0
+	if le && t.pend < 0 {
+		// Fast path for runs of ASCII, four code units at a time: logs are
+		// almost all ASCII.
+		j := len(out)
+		out = out[:cap(out)]
+		for ; i+8 <= len(in) && j+4 <= len(out); i += 8 {
+			v := binary.LittleEndian.Uint64(in[i:])
+			if v&0xFF80FF80FF80FF80 != 0 {
+				break
+			}
+			out[j], out[j+1], out[j+2], out[j+3] = byte(v), byte(v>>16), byte(v>>32), byte(v>>48)
+			j += 4
+		}
+		out = out[:j]
+	}
+	for ; i+1 < len(in); i += 2 {
+		if le && t.pend < 0 && i+8 <= len(in) && binary.LittleEndian.Uint64(in[i:])&0xFF80FF80FF80FF80 == 0 {
+			v := binary.LittleEndian.Uint64(in[i:])
+			out = append(out, byte(v), byte(v>>16), byte(v>>32), byte(v>>48))
+			i += 6
+			continue
+		}
 		var u uint16
 		if le {
 			u = uint16(in[i]) | uint16(in[i+1])<<8

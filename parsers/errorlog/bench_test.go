@@ -61,13 +61,20 @@ func benchLog() []byte {
 }
 
 // BenchmarkReader measures the reader on UTF-16LE input (MB/s of input).
-func BenchmarkReader(b *testing.B) {
+func BenchmarkReader(b *testing.B) { benchReader(b, false) }
+
+// BenchmarkReaderReuse is BenchmarkReader with Reuse set, as the analyzer
+// reads.
+func BenchmarkReaderReuse(b *testing.B) { benchReader(b, true) }
+
+func benchReader(b *testing.B, reuse bool) {
 	data := benchLog()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		r := NewReader(bytes.NewReader(data), "bench")
+		r.Reuse = reuse
 		n := 0
 		for ev, err := range r.Events() {
 			if err != nil {

@@ -64,6 +64,13 @@ type Reader struct {
 	// before calling Events.
 	MaxLineBytes int
 
+	// Reuse makes the reader yield the same *Event again and again once the
+	// hold-back at the start of the file is over, like bufio.Scanner's
+	// buffer: an event is valid until the next iteration step, and a caller
+	// that keeps events must copy them. It saves an allocation per record.
+	// Set it before calling Events.
+	Reuse bool
+
 	file  string
 	src   io.Reader
 	stats parsers.FileStats
@@ -88,6 +95,7 @@ type Reader struct {
 
 	procs map[string]string
 	block []parsers.Event // preallocated events, see newEvent
+	one   parsers.Event   // the event reused when Reuse is set
 
 	lastKey  [19]byte
 	lastBase time.Time
@@ -312,11 +320,17 @@ func (r *Reader) finishHeader() {
 const eventBlock = 64
 
 func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte) *parsers.Event {
-	if len(r.block) == 0 {
-		r.block = make([]parsers.Event, eventBlock)
+	var ev *parsers.Event
+	if r.Reuse && !r.holding {
+		r.one = parsers.Event{}
+		ev = &r.one
+	} else {
+		if len(r.block) == 0 {
+			r.block = make([]parsers.Event, eventBlock)
+		}
+		ev = &r.block[0]
+		r.block = r.block[1:]
 	}
-	ev := &r.block[0]
-	r.block = r.block[1:]
 	ev.Source = parsers.SourceErrorlog
 	ev.File = r.file
 	ev.Line = line
