@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"time"
 
@@ -82,8 +83,32 @@ func (c *catalog) planFor(e *eventMeta) (*plan, error) {
 		p.fixedEnd = max(p.fixedEnd, pf.off+pf.size)
 		p.fields = append(p.fields, pf)
 	}
+	if err := checkSlots(e.name, p.fields); err != nil {
+		return nil, err
+	}
 	e.plan, e.planGen = p, c.gen
 	return p, nil
+}
+
+// checkSlots verifies that no two fields share payload bytes. Real payloads
+// cover every byte exactly once; overlapping slots mean corrupt metadata, and
+// would let a small record expand into a great many fields.
+func checkSlots(event string, fields []planField) error {
+	if len(fields) > xevent.MaxFields {
+		return fmt.Errorf("event %q has %d fields, more than %d", event, len(fields), xevent.MaxFields)
+	}
+	order := make([]int, len(fields))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return fields[a].off - fields[b].off })
+	for k := 1; k < len(order); k++ {
+		a, b := &fields[order[k-1]], &fields[order[k]]
+		if a.off+a.size > b.off {
+			return fmt.Errorf("event %q: fields %q and %q overlap", event, a.name, b.name)
+		}
+	}
+	return nil
 }
 
 // typeKind tells how values of type t are decoded and how many bytes they take

@@ -303,3 +303,16 @@ func TestGUIDAndUTF16(t *testing.T) {
 		t.Errorf("limit -> %q", got)
 	}
 }
+
+// TestOverlappingFields: metadata whose fields share payload bytes is
+// corrupt (and could turn each small record into thousands of fields).
+func TestOverlappingFields(t *testing.T) {
+	bad := eventDef{42, "overlap", []fieldDef{{"a", typeRID(typeInt32), 0}, {"b", typeRID(typeInt32), 2}}}
+	meta := append(packageRecord(pkg0, "package0", testClockBase, 10_000_000, nil, nil, testTypes, nil),
+		packageRecord(pkgSQL, "sqlserver", testClockBase, 10_000_000, []eventDef{bad}, nil, nil, nil)...)
+	data := file(buffer(bufMetadata, 0xFFFFFFFF, meta, 0), buffer(bufEvents, 1, eventRecord(bad.rid(), 10, 1, make([]byte, 6)), 0))
+	res := read(t, data)
+	if len(res.events) != 0 || len(res.warns) != 1 || !strings.Contains(res.warns[0].Msg, "overlap") {
+		t.Errorf("events %d warnings %v", len(res.events), res.warns)
+	}
+}
