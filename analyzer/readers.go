@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/clusterlog"
 	"github.com/agtriage/agtriage/parsers/errorlog"
 	"github.com/agtriage/agtriage/parsers/xevent"
 )
@@ -13,6 +14,9 @@ func init() {
 		el := errorlog.NewReader(r, file)
 		el.Reuse = true // readFile copies what it keeps
 		return el
+	}
+	readers[parsers.FormatClusterlog] = func(r io.Reader, file string) parsers.Reader {
+		return clusterlog.NewReader(r, file)
 	}
 	readers[parsers.FormatXEventXML] = func(r io.Reader, file string) parsers.Reader {
 		return xevent.NewReader(r, file)

@@ -165,10 +165,12 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 
 // folderNamesServer reports whether f's folder name may stand for its server:
 // the folder is below the path the user gave (support bundles have one folder
-// per replica), or a file was named directly inside a real folder; never ".",
-// "/" or the descriptor folders of process substitution.
+// per replica); never for a file named directly, nor ".", "/" or the
+// descriptor folders of process substitution.
 func folderNamesServer(f File) bool {
-	if f.Root == "-" {
+	if f.Root == "-" || f.Root == f.Name {
+		// Standard input, or a file named directly: its folder may be any
+		// folder ("Downloads", "corpus"); --server attributes such files.
 		return false
 	}
 	dir := filepath.Clean(f.Dir)

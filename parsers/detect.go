@@ -52,15 +52,16 @@ func Detect(prefix []byte) Format {
 		}
 		return FormatText
 	}
-	// Look at the first few lines: an ERRORLOG record starts with a
-	// "YYYY-MM-DD HH:MM:SS" timestamp; a cluster log line has "hex.hex::".
-	lines := bytes.SplitN(trimmed, []byte("\n"), 12)
-	for _, ln := range lines {
+	// Look at the lines of the prefix: an ERRORLOG record starts with a
+	// "YYYY-MM-DD HH:MM:SS" timestamp within its first lines; a cluster log
+	// has "hex.hex::" lines or "[=== Cluster Logs ===]" section headers,
+	// possibly after a long header.
+	for n, ln := range bytes.Split(trimmed, []byte("\n")) {
 		ln = bytes.TrimRight(ln, "\r")
-		if IsErrorlogTimestamp(ln) {
+		if n < 12 && IsErrorlogTimestamp(ln) {
 			return FormatErrorlog
 		}
-		if isClusterLine(ln) {
+		if isClusterLine(ln) || isClusterSection(ln) {
 			return FormatClusterlog
 		}
 	}
@@ -99,6 +100,16 @@ func IsErrorlogTimestamp(b []byte) bool {
 // isClusterLine reports whether b looks like "[Channel] 0000084c.000011d4::2017/..."
 // or "0000084c.000011d4::2017/...".
 func isClusterLine(b []byte) bool {
+	// Hand-collected excerpts prefix each line with its cluster.log line number.
+	if t := bytes.TrimLeft(b, " \t"); len(t) > 0 && t[0] >= '0' && t[0] <= '9' {
+		i := 0
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		if i < len(t) && (t[i] == ' ' || t[i] == '\t') && i <= 9 {
+			b = bytes.TrimLeft(t[i:], " \t")
+		}
+	}
 	if len(b) > 0 && b[0] == '[' {
 		if i := bytes.IndexByte(b, ']'); i > 0 && i < 40 {
 			b = bytes.TrimLeft(b[i+1:], " ")
@@ -119,6 +130,13 @@ func isClusterLine(b []byte) bool {
 	}
 	rest := b[i+2:]
 	return len(rest) >= 10 && rest[4] == '/' && rest[7] == '/'
+}
+
+// isClusterSection reports whether b is a Get-ClusterLog section header such
+// as "[=== Cluster Logs ===]".
+func isClusterSection(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return bytes.HasPrefix(b, []byte("[===")) && bytes.HasSuffix(b, []byte("===]"))
 }
 
 func isHex(c byte) bool {
