@@ -23,9 +23,9 @@ var skipReasons = map[parsers.Format]string{
 	parsers.FormatXEL: "binary XEvent file (.xel), not supported yet: export it to XML with " +
 		"SELECT CAST(event_data AS XML) FROM sys.fn_xe_file_target_read_file('AlwaysOn_health*.xel', NULL, NULL, NULL) " +
 		"and save the column to a file",
-	parsers.FormatBinary:     "binary data, not a log",
-	parsers.FormatEmpty:      "empty file",
-	parsers.FormatText:       "text, but not an ERRORLOG or XEvent XML export",
+	parsers.FormatBinary: "binary data, not a log",
+	parsers.FormatEmpty:  "empty file",
+	parsers.FormatText:   "text, but not an ERRORLOG or XEvent XML export",
 }
 
 // fileResult is what reading one File produced.
