@@ -175,8 +175,33 @@ func prepare(results []fileResult, opt Options) (*serverSet, []*parsers.Event, [
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
 	events = dropCopies(events)
+	events = dropOtherRoles(events)
 	set.collectFacts(events)
 	return set, events, warnings
+}
+
+// dropOtherRoles removes cluster-log events about clustered roles that are not
+// availability groups ("Cluster Group", "Available Storage", file servers) once
+// the SQL logs name the AGs.
+func dropOtherRoles(events []*parsers.Event) []*parsers.Event {
+	ags := map[string]bool{}
+	for _, ev := range events {
+		if ev.Source != parsers.SourceClusterlog && ev.AG != "" {
+			ags[strings.ToUpper(ev.AG)] = true
+		}
+	}
+	if len(ags) == 0 {
+		return events
+	}
+	out := events[:0]
+	for _, ev := range events {
+		if ev.Source == parsers.SourceClusterlog && ev.AG != "" && !ags[strings.ToUpper(ev.AG)] &&
+			(ev.Kind == parsers.KindRoleMove || ev.Kind == parsers.KindResourceFailed || ev.Kind == parsers.KindFailoverLimit) {
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 // copyKey identifies an event that a server writes both to its ERRORLOG and to

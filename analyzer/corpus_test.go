@@ -53,12 +53,16 @@ func TestCorpusFailoversMatchClusterLog(t *testing.T) {
 	if len(moves) < 2 {
 		t.Fatalf("found %d moves in the excerpt, want at least 2", len(moves))
 	}
-	files, _ := Collect(matches)
+	// The cluster excerpt is read too: its role moves join the failovers.
+	files, _ := Collect(append(matches, filepath.Join(corpusDir, "failoverdetector_cluster_log_information_excerpt.txt")))
 	rep, err := Analyze(files, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range rep.Servers {
+		if !strings.HasPrefix(s.Name, "ZE-2016") {
+			continue // the excerpt has no node header
+		}
 		if s.UTCOffset != "-07:00" || s.Clock != ClockErrorlog {
 			t.Errorf("server %s: clock %s offset %s, want errorlog -07:00", s.Name, s.Clock, s.UTCOffset)
 		}
@@ -87,6 +91,18 @@ func TestCorpusFailoversMatchClusterLog(t *testing.T) {
 			t.Errorf("cluster log move at %s (%s -> %s) not found among %d failovers", m.at, m.from, m.to, len(rep.Failovers))
 		}
 		checked++
+	}
+	// Each failover's causal chain quotes the cluster's move.
+	moved := 0
+	for _, inc := range rep.Incidents {
+		for _, st := range inc.Chain {
+			if strings.HasPrefix(st.Text, "The cluster moved role ag1023 from ze-2016-v") {
+				moved++
+			}
+		}
+	}
+	if moved < checked {
+		t.Errorf("%d chain steps quote the cluster's role move, want at least %d", moved, checked)
 	}
 	if checked < 2 {
 		t.Errorf("only %d cluster moves fall inside the ERRORLOGs' span", checked)

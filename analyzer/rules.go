@@ -94,6 +94,7 @@ var Rules = []*Rule{
 	HealthCheckRule,
 	FailoverRule,
 	FailedFailoverRule,
+	FailoverLimitRule,
 	ReplicaDisconnectedRule,
 	EndpointHandshakeRule,
 	EndpointOwnershipRule,

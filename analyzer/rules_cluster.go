@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,10 +25,33 @@ the quorum witness.`,
 	Run: runClusterOutage,
 }
 
+// concerns returns the server an outage event is about: a node-removal
+// message (1135) is logged by the surviving nodes about the removed one.
+func concerns(p *Pass, ev *parsers.Event) string {
+	if ev.Kind == parsers.KindNodeRemoved {
+		if n := ev.Field("node"); n != "" {
+			return p.servers.canonical(n)
+		}
+		if ev.Replica != "" {
+			return p.servers.canonical(ev.Replica)
+		}
+	}
+	return ev.Server
+}
+
 func runClusterOutage(p *Pass) {
 	evs := p.filter(parsers.KindClusterUnavailable, parsers.KindQuorumLost, parsers.KindClusterWaiting,
-		parsers.KindClusterOnline, parsers.KindClusterError)
-	servers, m := byServer(evs)
+		parsers.KindClusterOnline, parsers.KindClusterError, parsers.KindNodeRemoved, parsers.KindRHSTerminated)
+	m := map[string][]*parsers.Event{}
+	var servers []string
+	for _, ev := range evs {
+		sv := concerns(p, ev)
+		if _, ok := m[sv]; !ok {
+			servers = append(servers, sv)
+		}
+		m[sv] = append(m[sv], ev)
+	}
+	sort.Strings(servers)
 	for _, sv := range servers {
 		var cur []*parsers.Event
 		open := false
@@ -38,7 +63,7 @@ func runClusterOutage(p *Pass) {
 			cur, open, onlineAt = nil, false, time.Time{}
 		}
 		for _, ev := range m[sv] {
-			isDown := ev.Kind == parsers.KindClusterUnavailable || ev.Kind == parsers.KindQuorumLost
+			isDown := ev.Kind == parsers.KindClusterUnavailable || ev.Kind == parsers.KindQuorumLost || ev.Kind == parsers.KindNodeRemoved
 			if open && !onlineAt.IsZero() && ev.Time.Sub(onlineAt) > stormGap {
 				// The node came back and stayed up: that outage is over.
 				flush(false)
@@ -68,9 +93,20 @@ const stormGap = time.Minute
 
 func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 	start, end := evs[0].Time, evs[len(evs)-1].Time
-	var down, quorum, waiting, online, apiErr []*parsers.Event
+	var down, quorum, waiting, online, apiErr, removed, rhs []*parsers.Event
+	// The cluster log's view just before: lost heartbeats on this node.
+	var heartbeats []*parsers.Event
+	for _, ev := range p.filter(parsers.KindHeartbeatLost) {
+		if ev.Server == server && !ev.Time.Before(start.Add(-2*time.Minute)) && !ev.Time.After(end) {
+			heartbeats = append(heartbeats, ev)
+		}
+	}
 	for _, ev := range evs {
 		switch ev.Kind {
+		case parsers.KindNodeRemoved:
+			removed = append(removed, ev)
+		case parsers.KindRHSTerminated:
+			rhs = append(rhs, ev)
 		case parsers.KindClusterUnavailable:
 			down = append(down, ev)
 		case parsers.KindQuorumLost:
@@ -98,6 +134,17 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 	} else if len(quorum) > 0 {
 		what = "the WSFC service on " + server + " became unavailable and the node lost quorum"
 	}
+	if len(heartbeats) > 0 || len(removed) > 0 {
+		// The cluster log says why.
+		var why []string
+		if len(heartbeats) > 0 {
+			why = append(why, fmt.Sprintf("%s lost its cluster heartbeats with the other nodes (%s)", server, plural(len(heartbeats), "cluster-log line", "cluster-log lines")))
+		}
+		if len(removed) > 0 {
+			why = append(why, fmt.Sprintf("was removed from the active cluster membership (1135, logged by %s)", strings.Join(collect(removed, func(e *parsers.Event) string { return e.Server }), ", ")))
+		}
+		what = strings.Join(why, " and ") + "; " + what
+	}
 	f := &Finding{
 		Cause:      true,
 		Start:      start,
@@ -108,11 +155,19 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		Severity:   90,
 		RootCause:  upperFirst(what) + ".",
 		Confidence: Certain,
-		ConfidenceReason: fmt.Sprintf("SQL Server on %s logged the loss of its cluster itself (%s).", server,
-			errorNumbers(append(append([]*parsers.Event{}, down...), quorum...))),
+		ConfidenceReason: outageConfidence(server, down, quorum, removed, heartbeats),
+	}
+	if len(heartbeats) > 0 {
+		f.Chain = append(f.Chain, step(fmt.Sprintf("The cluster log of %s shows lost heartbeats and broken connections to the other nodes.", server), heartbeats...))
+	}
+	if len(removed) > 0 {
+		f.Chain = append(f.Chain, step(fmt.Sprintf("The cluster removed %s from the active membership.", server), removed...))
 	}
 	if len(down) > 0 {
 		f.Chain = append(f.Chain, step("The local WSFC service or node became unavailable to SQL Server.", down...))
+	}
+	if len(rhs) > 0 {
+		f.Chain = append(f.Chain, step("The cluster's resource hosting subsystem (RHS) terminated with the cluster service.", rhs...))
 	}
 	if len(quorum) > 0 {
 		f.Chain = append(f.Chain, step(fmt.Sprintf("The availability replica manager went offline because the node lost quorum (%s).",
@@ -142,6 +197,17 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		},
 	}
 	p.Report(f)
+}
+
+func outageConfidence(server string, down, quorum, removed, heartbeats []*parsers.Event) string {
+	var parts []string
+	if nums := errorNumbers(append(append([]*parsers.Event{}, down...), quorum...)); nums != "" {
+		parts = append(parts, fmt.Sprintf("SQL Server on %s logged the loss of its cluster itself (%s)", server, nums))
+	}
+	if len(removed)+len(heartbeats) > 0 || len(parts) == 0 {
+		parts = append(parts, "the cluster log records it")
+	}
+	return upperFirst(strings.Join(parts, "; ")) + "."
 }
 
 // LeaseExpiryRule finds AG lease expiries and the stalls that explain them.
@@ -199,6 +265,11 @@ func runLeaseExpiry(p *Pass) {
 			if side != "" {
 				f.RootCause += ": " + side
 			}
+			perf, perfEv := leasePerf(grp)
+			if perf != "" {
+				f.RootCause += "; the cluster log's performance data at the timeout shows " + perf
+				f.Chain = append(f.Chain, step("The cluster's resource DLL detected the lease timeout and logged the last seconds of performance data: "+perf+".", perfEv))
+			}
 			if len(before) > 0 {
 				labels := collect(before, func(e *parsers.Event) string { return e.Reason })
 				if len(labels) == 0 {
@@ -209,6 +280,9 @@ func runLeaseExpiry(p *Pass) {
 				f.Confidence = Likely
 				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the stall %s before it is the usual cause, but the cluster log's performance rows would confirm it.",
 					errorNumbers(grp), durationText(start.Sub(before[0].Time)))
+			} else if perf != "" {
+				f.Confidence = Likely
+				f.ConfidenceReason = "The lease expiry is logged, and the cluster log's performance rows at the timeout show the resource starvation that explains it."
 			} else {
 				f.Confidence = Possible
 				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s), but no stall, dump or I/O warning precedes it in the SQL logs; the cause is outside them (CPU, memory, VM pause, cluster).", errorNumbers(grp))
@@ -229,6 +303,33 @@ func runLeaseExpiry(p *Pass) {
 			p.Report(f)
 		}
 	}
+}
+
+// leasePerf summarizes the performance rows that the AG resource DLL logs in
+// the cluster log when it detects a lease timeout: high CPU, low available
+// memory, slow disks. It returns "" when there are none or nothing stands out.
+func leasePerf(grp []*parsers.Event) (string, *parsers.Event) {
+	for _, ev := range grp {
+		if ev.Field("perf_rows") == "" {
+			continue
+		}
+		var parts []string
+		if v, err := strconv.ParseFloat(ev.Field("cpu_max"), 64); err == nil {
+			parts = append(parts, fmt.Sprintf("CPU at %.0f %%", v))
+		}
+		if v, err := strconv.ParseFloat(ev.Field("mem_min_bytes"), 64); err == nil {
+			parts = append(parts, fmt.Sprintf("%.0f MB of memory available", v/(1<<20)))
+		}
+		for _, k := range []string{"disk_read_max", "disk_write_max"} {
+			if v, err := strconv.ParseFloat(ev.Field(k), 64); err == nil && v >= 0.1 {
+				parts = append(parts, fmt.Sprintf("disk %s latency %.0f ms", strings.TrimSuffix(strings.TrimPrefix(k, "disk_"), "_max"), v*1000))
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, ", "), ev
+		}
+	}
+	return "", nil
 }
 
 // HealthCheckRule finds failed health checks.

@@ -42,7 +42,9 @@ func ddlAction(ev *parsers.Event) string {
 func runFailover(p *Pass) {
 	ddls := p.filter(parsers.KindDDL)
 	triggers := p.filter(parsers.KindClusterUnavailable, parsers.KindQuorumLost, parsers.KindLeaseExpired,
-		parsers.KindHealthFailure, parsers.KindShutdown, parsers.KindRoleTransition)
+		parsers.KindHealthFailure, parsers.KindShutdown, parsers.KindRoleTransition, parsers.KindSQLServiceDown,
+		parsers.KindResourceFailed, parsers.KindNodeRemoved)
+	moves := p.filter(parsers.KindRoleMove)
 	fos := p.roles.failovers
 	for i, fo := range fos {
 		var ddl *parsers.Event
@@ -54,7 +56,24 @@ func runFailover(p *Pass) {
 				}
 			}
 		}
+		// The cluster log's record of the move, when given.
+		var move *parsers.Event
+		for _, mv := range moves {
+			if strings.EqualFold(mv.AG, fo.AG) && sameHost(mv.To, fo.To) && (fo.From == "" || sameHost(mv.From, fo.From)) &&
+				!mv.Time.Before(fo.At.Add(-2*time.Minute)) && !mv.Time.After(fo.At.Add(5*time.Second)) {
+				if move == nil || mv.Field("move_type") != "" {
+					move = mv
+				}
+			}
+		}
 		var chain []Step
+		if move != nil {
+			text := fmt.Sprintf("The cluster moved role %s from %s to %s", fo.AG, move.From, move.To)
+			if mt := move.Field("move_type"); mt != "" {
+				text += " (MoveType::" + mt + ")"
+			}
+			chain = append(chain, step(text+".", move))
+		}
 		if fo.fromChange != nil {
 			chain = append(chain, step(fmt.Sprintf("%s left the primary role (%s → %s).", fo.From, fo.fromChange.from, fo.fromChange.to),
 				append([]*parsers.Event{fo.fromChange.ev}, fo.fromChange.dups...)...))
@@ -67,6 +86,9 @@ func runFailover(p *Pass) {
 		case ddl != nil:
 			fo.Mode = ModeManual
 			fo.Trigger = strings.TrimSpace(firstLine(ddl.Message))
+		case move != nil && strings.EqualFold(move.Field("move_type"), "Manual"):
+			fo.Mode = ModeManual
+			fo.Trigger = "moved by an administrator in the cluster (Move-ClusterGroup or Failover Cluster Manager, MoveType::Manual)"
 		default:
 			fo.Mode = ModeAutomatic
 			if fo.From != "" {
@@ -121,6 +143,9 @@ func runFailover(p *Pass) {
 			f.Cause, f.Severity = true, 30
 			f.RootCause = fmt.Sprintf("A DBA failed %s over manually from %s to %s (%s).", fo.AG, from, fo.To, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Certain, "The FAILOVER statement is recorded by alwayson_ddl_executed."
+			if ddl == nil {
+				f.ConfidenceReason = "The cluster log records the move as MoveType::Manual."
+			}
 		case ModeForced:
 			f.Cause, f.Severity = true, 80
 			f.RootCause = fmt.Sprintf("A DBA forced %s to fail over from %s to %s with possible data loss (%s).", fo.AG, from, fo.To, fo.Trigger)
@@ -161,8 +186,20 @@ func triggerLabel(ev *parsers.Event) string {
 		return "health check failed"
 	case parsers.KindShutdown:
 		return "instance shut down"
+	case parsers.KindSQLServiceDown:
+		return "SQL Server service not alive (cluster log)"
+	case parsers.KindResourceFailed:
+		return "AG resource failed in the cluster"
+	case parsers.KindNodeRemoved:
+		return "node removed from the cluster"
 	}
 	return string(ev.Kind)
+}
+
+// sameHost reports whether a cluster node name and a server name denote the
+// same machine ("SQLAG01" and "SQLAG01\\INST").
+func sameHost(node, server string) bool {
+	return node != "" && strings.EqualFold(hostPart(node), hostPart(server))
 }
 
 func nonEmpty(ss ...string) []string {
@@ -215,6 +252,60 @@ FALSE). Fix: make the target synchronous and synchronized, or force the failover
 					Fix: Fix{
 						Steps: []string{"Check that the target replica is SYNCHRONOUS_COMMIT with AUTOMATIC failover and that its databases are SYNCHRONIZED before failing over; if the primary is lost for good, a forced failover (with possible data loss) is the only way."},
 						SQL:   []string{"SELECT ar.replica_server_name, ar.availability_mode_desc, ar.failover_mode_desc, drs.database_id, drs.synchronization_state_desc, drs.is_failover_ready\nFROM sys.availability_replicas AS ar\nJOIN sys.dm_hadr_database_replica_cluster_states AS drs ON drs.replica_id = ar.replica_id;"},
+					},
+				})
+			}
+		}
+	},
+}
+
+// FailoverLimitRule finds failovers the cluster refused because the role
+// failed too often.
+var FailoverLimitRule = &Rule{
+	Name:     "failover-limit",
+	Category: CatFailedFailover,
+	Doc: `Finds the cluster refusing to fail a role over again because it exceeded its failover
+threshold: cluster log "Not failing over group <AG>, failoverCount N, failoverThresholdSetting M"
+and System event 1254. The AG then stays offline (RESOLVING) until someone acts. Fix: bring the
+role online by hand, investigate why it failed repeatedly, and only then raise the role's
+Maximum Failures in the Specified Period.`,
+	Run: func(p *Pass) {
+		servers, m := byServer(p.filter(parsers.KindFailoverLimit))
+		for _, sv := range servers {
+			for _, grp := range groupByGap(m[sv], 10*time.Minute) {
+				ags := collect(grp, agOf)
+				count, limit := "", ""
+				for _, ev := range grp {
+					if v := ev.Field("failover_count"); v != "" {
+						count = v
+					}
+					if v := ev.Field("failover_threshold_setting"); v != "" {
+						limit = v
+					}
+				}
+				detail := ""
+				if count != "" && limit != "" {
+					detail = fmt.Sprintf(" (failoverCount %s over a threshold of %s)", count, limit)
+				}
+				ag := strings.Join(ags, ", ")
+				if ag == "" {
+					ag = "the clustered role"
+				}
+				p.Report(&Finding{
+					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags,
+					Title:    "The cluster refused to fail " + ag + " over again",
+					Severity: 88,
+					RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",
+						ag, detail, ag),
+					Summary:    fmt.Sprintf("The cluster stopped failing %s over at %s: too many failures within the period.", ag, hms(grp[0].Time)),
+					Chain:      []Step{step("The cluster reached the role's failover limit and left it failed.", grp...)},
+					Confidence: Certain, ConfidenceReason: "The cluster log records the refused failover and its counters.",
+					Fix: Fix{
+						Steps: []string{
+							"Find and fix why the role failed repeatedly (the earlier incidents of this report).",
+							"Bring the role online by hand in Failover Cluster Manager, or Start-ClusterGroup -Name '" + ag + "'.",
+							"Only if the failures were expected (tests, patching), raise the role's Maximum Failures in the Specified Period: (Get-ClusterGroup -Name '" + ag + "').FailoverThreshold = <n> and .FailoverPeriod = <hours>.",
+						},
 					},
 				})
 			}
