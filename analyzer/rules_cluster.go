@@ -146,15 +146,15 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		what = strings.Join(why, " and ") + "; " + what
 	}
 	f := &Finding{
-		Cause:      true,
-		Start:      start,
-		End:        end,
-		Ongoing:    ongoing,
-		Servers:    []string{server},
-		Title:      "WSFC outage on " + server,
-		Severity:   90,
-		RootCause:  upperFirst(what) + ".",
-		Confidence: Certain,
+		Cause:            true,
+		Start:            start,
+		End:              end,
+		Ongoing:          ongoing,
+		Servers:          []string{server},
+		Title:            "WSFC outage on " + server,
+		Severity:         90,
+		RootCause:        upperFirst(what) + ".",
+		Confidence:       Certain,
 		ConfidenceReason: outageConfidence(server, down, quorum, removed, heartbeats),
 	}
 	if len(heartbeats) > 0 {
