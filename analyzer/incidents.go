@@ -77,10 +77,18 @@ func (b *incidentBuilder) explains(f *Finding) bool {
 		}
 		return false
 	case CatLeaseExpiry, CatRestart, CatHealthCheck:
+		if (f.Category == CatHealthCheck || f.Category == CatLeaseExpiry) && (r.Category == CatLeaseExpiry || r.Category == CatHealthCheck) &&
+			near(2*time.Minute, 2*time.Minute) && b.hasServer(f.Servers[0]) {
+			return true // the same stall seen by the health check and the lease
+		}
 		return r.Category == CatClusterOutage && near(time.Minute, time.Minute) && b.hasServer(f.Servers[0]) ||
 			f.Category == CatRestart && precedence[r.Category] < precedence[CatRestart] && near(time.Minute, 2*time.Minute) && b.hasServer(f.Servers[0])
 	case CatFailedFailover:
-		return precedence[r.Category] <= precedence[CatRestart] && near(time.Minute, 10*time.Minute)
+		after := 10 * time.Minute
+		if f.Rule == FailoverLimitRule.Name {
+			after = time.Hour // the limit is reached by the failures before it
+		}
+		return precedence[r.Category] <= precedence[CatRestart] && near(time.Minute, after)
 	case CatEndpointHandshake:
 		return r.Category == CatEndpointOwnership && f.state == 84 && f.Start.After(r.Start) && f.Start.Sub(r.Start) <= 30*24*time.Hour
 	case CatDataMovement:
@@ -163,10 +171,13 @@ func buildIncidents(findings []*Finding) []Incident {
 				}
 			}
 		}
-		for _, b := range bs {
-			if best == nil && b.explains(f) {
-				best = b
-				break
+		if best == nil {
+			// The nearest explanation: the latest incident that began
+			// before the finding and explains it.
+			for _, b := range bs {
+				if b.explains(f) && (best == nil || b.start.After(best.start) && !b.start.After(f.Start.Add(time.Minute))) {
+					best = b
+				}
 			}
 		}
 		if best != nil {

@@ -58,7 +58,13 @@ func runClusterOutage(p *Pass) {
 		var onlineAt time.Time // when 41055 (node online) was last seen in the open outage
 		flush := func(ongoing bool) {
 			if open {
-				reportOutage(p, sv, cur, ongoing)
+				sqlSide := false
+				for _, ev := range cur {
+					sqlSide = sqlSide || ev.Source != parsers.SourceClusterlog
+				}
+				// Only SQL Server logs the node coming back (41055); a
+				// cluster log alone ends the outage at its last line on it.
+				reportOutage(p, sv, cur, ongoing && sqlSide)
 			}
 			cur, open, onlineAt = nil, false, time.Time{}
 		}
@@ -185,6 +191,9 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		f.Chain = append(f.Chain, Step{Time: end, Server: server, Text: "The logs end before SQL Server reported the WSFC node online again."})
 	}
 	f.Summary = fmt.Sprintf("The cluster service on %s was unavailable for %s from %s.", server, durationText(end.Sub(start)), hms(start))
+	if end.Sub(start) < time.Second {
+		f.Summary = fmt.Sprintf("The cluster service on %s failed at %s.", server, hms(start))
+	}
 	f.Fix = Fix{
 		Steps: []string{
 			fmt.Sprintf("Collect the cluster log of every node for the window: Get-ClusterLog -Destination C:\\Temp -TimeSpan %d (run as administrator); look for [NODE]/[IM] lost heartbeats and [QUORUM] lines around %s.",
