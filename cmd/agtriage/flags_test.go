@@ -268,3 +268,14 @@ func TestOutputFile(t *testing.T) {
 		}
 	})
 }
+
+// TestRulesFlag checks that --rules documents every rule of the analyzer.
+func TestRulesFlag(t *testing.T) {
+	r := agt(t, runOpts{}, "--rules")
+	r.expectCode(t, 0)
+	for _, name := range []string{"cluster-outage", "lease-expiry", "endpoint-handshake", "failover-limit", "GRANT CONNECT"} {
+		if !strings.Contains(r.stdout, name) {
+			t.Errorf("--rules output lacks %q", name)
+		}
+	}
+}

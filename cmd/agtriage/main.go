@@ -56,7 +56,7 @@ Flags:
 type config struct {
 	output, format, since, until, tz, ag string
 	utcOffsets, servers                  []string
-	redact, quiet, version               bool
+	redact, quiet, version, rules        bool
 }
 
 func main() {
@@ -81,6 +81,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	fs.BoolVar(&c.redact, "redact", false, "replace host names, IP addresses, logins and instance names by pseudonyms")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress or warnings on standard error")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.BoolVar(&c.rules, "rules", false, "describe the rules: what each detects, which messages it reads, the fix")
 	fs.Usage = func() {
 		fmt.Fprint(stdout, usageText)
 		fs.PrintDefaults()
@@ -94,6 +95,16 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	if c.version {
 		fmt.Fprintln(stdout, "agtriage", analyzer.Version)
+		return exitOK
+	}
+	if c.rules {
+		for _, r := range analyzer.Rules {
+			fmt.Fprintf(stdout, "%s (%s)\n", r.Name, r.Category)
+			for _, line := range strings.Split(r.Doc, "\n") {
+				fmt.Fprintf(stdout, "    %s\n", line)
+			}
+			fmt.Fprintln(stdout)
+		}
 		return exitOK
 	}
 	paths := fs.Args()
