@@ -62,6 +62,9 @@ func (b *Bundle) files() (map[string][]byte, error) {
 			xml.WriteByte('\n')
 		}
 		out[filepath.Join(r.Host, "AlwaysOn_health.xml")] = xml.Bytes()
+		if r.cluster != nil {
+			out[filepath.Join(r.Host, "cluster.log")] = utf16File(r.clusterText())
+		}
 	}
 	var js bytes.Buffer
 	enc := json.NewEncoder(&js)
@@ -74,7 +77,8 @@ func (b *Bundle) files() (map[string][]byte, error) {
 	return out, nil
 }
 
-// utf16File encodes lines as a Windows ERRORLOG: UTF-16LE, BOM FF FE, CRLF.
+// utf16File encodes lines as a Windows ERRORLOG (or a Get-ClusterLog
+// cluster.log): UTF-16LE, BOM FF FE, CRLF.
 func utf16File(lines []string) []byte {
 	var buf bytes.Buffer
 	buf.Write([]byte{0xFF, 0xFE})

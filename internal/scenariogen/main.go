@@ -2,8 +2,9 @@
 // testdata/scenarios and the demo bundle under testdata/demo.
 //
 // Each bundle holds one folder per replica (ERRORLOG generations in UTF-16LE
-// with BOM and CRLF, like a Windows ERRORLOG, and AlwaysOn_health.xml with one
-// event_data document per line) and an expected.json with the incidents,
+// with BOM and CRLF, like a Windows ERRORLOG, AlwaysOn_health.xml with one
+// event_data document per line and, in the cluster-* scenarios, the node's
+// cluster.log as Get-ClusterLog writes it) and an expected.json with the incidents,
 // failovers and clock methods the analyzer must report. Every scenario is
 // written from UTC event times and each replica's UTC offset, so the local
 // ERRORLOG times and the XEvent UTC times agree. The output is deterministic:
@@ -33,6 +34,9 @@ var scenarios = []func() *Bundle{
 	quorumStorm,
 	quiet,
 	clockInferred,
+	clusterLeaseCPU,
+	clusterFailoverLimit,
+	clusterNetworkPartition,
 }
 
 func main() {

@@ -35,6 +35,13 @@ type Replica struct {
 
 	logs [][]record
 	xe   []xeEvent
+
+	// Cluster log (only for replicas that are nodes of a Cluster).
+	NodeID     int
+	cluster    *Cluster
+	clog       []clRecord
+	clRestarts []time.Time    // cluster service restarts (new process ids)
+	clDown     [][2]time.Time // cluster service out of the cluster
 }
 
 // NewReplica returns a replica with one empty ERRORLOG generation.
