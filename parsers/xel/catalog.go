@@ -37,9 +37,15 @@ const (
 	typeBoolean       = 26
 )
 
-// MaxObjects bounds the metadata objects one file may define; a file that
-// defines more is treated as corrupt from there on.
-const MaxObjects = 1 << 16
+// Bounds on the metadata of one file: a file that defines more is treated as
+// corrupt from there on. With them the catalog's memory is bounded whatever
+// the number of metadata buffers (real files hold 2 buffers, 21 KB).
+const (
+	// MaxObjects bounds the metadata objects (events, actions, maps, types).
+	MaxObjects = 1 << 16
+	// MaxMetadata bounds the bytes of package records merged.
+	MaxMetadata = 64 << 20
+)
 
 // pkg is a package record: its name and the clock of its events.
 type pkg struct {
@@ -106,6 +112,7 @@ type catalog struct {
 	maps     map[uint32]*mapMeta
 	types    map[uint32]*typeMeta
 	objects  int
+	bytes    int // package record bytes merged
 	gen      int // bumped at every merge; invalidates event plans
 }
 
@@ -155,6 +162,7 @@ func (m *mapMeta) flagsLabel(v uint32) string {
 // pkgRecord is a parsed package record before it is merged.
 type pkgRecord struct {
 	id      uint32
+	size    int // bytes of the record
 	pkg     pkg
 	events  []*eventMeta
 	actions []*actionMeta
@@ -171,7 +179,11 @@ func (c *catalog) merge(r *pkgRecord) error {
 	if c.objects+r.objects() > MaxObjects {
 		return fmt.Errorf("more than %d metadata objects", MaxObjects)
 	}
+	if c.bytes+r.size > MaxMetadata {
+		return fmt.Errorf("more than %d bytes of metadata", MaxMetadata)
+	}
 	c.objects += r.objects()
+	c.bytes += r.size
 	p := r.pkg
 	c.packages[r.id] = &p
 	for _, e := range r.events {
@@ -204,7 +216,7 @@ func parsePackage(rec []byte) (*pkgRecord, error) {
 	c.skip(4)  // length, checked by the caller
 	c.skip(16) // stream GUID
 	c.skip(10) // unknown
-	r := &pkgRecord{}
+	r := &pkgRecord{size: len(rec)}
 	r.pkg.clockBase = c.u64()
 	r.pkg.freq = c.u64()
 	c.skip(4) // flags

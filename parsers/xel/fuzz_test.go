@@ -74,8 +74,8 @@ func FuzzReader(f *testing.F) {
 		if c := cap(r.buf); c > max(2*len(data), readChunk) {
 			t.Fatalf("buffer of %d bytes for %d bytes of input", c, len(data))
 		}
-		if r.cat != nil && r.cat.objects > MaxObjects {
-			t.Fatalf("%d metadata objects", r.cat.objects)
+		if r.cat != nil && (r.cat.objects > MaxObjects || r.cat.bytes > MaxMetadata) {
+			t.Fatalf("%d metadata objects, %d bytes", r.cat.objects, r.cat.bytes)
 		}
 	})
 }

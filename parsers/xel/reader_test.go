@@ -316,3 +316,25 @@ func TestOverlappingFields(t *testing.T) {
 		t.Errorf("events %d warnings %v", len(res.events), res.warns)
 	}
 }
+
+// TestMetadataBound: metadata beyond MaxObjects is refused with a warning
+// instead of growing the catalog.
+func TestMetadataBound(t *testing.T) {
+	types := make([]typeDef, 0, 3000)
+	for i := range 3000 {
+		types = append(types, typeDef{uint32(1000 + i), "t", 4})
+	}
+	var bufs [][]byte
+	// 23 buffers of 3000 distinct types each: the 22nd and 23rd would pass
+	// MaxObjects (65536).
+	for k := range 23 {
+		for i := range types {
+			types[i].id = uint32(1000 + k*3000 + i)
+		}
+		bufs = append(bufs, buffer(bufMetadata, 0xFFFFFFFF, packageRecord(pkg0, "package0", testClockBase, 10_000_000, nil, nil, types, nil), 0))
+	}
+	res := read(t, file(bufs...))
+	if len(res.warns) != 2 || !strings.Contains(res.warns[0].Msg, "metadata objects") || res.stats.SkippedBytes == 0 {
+		t.Errorf("warnings %v", res.warns)
+	}
+}
