@@ -31,9 +31,10 @@ type File struct {
 const (
 	// MaxInflate bounds the bytes read from one compressed member.
 	MaxInflate = 8 << 30
-	// MaxRatio bounds the compression ratio of a zip member: a member that
-	// claims more than MaxRatio times its compressed size is cut there.
-	MaxRatio = 1000
+	// MaxRatio bounds the compression ratio of a zip member: reading stops
+	// after MaxRatio times its compressed size (at least 1 MiB). Real logs
+	// compress 10 to 50 times; deflate cannot exceed about 1030.
+	MaxRatio = 200
 )
 
 // Collect expands paths (files, directories walked recursively without

@@ -106,7 +106,13 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		return res
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 256*1024)
+	// 64 KiB, less for small files (a folder of 50,000 tiny files should not
+	// allocate 3 GB of buffers); the text decoder reuses this reader.
+	size := 64 * 1024
+	if f.Size > 0 && f.Size < int64(size) {
+		size = max(int(f.Size)+16, parsers.SniffLen+16)
+	}
+	br := bufio.NewReaderSize(rc, size)
 	head, err := br.Peek(parsers.SniffLen)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
 		res.input.Skipped = "cannot read: " + describeOpenError(err)

@@ -82,7 +82,7 @@ type TextReader struct {
 // NewTextReader sniffs the encoding of r and returns a reader of its UTF-8 text.
 func NewTextReader(r io.Reader) *TextReader {
 	br, ok := r.(*bufio.Reader)
-	if !ok || br.Size() < 64*1024 {
+	if !ok || br.Size() < 4096 {
 		br = bufio.NewReaderSize(r, 64*1024)
 	}
 	head, _ := br.Peek(512)
