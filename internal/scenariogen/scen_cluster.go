@@ -208,6 +208,7 @@ func clusterFailoverLimit() *Bundle {
 	r1.resourceLost(tf3.Add(200*ms), g, r2)
 	r2.ConnectionLost(tf3.Add(450*ms), "spid47s", r1)
 	r2.DBConnections(tf3.Add(550*ms), "spid33s", g, r1, false, false)
+	r1.rcm(tf3.Add(690*ms), "INFO", fmt.Sprintf("rcm::RcmGroup::UpdateStateIfChanged: (%s, Online --> Pending)", g.Name))
 	r1.rcm(tf3.Add(700*ms), "INFO", fmt.Sprintf("Not failing over group %s, failoverCount 3, failoverThresholdSetting 2, computedFailoverThreshold 2.", g.Name))
 	r1.rcm(tf3.Add(701*ms), "INFO", fmt.Sprintf("rcm::RcmGroup::UpdateStateIfChanged: (%s, Pending --> Failed)", g.Name))
 	r1.CL(tf3.Add(702*ms), chSystem, "clussvc", "rcm", "ERR", "", msg1205(g.Name))
