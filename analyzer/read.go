@@ -20,9 +20,6 @@ var readers = map[parsers.Format]NewReaderFunc{}
 
 // skipReasons explains formats that are recognized but not read.
 var skipReasons = map[parsers.Format]string{
-	parsers.FormatXEL: "binary XEvent file (.xel), not supported yet: export it to XML with " +
-		"SELECT CAST(event_data AS XML) FROM sys.fn_xe_file_target_read_file('AlwaysOn_health*.xel', NULL, NULL, NULL) " +
-		"and save the column to a file",
 	parsers.FormatBinary: "binary data, not a log",
 	parsers.FormatEmpty:  "empty file",
 	parsers.FormatText:   "text, but not an ERRORLOG or XEvent XML export",

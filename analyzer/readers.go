@@ -6,6 +6,7 @@ import (
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/clusterlog"
 	"github.com/agtriage/agtriage/parsers/errorlog"
+	"github.com/agtriage/agtriage/parsers/xel"
 	"github.com/agtriage/agtriage/parsers/xevent"
 )
 
@@ -17,6 +18,9 @@ func init() {
 	}
 	readers[parsers.FormatClusterlog] = func(r io.Reader, file string) parsers.Reader {
 		return clusterlog.NewReader(r, file)
+	}
+	readers[parsers.FormatXEL] = func(r io.Reader, file string) parsers.Reader {
+		return xel.NewReader(r, file)
 	}
 	readers[parsers.FormatXEventXML] = func(r io.Reader, file string) parsers.Reader {
 		return xevent.NewReader(r, file)

@@ -118,7 +118,8 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 			}
 			continue
 		}
-		if folderNamesServer(r.file) {
+		if len(dirNames[r.file.Dir]) < 2 && folderNamesServer(r.file) {
+			// (A folder whose files name two servers is no replica folder.)
 			names[i], r.input.AttributedBy = filepath.Base(r.file.Dir), "folder"
 			continue
 		}

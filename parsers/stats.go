@@ -49,6 +49,9 @@ type FileStats struct {
 	// Unrecognized counts lines that could not be read as a record nor a
 	// continuation (e.g. text before the first timestamp, XML that is not an event).
 	Unrecognized int
+	// Header counts descriptive lines that belong to the file's structure but
+	// are not events: the preamble and the tabular sections of a cluster log.
+	Header       int
 	SkippedBytes int64 // bytes dropped: over-long lines, undecodable data, truncated tails
 	// MissingZone counts XEvent timestamps without a "Z" that were taken as UTC.
 	MissingZone int

@@ -81,6 +81,7 @@ type Reader struct {
 
 	skippedLines int
 	sections     int
+	afterBad     bool // the last record line was malformed
 	text         *parsers.TextReader
 	utf16        bool
 
@@ -241,10 +242,12 @@ func (r *Reader) line(lineNo int, b []byte) {
 	switch kind {
 	case lineSection:
 		r.sections++
+		r.afterBad = false
 		r.finish()
 		r.closeWindow()
 		return
 	case lineBad:
+		r.afterBad = true
 		r.stats.Unrecognized++
 		r.warn(lineNo, reason+": "+quote(b))
 		// Lines after a broken record belong to it, not to the record
@@ -253,7 +256,14 @@ func (r *Reader) line(lineNo int, b []byte) {
 		return
 	case lineOther:
 		if !r.cur.active {
-			r.stats.Unrecognized++
+			// The preamble and the tabular sections (resources, networks
+			// ...) are part of a Get-ClusterLog file but hold no events;
+			// text after a broken record is unrecognized.
+			if r.afterBad {
+				r.stats.Unrecognized++
+			} else {
+				r.stats.Header++
+			}
 			r.header(b)
 			return
 		}
@@ -274,6 +284,7 @@ func (r *Reader) line(lineNo int, b []byte) {
 	}
 
 	r.stats.Records++
+	r.afterBad = false
 	if p.num >= 0 {
 		r.numbered = true
 	}
