@@ -131,6 +131,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	}
 	r := newReader(br, f.Name)
 	noisy := map[parsers.Kind]int{}
+	fatal := ""
 	for ev, err := range r.Events() {
 		if err != nil {
 			var w *parsers.Warning
@@ -141,6 +142,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			if !strings.HasPrefix(msg, f.Name) {
 				msg = f.Name + ": " + msg
 			}
+			fatal = msg
 			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
 		}
@@ -159,6 +161,14 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		}
 	}
 	res.stats = r.Stats()
+	if fatal != "" && res.stats.Events == 0 {
+		// Nothing could be read (an unsupported .xel version, a file that is
+		// not XML after all): the file is skipped, not counted as read.
+		res.input.Skipped = fatal
+		res.input.Warnings = nil
+		res.stats, res.events = nil, nil
+		return res
+	}
 	st := res.stats
 	res.input.Encoding = st.Encoding
 	if st.Bytes > 0 {
