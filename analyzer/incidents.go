@@ -268,6 +268,19 @@ func (b *incidentBuilder) incident(id int) Incident {
 			inc.Title += " and failover"
 		}
 	}
+	// The cluster refusing to fail over again leaves the AG offline: that
+	// outcome names the incident, and the failure that used up the last
+	// attempt is its trigger.
+	var limit *Finding
+	for _, m := range b.members {
+		if m != r && m.Rule == FailoverLimitRule.Name {
+			inc.Category, inc.Title = m.Category, m.Title
+			inc.RootCause = strings.TrimSuffix(m.RootCause, ".") + ". The last failure: " + lowerFirst(r.RootCause)
+			inc.Confidence, inc.ConfidenceReason = m.Confidence, m.ConfidenceReason
+			limit = m
+			consequences = removeString(consequences, lowerFirst(strings.TrimSuffix(m.RootCause, ".")))
+		}
+	}
 	if len(consequences) > 0 {
 		inc.RootCause = strings.TrimSuffix(inc.RootCause, ".") + "; as a consequence, " + strings.Join(consequences, "; ") + "."
 		if r.Category == CatEndpointOwnership {
@@ -283,6 +296,9 @@ func (b *incidentBuilder) incident(id int) Incident {
 			break
 		}
 	}
+	if limit != nil {
+		inc.Summary = limit.Summary + " " + r.Summary
+	}
 	if inc.Ongoing {
 		inc.Summary += " It was still going on when the logs end."
 	}
@@ -296,6 +312,16 @@ var consequence = map[string]bool{
 	CatEndpointHandshake: true,
 	CatDataMovement:      true,
 	CatFailedFailover:    true,
+}
+
+func removeString(list []string, s string) []string {
+	out := list[:0]
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func lowerFirst(s string) string {

@@ -354,9 +354,21 @@ deadlocked schedulers) and remove the cause.`,
 		for _, sv := range servers {
 			for _, grp := range groupByGap(m[sv], 2*time.Minute) {
 				comps := collect(grp, func(e *parsers.Event) string { return e.Field("component") })
+				text := ""
+				for _, ev := range grp {
+					text += strings.ToLower(ev.Message) + "\n"
+				}
 				what := "a health check failed"
-				if len(comps) > 0 {
+				timedOut := strings.Contains(text, "diagnostics heartbeat is lost") || strings.Contains(text, "did not receive healthinformation") ||
+					strings.Contains(text, "did not receive health information")
+				switch {
+				case len(comps) > 0:
 					what = "the sp_server_diagnostics component " + strings.Join(comps, ", ") + " reported an error"
+				case timedOut:
+					what = "SQL Server did not answer the cluster's health check (sp_server_diagnostics) within HealthCheckTimeout"
+				}
+				if strings.Contains(text, "failureconditionlevel") {
+					what += ", so the cluster declared the AG unhealthy for its FailureConditionLevel"
 				}
 				for _, ev := range grp {
 					if ev.Error == 41653 {
@@ -375,15 +387,28 @@ deadlocked schedulers) and remove the cause.`,
 					Confidence:       Likely,
 					ConfidenceReason: "The failure is logged; what made the component unhealthy is in its diagnostic data.",
 					Chain:            []Step{step(upperFirst(what)+".", grp...)},
-					Fix: Fix{
-						Steps: []string{"Open the system_health / SQLDIAG XEvent data of " + sv + " for the window and read the failing component's data."},
-						SQL:   []string{"SELECT name, failure_condition_level, health_check_timeout, db_failover FROM sys.availability_groups;"},
-					},
+					Fix: healthFix(sv, collect(grp, agOf), timedOut),
 				}
 				p.Report(f)
 			}
 		}
 	},
+}
+
+func healthFix(server string, ags []string, timedOut bool) Fix {
+	f := Fix{
+		Steps: []string{"Open the system_health and SQLDIAG XEvent files (sp_server_diagnostics_component_result, component_health_result) of " + server + " for the window and read the failing component's data: dumps and spinlocks (system), out-of-memory (resource), worker exhaustion or deadlocked schedulers (query_processing)."},
+		SQL:   []string{"SELECT name, failure_condition_level, health_check_timeout, db_failover FROM sys.availability_groups;"},
+	}
+	if timedOut {
+		f.Steps = append(f.Steps,
+			"Find what kept SQL Server from answering: CPU saturation, a non-yielding scheduler, memory pressure or paging, an I/O stall, a VM pause.",
+			"Only once that is explained, consider a longer health-check timeout (default 30000 ms).")
+		for _, ag := range ags {
+			f.SQL = append(f.SQL, fmt.Sprintf("-- Only after the cause is understood\nALTER AVAILABILITY GROUP %s SET (HEALTH_CHECK_TIMEOUT = 60000);", quoteIdent(ag)))
+		}
+	}
+	return f
 }
 
 // RestartRule finds shutdowns of an instance while it was a primary replica.
