@@ -387,7 +387,7 @@ deadlocked schedulers) and remove the cause.`,
 					Confidence:       Likely,
 					ConfidenceReason: "The failure is logged; what made the component unhealthy is in its diagnostic data.",
 					Chain:            []Step{step(upperFirst(what)+".", grp...)},
-					Fix: healthFix(sv, collect(grp, agOf), timedOut),
+					Fix:              healthFix(sv, collect(grp, agOf), timedOut),
 				}
 				p.Report(f)
 			}
