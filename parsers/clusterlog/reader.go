@@ -49,7 +49,6 @@ import (
 	"iter"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -192,12 +191,12 @@ func (r *Reader) run() {
 	}
 	r.interned = make(map[string]string)
 
-	lines := newLineReader(r.text, r.max)
+	lines := parsers.NewLineReader(r.text, r.max)
 	var skipped int64
-	count := func(b []byte) { skipped += r.rawLen(b) }
+	count := func(b []byte) { skipped += parsers.RawLen(b, r.text.Encoding) }
 	lineNo := 0
 	for !r.stopped {
-		ln, tooLong, ok := lines.next(count)
+		ln, tooLong, ok := lines.Next(count)
 		if !ok {
 			break
 		}
@@ -210,7 +209,7 @@ func (r *Reader) run() {
 			r.warn(lineNo, fmt.Sprintf("line longer than %d bytes skipped", r.max))
 			continue
 		}
-		if !r.utf16 && !isASCII(ln) {
+		if !r.utf16 && !parsers.IsASCII(ln) {
 			var valid bool
 			if ln, valid = parsers.DecodeLine(ln); !valid {
 				r.stats.Encoding = string(parsers.Windows125)
@@ -230,8 +229,8 @@ func (r *Reader) run() {
 		r.stats.SkippedBytes += int64(r.text.OddBytes)
 		r.warnAt(0, r.stats.Bytes-1, "odd trailing byte of UTF-16 input skipped")
 	}
-	if lines.err != nil && !r.stopped {
-		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.err))
+	if lines.Err() != nil && !r.stopped {
+		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
 	}
 }
 
@@ -354,7 +353,7 @@ func (r *Reader) appendText(lineNo int, text, raw []byte) {
 		return
 	}
 	if len(c.msg)+1+len(text) > r.max {
-		r.stats.SkippedBytes += r.rawLen(raw)
+		r.stats.SkippedBytes += parsers.RawLen(raw, r.text.Encoding)
 		if !c.truncated {
 			c.truncated = true
 			r.warn(lineNo, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", c.ev.Line, r.max))
@@ -481,24 +480,6 @@ func levelString(b []byte, r *Reader) string {
 	return r.intern(b)
 }
 
-// rawLen converts a length of decoded text back to input bytes: UTF-16 input
-// has two bytes per BMP character and four per supplementary one.
-func (r *Reader) rawLen(b []byte) int64 {
-	if !r.utf16 {
-		return int64(len(b))
-	}
-	var n int64
-	for _, c := range b {
-		switch {
-		case c >= 0xF0:
-			n += 4
-		case c&0xC0 != 0x80:
-			n += 2
-		}
-	}
-	return n
-}
-
 func (r *Reader) warn(line int, msg string) { r.warnAt(line, 0, msg) }
 
 func (r *Reader) warnAt(line int, offset int64, msg string) {
@@ -510,16 +491,6 @@ func (r *Reader) warnAt(line int, offset int64, msg string) {
 	if !r.yield(nil, &w) {
 		r.stopped = true
 	}
-}
-
-// isASCII reports whether b has no byte above 0x7F.
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // isDigits reports whether b holds only blanks and decimal digits.

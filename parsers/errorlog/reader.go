@@ -33,7 +33,6 @@ import (
 	"io"
 	"iter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -172,12 +171,12 @@ func (r *Reader) run() {
 	r.holding = true
 	r.procs = make(map[string]string)
 
-	lines := newLineReader(r.text, max)
+	lines := parsers.NewLineReader(r.text, max)
 	var skipped int64
-	count := func(b []byte) { skipped += r.rawLen(b) }
+	count := func(b []byte) { skipped += parsers.RawLen(b, r.text.Encoding) }
 	lineNo := 0
 	for !r.stopped {
-		line, tooLong, ok := lines.next(count)
+		line, tooLong, ok := lines.Next(count)
 		if !ok {
 			break
 		}
@@ -193,7 +192,7 @@ func (r *Reader) run() {
 			continue
 		}
 		r.readBytes += len(line) + 1
-		if r.eightBit && !isASCII(line) {
+		if r.eightBit && !parsers.IsASCII(line) {
 			var valid bool
 			if line, valid = parsers.DecodeLine(line); !valid {
 				r.stats.Encoding = string(parsers.Windows125)
@@ -214,8 +213,8 @@ func (r *Reader) run() {
 		r.stats.SkippedBytes += int64(r.text.OddBytes)
 		r.warnAt(0, r.stats.Bytes-1, "odd trailing byte of UTF-16 input skipped")
 	}
-	if lines.err != nil && !r.stopped {
-		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.err))
+	if lines.Err() != nil && !r.stopped {
+		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
 	}
 }
 
@@ -232,7 +231,7 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 			return
 		}
 		if len(r.cur.msg)+1+len(text) > max {
-			r.stats.SkippedBytes += r.rawLen(line)
+			r.stats.SkippedBytes += parsers.RawLen(line, r.text.Encoding)
 			if !r.cur.truncated {
 				r.cur.truncated = true
 				r.warn(lineNo, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", r.cur.line, max))
@@ -413,24 +412,6 @@ func (r *Reader) intern(b []byte) string {
 	return s
 }
 
-// rawLen converts a length of decoded text back to input bytes: UTF-16 input
-// has two bytes per BMP character and four per supplementary one.
-func (r *Reader) rawLen(b []byte) int64 {
-	if !r.utf16 {
-		return int64(len(b))
-	}
-	var n int64
-	for _, c := range b {
-		switch {
-		case c >= 0xF0:
-			n += 4
-		case c&0xC0 != 0x80:
-			n += 2
-		}
-	}
-	return n
-}
-
 func (r *Reader) warn(line int, msg string) { r.warnAt(line, 0, msg) }
 
 func (r *Reader) warnAt(line int, offset int64, msg string) {
@@ -442,16 +423,6 @@ func (r *Reader) warnAt(line int, offset int64, msg string) {
 	if !r.yield(nil, &w) {
 		r.stopped = true
 	}
-}
-
-// isASCII reports whether b has no byte above 0x7F.
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // quote shortens a line for a warning message.

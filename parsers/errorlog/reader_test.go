@@ -444,31 +444,6 @@ func TestLongLineUTF16(t *testing.T) {
 	}
 }
 
-func TestBoundedBuffer(t *testing.T) {
-	const max = 1000
-	in := strings.NewReader(strings.Repeat("y", 50_000) + "\nabc\n" + strings.Repeat("z", 1001) + "\n" + strings.Repeat("w", 1000) + "\r\nend")
-	l := newLineReader(in, max)
-	var got []string
-	var dropped int
-	for {
-		text, tooLong, ok := l.next(func(b []byte) { dropped += len(b) })
-		if !ok {
-			break
-		}
-		if len(l.buf) > max+2 {
-			t.Fatalf("buffer grew to %d", len(l.buf))
-		}
-		if tooLong {
-			got = append(got, "LONG")
-		} else {
-			got = append(got, string(text[:min(len(text), 3)]))
-		}
-	}
-	if strings.Join(got, ",") != "LONG,abc,LONG,www,end" || dropped != 50_001+1002 {
-		t.Errorf("got %v, dropped %d", got, dropped)
-	}
-}
-
 // utf16le encodes s as UTF-16LE with a BOM.
 func utf16le(s string) []byte {
 	out := []byte{0xFF, 0xFE}

@@ -1,14 +1,15 @@
-package errorlog
+package parsers
 
 import (
 	"bytes"
 	"io"
 )
 
-// lineReader splits decoded text into lines with a bounded buffer, like
+// LineReader splits decoded text into lines with a bounded buffer, like
 // bufio.Scanner, but instead of failing on an over-long line it discards the
-// line and reports its length so that reading can go on.
-type lineReader struct {
+// line and reports its length so that reading can go on. The readers of line
+// formats (ERRORLOG, cluster log) share it.
+type LineReader struct {
 	src   io.Reader
 	max   int // longest line content accepted (without "\r\n")
 	limit int // largest buffer ever allocated: max+2
@@ -22,23 +23,30 @@ type lineReader struct {
 
 const initialLineBuf = 64 * 1024
 
-func newLineReader(src io.Reader, max int) *lineReader {
+// NewLineReader returns a LineReader of src that accepts lines of up to max
+// bytes (without the line terminator). Its buffer starts small and never grows
+// beyond max+2 bytes.
+func NewLineReader(src io.Reader, max int) *LineReader {
 	limit := max + 2
 	size := min(initialLineBuf, limit)
-	return &lineReader{src: src, max: max, limit: limit, buf: make([]byte, size)}
+	return &LineReader{src: src, max: max, limit: limit, buf: make([]byte, size)}
 }
 
-// next returns the next line. ok is false at the end of the input. For a
+// Err returns the first read error other than io.EOF.
+func (l *LineReader) Err() error { return l.err }
+
+// Next returns the next line without its "\n" (a trailing "\r" is kept); the
+// slice is valid until the next call. ok is false at the end of the input. For a
 // too-long line, count is called with each discarded chunk (terminator
 // included) so that the caller can account for the bytes.
-func (l *lineReader) next(count func([]byte)) (text []byte, tooLong bool, ok bool) {
+func (l *LineReader) Next(count func([]byte)) (text []byte, tooLong bool, ok bool) {
 	scanFrom := l.start
 	for {
 		if i := bytes.IndexByte(l.buf[scanFrom:l.end], '\n'); i >= 0 {
 			nl := scanFrom + i
 			line := l.buf[l.start:nl]
 			l.start = nl + 1
-			if contentLen(line) > l.max {
+			if lineContentLen(line) > l.max {
 				count(l.buf[nl-len(line) : nl+1])
 				return nil, true, true
 			}
@@ -51,7 +59,7 @@ func (l *lineReader) next(count func([]byte)) (text []byte, tooLong bool, ok boo
 			}
 			line := l.buf[l.start:l.end]
 			l.start = l.end
-			if contentLen(line) > l.max {
+			if lineContentLen(line) > l.max {
 				count(line)
 				return nil, true, true
 			}
@@ -71,8 +79,8 @@ func (l *lineReader) next(count func([]byte)) (text []byte, tooLong bool, ok boo
 	}
 }
 
-// contentLen is the length of a line without a trailing "\r".
-func contentLen(line []byte) int {
+// lineContentLen is the length of a line without a trailing "\r".
+func lineContentLen(line []byte) int {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		return n - 1
 	}
@@ -80,7 +88,7 @@ func contentLen(line []byte) int {
 }
 
 // discardLine drops input up to and including the next "\n".
-func (l *lineReader) discardLine(count func([]byte)) {
+func (l *LineReader) discardLine(count func([]byte)) {
 	for !l.eof || l.start < l.end {
 		if i := bytes.IndexByte(l.buf[l.start:l.end], '\n'); i >= 0 {
 			count(l.buf[l.start : l.start+i+1])
@@ -100,7 +108,7 @@ func (l *lineReader) discardLine(count func([]byte)) {
 // fill reads more input, first moving unread bytes to the front of the buffer
 // and growing it (never beyond limit) when it is full. It records in shift how
 // far the unread bytes moved.
-func (l *lineReader) fill() {
+func (l *LineReader) fill() {
 	if l.start > 0 {
 		l.shift = l.start
 		copy(l.buf, l.buf[l.start:l.end])
@@ -130,4 +138,33 @@ func (l *lineReader) fill() {
 		l.err = io.ErrNoProgress
 		l.eof = true
 	}
+}
+
+// RawLen returns how many input bytes the decoded UTF-8 text b took in an
+// input of the given encoding: the same for 8-bit input, two bytes per UTF-16
+// code unit (four for characters beyond the BMP) for UTF-16.
+func RawLen(b []byte, enc Encoding) int64 {
+	if enc != UTF16LE && enc != UTF16BE {
+		return int64(len(b))
+	}
+	var n int64
+	for _, c := range b {
+		switch {
+		case c >= 0xF0:
+			n += 4
+		case c&0xC0 != 0x80:
+			n += 2
+		}
+	}
+	return n
+}
+
+// IsASCII reports whether b has no byte above 0x7F.
+func IsASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
