@@ -104,10 +104,14 @@ func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *rol
 	}
 	for _, c := range m.changes {
 		k := key{c.ag, c.server}
-		if sp := cur[k]; sp != nil {
+		switch sp := cur[k]; {
+		case sp != nil && sp.Role == roleOf(c.to):
+			// RESOLVING_NORMAL -> PRIMARY_PENDING stays one resolving span.
+		case sp != nil:
 			sp.End = c.ev.Time
 			m.spans = append(m.spans, *sp)
-		} else {
+			cur[k] = &RoleSpan{AG: c.ag, Server: c.server, Role: roleOf(c.to), Start: c.ev.Time}
+		default:
 			keys = append(keys, k)
 			// Before its first logged change the replica held the role of
 			// the change's previous state, since its logs began.
@@ -117,8 +121,8 @@ func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *rol
 			if c.from == "SECONDARY_NORMAL" {
 				wasSecondary[k] = true
 			}
+			cur[k] = &RoleSpan{AG: c.ag, Server: c.server, Role: roleOf(c.to), Start: c.ev.Time}
 		}
-		cur[k] = &RoleSpan{AG: c.ag, Server: c.server, Role: roleOf(c.to), Start: c.ev.Time}
 		if c.from == "PRIMARY_NORMAL" && c.to != "PRIMARY_NORMAL" {
 			leftPrimary[c.ag] = c
 			// A server leaving PRIMARY_NORMAL was the primary, even when the
