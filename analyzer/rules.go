@@ -245,21 +245,9 @@ func databaseOf(ev *parsers.Event) string { return ev.Database }
 // hms formats a time for sentences.
 func hms(t time.Time) string { return t.UTC().Format("15:04:05") + " UTC" }
 
-// humanDuration formats d as "4 min 12 s".
-func durationText(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Truncate(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%d h %d min", h, m)
-	case m > 0:
-		return fmt.Sprintf("%d min %d s", m, s)
-	}
-	return fmt.Sprintf("%d s", s)
-}
+// durationText formats d for sentences ("4 min 12 s", "350 ms"), the same way
+// as the Markdown report.
+func durationText(d time.Duration) string { return mdDuration(d) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {
