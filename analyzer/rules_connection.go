@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"sort"
@@ -407,7 +408,7 @@ failures with State 84 that follow are linked to this cause.`,
 				// fails with "Could not find a login matching the name".
 				if l := droppedLogin(p, k.server, grp[0].Time); l != "" {
 					login = l
-					inferred = fmt.Sprintf(" (probably %s: after the refused DROP LOGIN its logins fail with 'Could not find a login matching the name provided')", l)
+					inferred = "a login, probably " + l + " (after the refused DROP LOGIN its logins fail with 'Could not find a login matching the name provided'),"
 				} else {
 					login = "a login"
 				}
@@ -429,8 +430,8 @@ failures with State 84 that follow are linked to this cause.`,
 				Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
 				Title:    "The endpoint on " + k.server + " is owned by " + login,
 				Severity: 65, login: k.login,
-				RootCause: fmt.Sprintf("%s%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
-					upperFirst(login), inferred, k.server, errorNumbers(grp)),
+				RootCause: fmt.Sprintf("%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
+					upperFirst(cmp.Or(inferred, login)), k.server, errorNumbers(grp)),
 				Summary:    fmt.Sprintf("Dropping %s on %s failed because it owns the AG endpoint or granted its permissions.", login, k.server),
 				Chain:      []Step{step(fmt.Sprintf("DROP LOGIN %s failed on %s.", login, k.server), grp...)},
 				Confidence: Certain, ConfidenceReason: fmt.Sprintf("SQL Server refused to drop the login (%s).", errorNumbers(grp)),
