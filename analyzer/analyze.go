@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bufio"
 	"fmt"
 	"sort"
 	"strings"
@@ -48,7 +49,7 @@ func AnalyzePaths(paths []string, opt Options) (*Report, error) {
 // Analyze reads files and returns the report. It fails only when no input
 // could be read at all; problems with single files are listed in the report.
 func Analyze(files []File, opt Options) (*Report, error) {
-	results := readAll(files, opt.Workers, false, opt.Progress)
+	results := readAll(files, opt.Workers, nil, opt.Progress)
 	set, events, warnings := prepare(results, opt)
 	rep := &Report{Tool: "agtriage " + Version, Warnings: warnings}
 	readable := 0
@@ -267,28 +268,77 @@ func fileRange(r *fileResult) (time.Time, time.Time) {
 
 // Events reads files like Analyze (server attribution and clock alignment
 // included) and calls fn for every event, file by file in input order. It is
-// the debugging view behind `agtriage --format events`.
+// the debugging view behind `agtriage --format events`. Memory stays flat: a
+// first pass keeps only what attribution and clock alignment need, then each
+// file is read again and streamed (standard input, which cannot be read twice,
+// is kept whole).
 func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, error) {
-	results := readAll(files, opt.Workers, true, opt.Progress)
+	results := readAll(files, opt.Workers, func(f File) bool { return f.Root == "-" }, opt.Progress)
 	set := attribute(results, opt.Servers)
 	alignClocks(results, set, opt.UTCOffsets)
 	var inputs []Input
-	for i := range results {
-		inputs = append(inputs, results[i].input)
-		for _, ev := range results[i].events {
-			if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
-				continue
-			}
-			if opt.AG != "" && ev.AG != "" && !strings.EqualFold(ev.AG, opt.AG) {
-				continue
-			}
-			if err := fn(ev); err != nil {
-				return inputs, err
-			}
+	emit := func(ev *parsers.Event) error {
+		if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
+			return nil
 		}
-		results[i].events = nil
+		if opt.AG != "" && ev.AG != "" && !strings.EqualFold(ev.AG, opt.AG) {
+			return nil
+		}
+		return fn(ev)
+	}
+	for i := range results {
+		r := &results[i]
+		inputs = append(inputs, r.input)
+		if r.stats == nil {
+			continue
+		}
+		if files[i].Root == "-" {
+			for _, ev := range r.events {
+				if err := emit(ev); err != nil {
+					return inputs, err
+				}
+			}
+			continue
+		}
+		sv := set.byKey[canonKey(r.input.Server)]
+		err := streamFile(files[i], func(ev *parsers.Event) error {
+			ev.Server = r.input.Server
+			if sv != nil && sv.clock.known && ev.Source == parsers.SourceErrorlog &&
+				(sv.clock.method == ClockOverride || ev.Clock == parsers.ClockLocal) {
+				retime(ev, sv.clock.offset)
+			}
+			return emit(ev)
+		})
+		if err != nil {
+			return inputs, err
+		}
 	}
 	return inputs, nil
+}
+
+// streamFile reads f again and calls fn for each of its events; reading
+// problems were already reported by the first pass.
+func streamFile(f File, fn func(*parsers.Event) error) error {
+	rc, err := f.Open()
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64*1024)
+	head, _ := br.Peek(parsers.SniffLen)
+	newReader, ok := readers[parsers.Detect(head)]
+	if !ok {
+		return nil
+	}
+	for ev, err := range newReader(br, f.Name).Events() {
+		if err != nil {
+			continue // warnings and a fatal error were counted in the first pass
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // coverageGaps lists what the inputs do not cover.

@@ -51,9 +51,9 @@ func relevant(ev *parsers.Event) bool {
 }
 
 // readAll reads files with up to workers goroutines (0 = number of CPUs) and
-// returns the results in input order. With keepAll every event is kept (the
-// "events" output needs them); otherwise only the AG-relevant ones.
-func readAll(files []File, workers int, keepAll bool, progress func(int, int64)) []fileResult {
+// returns the results in input order. For the files keepAll approves every
+// event is kept; otherwise only the AG-relevant ones.
+func readAll(files []File, workers int, keepAll func(File) bool, progress func(int, int64)) []fileResult {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -67,7 +67,7 @@ func readAll(files []File, workers int, keepAll bool, progress func(int, int64))
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = readFile(files[i], keepAll)
+				results[i] = readFile(files[i], keepAll != nil && keepAll(files[i]))
 				if progress != nil {
 					mu.Lock()
 					done++

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -277,5 +278,23 @@ func TestRulesFlag(t *testing.T) {
 		if !strings.Contains(r.stdout, name) {
 			t.Errorf("--rules output lacks %q", name)
 		}
+	}
+}
+
+// TestEventsFromStdin checks that the events view of standard input (read
+// once, unlike files, which the view reads twice) has every event.
+func TestEventsFromStdin(t *testing.T) {
+	path := filepath.Join(testdata, "demo", "SQLAG01", "ERRORLOG")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile := agt(t, runOpts{}, "-f", "events", path)
+	fromStdin := agt(t, runOpts{stdin: bytes.NewReader(data)}, "-f", "events", "-")
+	fromFile.expectCode(t, 0)
+	fromStdin.expectCode(t, 0)
+	n := strings.Count(fromFile.stdout, "\n")
+	if n < 100 || strings.Count(fromStdin.stdout, "\n") != n {
+		t.Errorf("%d events from the file, %d from stdin", n, strings.Count(fromStdin.stdout, "\n"))
 	}
 }
