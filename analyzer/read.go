@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -157,6 +158,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			// Copy: a reader may allocate events in blocks, and keeping one
 			// pointer would keep its whole block alive.
 			cp := *ev
+			cp.Fields = slices.Clip(slices.Clone(ev.Fields)) // fields may live in a block too
 			res.events = append(res.events, &cp)
 		}
 	}
