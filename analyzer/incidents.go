@@ -137,6 +137,11 @@ func buildIncidents(findings []*Finding) []Incident {
 		merged := false
 		for _, b := range bs {
 			if b.root.Category == f.Category && f.Category == CatClusterOutage && !f.Start.After(b.end.Add(2*time.Minute)) {
+				if f.sqlSide && !b.root.sqlSide {
+					// SQL Server's own record of losing its cluster is a
+					// better root than another node's view of it.
+					b.root = f
+				}
 				b.add(f)
 				merged = true
 				break

@@ -66,6 +66,7 @@ type Finding struct {
 	state    int          // handshake state
 	failover *failoverRec // for failover findings
 	reason   string       // e.g. suspend source
+	sqlSide  bool         // SQL Server itself logged the problem (not only a cluster log)
 }
 
 // Report records a finding.

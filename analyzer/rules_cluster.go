@@ -77,6 +77,12 @@ func runClusterOutage(p *Pass) {
 			if open && ev.Time.Sub(cur[len(cur)-1].Time) > 30*time.Minute {
 				flush(true)
 			}
+			if open && ev.Time.Sub(cur[len(cur)-1].Time) > 2*time.Minute && !anySQL(cur) {
+				// Only the cluster logs (often another node's view: 1135)
+				// said the node was gone, and nothing followed: that episode
+				// is over.
+				flush(false)
+			}
 			if !open && !isDown {
 				continue // recovery chatter or API errors outside an outage
 			}
@@ -91,6 +97,16 @@ func runClusterOutage(p *Pass) {
 		}
 		flush(onlineAt.IsZero())
 	}
+}
+
+// anySQL reports whether SQL Server itself logged one of evs.
+func anySQL(evs []*parsers.Event) bool {
+	for _, ev := range evs {
+		if ev.Source != parsers.SourceClusterlog {
+			return true
+		}
+	}
+	return false
 }
 
 // stormGap is how long a node must stay online (41055) before its outage is
@@ -147,7 +163,11 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 			why = append(why, fmt.Sprintf("%s lost its cluster heartbeats with the other nodes (%s)", server, plural(len(heartbeats), "cluster-log line", "cluster-log lines")))
 		}
 		if len(removed) > 0 {
-			why = append(why, fmt.Sprintf("was removed from the active cluster membership (1135, logged by %s)", strings.Join(collect(removed, func(e *parsers.Event) string { return e.Server }), ", ")))
+			subject := ""
+			if len(heartbeats) == 0 {
+				subject = server + " "
+			}
+			why = append(why, fmt.Sprintf("%swas removed from the active cluster membership (1135, logged by %s)", subject, strings.Join(collect(removed, func(e *parsers.Event) string { return e.Server }), ", ")))
 		}
 		what = strings.Join(why, " and ") + "; " + what
 	}
@@ -160,6 +180,7 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		Title:            "WSFC outage on " + server,
 		Severity:         90,
 		RootCause:        upperFirst(what) + ".",
+		sqlSide:          anySQL(evs),
 		Confidence:       Certain,
 		ConfidenceReason: outageConfidence(server, down, quorum, removed, heartbeats),
 	}
