@@ -196,9 +196,20 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 	if len(rhs) > 0 {
 		f.Chain = append(f.Chain, step("The cluster's resource hosting subsystem (RHS) terminated with the cluster service.", rhs...))
 	}
-	if len(quorum) > 0 {
+	var sqlQuorum, clusterQuorum []*parsers.Event
+	for _, ev := range quorum {
+		if ev.Source == parsers.SourceClusterlog {
+			clusterQuorum = append(clusterQuorum, ev)
+		} else {
+			sqlQuorum = append(sqlQuorum, ev)
+		}
+	}
+	if len(clusterQuorum) > 0 {
+		f.Chain = append(f.Chain, step("The cluster service shut down because quorum was lost (cluster log).", clusterQuorum...))
+	}
+	if len(sqlQuorum) > 0 {
 		f.Chain = append(f.Chain, step(fmt.Sprintf("The availability replica manager went offline because the node lost quorum (%s).",
-			plural(len(quorum), "message", "messages")), quorum...))
+			plural(len(sqlQuorum), "message", "messages")), sqlQuorum...))
 	}
 	if len(apiErr) > 0 {
 		f.Chain = append(f.Chain, step(fmt.Sprintf("Cluster API calls failed while the cluster was unavailable (%s).", errorNumbers(apiErr)), apiErr...))
