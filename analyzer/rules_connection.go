@@ -78,30 +78,46 @@ func connectionWindows(p *Pass) []*connWindow {
 	return out
 }
 
-// closeWhenNoPrimary ends a window at the first moment neither replica is a
-// primary: replicas only keep connections to and from the primary, so a
-// secondary losing its old primary after a failover is no disconnection.
+// closeWhenNoPrimary fits a window to the time a connection mattered:
+// replicas only keep connections to and from the primary, so a window starts
+// when one of the two is primary (a secondary that loses its old primary in a
+// failover is no disconnection until the new primary expects it) and ends
+// when neither is any more. Replicas whose roles are unknown keep the window
+// as logged.
 func closeWhenNoPrimary(p *Pass, w *connWindow) {
 	end := w.End
 	if end.IsZero() {
 		end = p.endOf(w.Server)
 	}
-	var times []time.Time
-	times = append(times, w.Start)
+	times := []time.Time{w.Start}
 	for _, sp := range p.roles.spans {
 		if (sp.Server == w.Server || strings.EqualFold(sp.Server, w.Partner)) && sp.Start.After(w.Start) && sp.Start.Before(end) {
 			times = append(times, sp.Start)
 		}
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	started := false
 	for _, t := range times {
 		a, b := p.roles.roleAt(w.AG, w.Server, t), p.roles.roleAt(w.AG, w.Partner, t)
-		if a != "" && b != "" && a != RolePrimary && b != RolePrimary {
+		mattered := a == RolePrimary || b == RolePrimary || a == "" && b == ""
+		if !started {
+			if mattered {
+				started = true
+				w.Start = t
+			}
+			continue
+		}
+		if !mattered {
 			w.End = t
 			w.Cause = "failover: neither replica was the primary any more"
 			w.closed = nil
 			return
 		}
+	}
+	if !started {
+		w.End = w.Start
+		w.Cause = "failover: neither replica was the primary any more"
+		w.closed = nil
 	}
 }
 
