@@ -181,6 +181,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	res.input.Unrecognized = st.Unrecognized
 	res.input.SkippedBytes = st.SkippedBytes
 	res.input.TotalWarnings = st.TotalWarnings
+	res.input.MissingZone = st.MissingZone
 	for _, w := range st.Warnings {
 		res.input.Warnings = append(res.input.Warnings, w.Error())
 	}

@@ -82,6 +82,9 @@ type Input struct {
 	// JSON file, an empty file): nothing was lost by skipping it.
 	Ignored  bool     `json:"ignored,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// MissingZone counts XEvent timestamps written without a zone that were
+	// taken as UTC.
+	MissingZone int `json:"missing_zone,omitempty"`
 	// NotKept counts repeated events (login failures beyond the first 1000
 	// of a file ...) that were counted but not kept for the analysis.
 	NotKept int `json:"not_kept,omitempty"`
