@@ -56,7 +56,7 @@ func Analyze(files []File, opt Options) (*Report, error) {
 	for i := range results {
 		rep.Inputs = append(rep.Inputs, results[i].input)
 		if n := results[i].input.MissingZone; n > 0 {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d event timestamps had no time zone (no \"Z\") and were taken as UTC, as SQL Server writes them", results[i].input.File, n))
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d event timestamps had no time zone (no \"Z\") and were taken as UTC (Extended Events record UTC)", results[i].input.File, n))
 		}
 		if results[i].stats != nil {
 			readable++
