@@ -142,15 +142,23 @@ func (m *mdWriter) header() {
 		}
 	}
 	m.line("- **Covered:** " + cov)
-	skipped := 0
+	skipped, ignored := 0, 0
 	for _, in := range r.Inputs {
-		if in.Skipped != "" {
+		switch {
+		case in.Ignored:
+			ignored++
+		case in.Skipped != "":
 			skipped++
 		}
 	}
-	inputs := strconv.Itoa(len(r.Inputs)) + " files"
-	if skipped > 0 {
+	inputs := strconv.Itoa(len(r.Inputs)-ignored) + " files"
+	switch {
+	case skipped > 0 && ignored > 0:
+		inputs += fmt.Sprintf(" (%d skipped; %d other files ignored; see Coverage)", skipped, ignored)
+	case skipped > 0:
 		inputs += fmt.Sprintf(" (%d skipped, see Coverage)", skipped)
+	case ignored > 0:
+		inputs += fmt.Sprintf(" (%d other files ignored, see Coverage)", ignored)
 	}
 	m.line("- **Inputs:** " + inputs)
 	m.line("")
@@ -541,10 +549,28 @@ func (m *mdWriter) coverage() {
 		}
 		m.table(t)
 	}
-	if len(skipped) > 0 {
+	var lost, other []Input
+	for _, in := range skipped {
+		if in.Ignored {
+			other = append(other, in)
+		} else {
+			lost = append(lost, in)
+		}
+	}
+	if len(lost) > 0 {
 		m.line("### Skipped files")
 		m.line("")
-		for _, in := range skipped {
+		for _, in := range lost {
+			m.line("- " + mdCode(in.File) + ": " + mdInline(in.Skipped))
+		}
+		m.line("")
+	}
+	if len(other) > 0 {
+		m.line("### Ignored files")
+		m.line("")
+		m.line("Not logs; nothing was lost by leaving them out.")
+		m.line("")
+		for _, in := range other {
 			m.line("- " + mdCode(in.File) + ": " + mdInline(in.Skipped))
 		}
 		m.line("")
