@@ -215,17 +215,17 @@ func TestConcatenated(t *testing.T) {
 // whose encoding is unverified are reported as not decoded.
 func TestTypes(t *testing.T) {
 	p := newPayload(61)
-	p.put(0, 8, 0x400921FB54442D18) // a float64
-	p.variable(8, []byte("abc"))
-	p.variable(16, utf16le("<a/>"))
-	p.variable(24, []byte{1, 2, 3})
-	p.put(32, 2, 0xFFFE) // int16 -2
-	p.put(34, 2, 0xFFFE) // uint16 65534
-	p.put(36, 8, 0xFFFFFFFFFFFFFFFF)
-	p.put(44, 8, 0x7FFD34FBDFD4)
-	p.put(52, 1, 200)
-	p.put(53, 8, 1<<63)
-	res := read(t, file(metaBuffer(), buffer(bufEvents, 1, eventRecord(evMixed.rid(), 10, 5, p.bytes()), 0)))
+	p.Put(0, 8, 0x400921FB54442D18) // a float64
+	p.Variable(8, []byte("abc"))
+	p.Variable(16, utf16le("<a/>"))
+	p.Variable(24, []byte{1, 2, 3})
+	p.Put(32, 2, 0xFFFE) // int16 -2
+	p.Put(34, 2, 0xFFFE) // uint16 65534
+	p.Put(36, 8, 0xFFFFFFFFFFFFFFFF)
+	p.Put(44, 8, 0x7FFD34FBDFD4)
+	p.Put(52, 1, 200)
+	p.Put(53, 8, 1<<63)
+	res := read(t, file(metaBuffer(), buffer(bufEvents, 1, eventRecord(evMixed.rid(), 10, 5, p.Bytes()), 0)))
 	if res.fatal != nil || len(res.warns) > 0 || len(res.events) != 1 {
 		t.Fatalf("fatal %v warnings %v events %d", res.fatal, res.warns, len(res.events))
 	}

@@ -2,38 +2,24 @@ package xel
 
 import (
 	"encoding/binary"
-	"hash/crc32"
-	"unicode/utf16"
+
+	"github.com/agtriage/agtriage/internal/xelwrite"
 )
 
-// This file builds synthetic .xel files for the tests, following
-// XEL_FORMAT.md: a file header, metadata buffers of package records and
-// event buffers with their tail checksums.
+// This file builds synthetic .xel files for the tests with the writer of
+// internal/xelwrite (XEL_FORMAT.md: a file header, metadata buffers of
+// package records and event buffers with their tail checksums), through
+// small adapters that keep the tests' own metadata tables.
 
-// bin appends little-endian values.
+// bin appends little-endian values (hand-made records in the tests).
 type bin struct{ b []byte }
 
-func (w *bin) u8(v uint8)   { w.b = append(w.b, v) }
-func (w *bin) u16(v uint16) { w.b = binary.LittleEndian.AppendUint16(w.b, v) }
 func (w *bin) u32(v uint32) { w.b = binary.LittleEndian.AppendUint32(w.b, v) }
-func (w *bin) u64(v uint64) { w.b = binary.LittleEndian.AppendUint64(w.b, v) }
 func (w *bin) raw(p []byte) { w.b = append(w.b, p...) }
-func (w *bin) wstr(s string) {
-	for _, u := range utf16.Encode([]rune(s)) {
-		w.u16(u)
-	}
-	w.u16(0)
-}
 
-func utf16le(s string) []byte {
-	var w bin
-	for _, u := range utf16.Encode([]rune(s)) {
-		w.u16(u)
-	}
-	return w.b
-}
+func utf16le(s string) []byte { return xelwrite.UTF16LE(s) }
 
-func rid(kind, index, pkgID uint32) uint32 { return kind<<28 | index<<10 | pkgID }
+func rid(kind, index, pkgID uint32) uint32 { return xelwrite.RID(kind, index, pkgID) }
 
 // Package ids and a stream GUID of the synthetic session.
 const (
@@ -113,101 +99,31 @@ var (
 	actSQLText = rid(kindAction, 7, pkgSQL)
 )
 
-// packageRecord builds a package record (3.1) padded to 8 bytes.
+// packageRecord builds a package record (3.1) padded to 8 bytes with
+// garbage; every event has one customizable column.
 func packageRecord(id uint32, name string, base, freq uint64, events []eventDef, maps []mapDef, types []typeDef, actions []uint32) []byte {
-	var w bin
-	w.u16(10)
-	w.u32(0) // length, patched below
-	w.raw(streamGUID)
-	w.raw([]byte{0, 0, 1, 0, 0, 0, 0, 0, 0, 0})
-	w.u64(base)
-	w.u64(freq)
-	w.u32(0x0000000A)
-	w.u32(rid(kindPackage, 0, id))
-	w.wstr(name)
-	w.wstr("package " + name)
-	w.raw(make([]byte, 32)) // package and module GUIDs
-	w.u16(0)
-	w.u32(8)
-	for k := range 8 {
-		w.u32(uint32(k))
-		w.u16(0)
-		w.u16(0)
-		w.u32(100)
-	}
-	w.u32(uint32(len(events)))
+	p := xelwrite.Package{ID: id, Name: name, Flags: 0x0000000A}
 	for _, e := range events {
-		w.u32(0x0002000A)
-		w.u32(e.rid())
-		w.wstr(e.name)
-		w.wstr("Occurs when " + e.name)
-		w.u16(4) // readonly
-		w.u16(1) // customizable
-		w.u16(uint16(len(e.fields)))
-		w.u16(0)
-		for i, col := range []string{"UUID", "VERSION", "CHANNEL", "KEYWORD"} {
-			if i == 0 {
-				w.u32(typeRID(typeGUIDPtr))
-				w.wstr(col)
-				w.raw(make([]byte, 16))
-			} else {
-				w.u32(typeRID(typeUint8))
-				w.wstr(col)
-				w.u64(uint64(i))
-			}
-			w.wstr("")
-		}
-		w.u32(typeRID(typeBoolean))
-		w.wstr("collect_something")
-		w.raw(make([]byte, 24))
-		w.wstr("")
+		ev := xelwrite.Event{RID: e.rid(), Name: e.name, Flags: 0x0002000A, Customizable: []string{"collect_something"}}
 		for _, f := range e.fields {
-			w.u32(f.typeRID)
-			w.wstr(f.name)
-			w.u16(f.offset)
-			w.u16(0)
-			w.wstr("")
+			ev.Fields = append(ev.Fields, xelwrite.Field{Name: f.name, Type: f.typeRID, Offset: f.offset})
 		}
+		p.Events = append(p.Events, ev)
 	}
-	w.u32(uint32(len(actions)))
 	for _, a := range actions {
-		w.u32(0x00010000)
-		w.u32(a)
-		w.wstr("sql_text")
-		w.wstr("Collect SQL text")
-		w.u32(typeRID(typeUnicodeString))
-		w.u64(0)
+		p.Actions = append(p.Actions, xelwrite.Action{RID: a, Name: "sql_text", Description: "Collect SQL text", Type: typeRID(typeUnicodeString)})
 	}
-	w.u32(uint32(len(maps)))
 	for _, m := range maps {
-		var flags uint32
-		if m.bitFlag {
-			flags = 0x01000000
-		}
-		w.u32(flags)
-		w.u32(m.rid())
-		w.wstr(m.name)
-		w.wstr("")
-		w.u8(m.keySize)
-		w.u16(uint16(len(m.entries)))
+		xm := xelwrite.Map{RID: m.rid(), Name: m.name, BitFlag: m.bitFlag, KeySize: m.keySize}
 		for _, e := range m.entries {
-			w.u32(e.key)
-			w.wstr(e.label)
+			xm.Entries = append(xm.Entries, xelwrite.MapEntry{Key: e.key, Label: e.label})
 		}
+		p.Maps = append(p.Maps, xm)
 	}
-	w.u32(uint32(len(types)))
 	for _, t := range types {
-		w.u32(0)
-		w.u32(typeRID(t.id))
-		w.wstr(t.name)
-		w.wstr("")
-		w.u8(t.size)
+		p.Types = append(p.Types, xelwrite.Type{ID: t.id, Name: t.name, Size: t.size})
 	}
-	for len(w.b)%8 != 0 {
-		w.u8('y') // padding may hold garbage
-	}
-	binary.LittleEndian.PutUint32(w.b[2:], uint32(len(w.b)))
-	return w.b
+	return xelwrite.PackageRecord(p, streamGUID, base, freq, 'y')
 }
 
 // testClockBase is 2024-03-12T07:00:00Z as a FILETIME.
@@ -221,110 +137,45 @@ func testMetadata(base uint64) []byte {
 		[]mapDef{mapCategory, mapDestination, mapRole}, nil, []uint32{actSQLText})...)
 }
 
-// payload builds an event payload: a fixed area and packed variable values.
-type payload struct {
-	fixed []byte
-	vars  []byte
-	descs []int // positions of descriptors in fixed, in order
-}
+type payload = xelwrite.Payload
 
-func newPayload(fixedSize int) *payload { return &payload{fixed: make([]byte, fixedSize)} }
-
-func (p *payload) put(off int, size int, v uint64) {
-	for i := range size {
-		p.fixed[off+i] = byte(v >> (8 * i))
-	}
-}
-
-// variable stores a descriptor at off and the value after the fixed area.
-func (p *payload) variable(off int, v []byte) {
-	binary.LittleEndian.PutUint32(p.fixed[off+4:], uint32(len(v)))
-	binary.LittleEndian.PutUint32(p.fixed[off:], uint32(len(p.vars)))
-	p.descs = append(p.descs, off)
-	p.vars = append(p.vars, v...)
-}
-
-func (p *payload) bytes() []byte {
-	for _, off := range p.descs {
-		rel := binary.LittleEndian.Uint32(p.fixed[off:])
-		binary.LittleEndian.PutUint32(p.fixed[off:], rel+uint32(len(p.fixed)))
-	}
-	p.descs = nil
-	return append(p.fixed, p.vars...)
-}
+func newPayload(fixedSize int) *payload { return xelwrite.NewPayload(fixedSize) }
 
 // eventRecord builds an event record (4.1). word is the u32 at +4.
 func eventRecord(r uint32, word uint32, ticks uint64, pl []byte) []byte {
-	var w bin
-	w.u32(r)
-	w.u32(word)
-	w.u32(0)
-	w.u64(ticks)
-	w.u32(uint32(len(pl)))
-	w.raw(pl)
-	return w.b
+	return xelwrite.EventRecord(r, word, ticks, pl)
 }
 
 func errorReported(ticks uint64, num, sev, state int32, dest uint32, msg string) []byte {
 	p := newPayload(27)
-	p.put(0, 4, uint64(uint32(num)))
-	p.put(4, 4, uint64(uint32(sev)))
-	p.put(8, 4, uint64(uint32(state)))
-	p.put(13, 1, 2)
-	p.put(14, 4, uint64(dest))
-	p.variable(19, utf16le(msg))
+	p.Put(0, 4, uint64(uint32(num)))
+	p.Put(4, 4, uint64(uint32(sev)))
+	p.Put(8, 4, uint64(uint32(state)))
+	p.Put(13, 1, 2)
+	p.Put(14, 4, uint64(dest))
+	p.Variable(19, utf16le(msg))
 	// 0x4A: version 10 with bits 6-7 set and garbage in the upper bytes, as
 	// real files have.
-	return eventRecord(evError.rid(), 0x0073004A, ticks, p.bytes())
+	return eventRecord(evError.rid(), 0x0073004A, ticks, p.Bytes())
 }
 
 func stateChange(ticks uint64, from, to uint32, ag, replica string, agID, replicaID []byte) []byte {
 	p := newPayload(40)
-	p.put(0, 4, uint64(from))
-	p.put(4, 4, uint64(to))
-	p.variable(8, agID)
-	p.variable(16, utf16le(ag))
-	p.variable(24, replicaID)
-	p.variable(32, utf16le(replica))
-	return eventRecord(evStateChange.rid(), 10, ticks, p.bytes())
+	p.Put(0, 4, uint64(from))
+	p.Put(4, 4, uint64(to))
+	p.Variable(8, agID)
+	p.Variable(16, utf16le(ag))
+	p.Variable(24, replicaID)
+	p.Variable(32, utf16le(replica))
+	return eventRecord(evStateChange.rid(), 10, ticks, p.Bytes())
 }
 
-// sector-padded buffers (2.1-2.3).
+// buffer builds a sector-padded buffer (2.1-2.3).
 func buffer(typ uint16, seq uint32, data []byte, slackFill byte) []byte {
-	off := 0x4C
-	if typ == bufEvents {
-		off = 0x4D
-	}
-	size := (off + len(data) + sector - 1) / sector * sector
-	b := make([]byte, size)
-	le := binary.LittleEndian
-	le.PutUint32(b[0x08:], seq)
-	le.PutUint16(b[0x0C:], Version)
-	le.PutUint16(b[0x0E:], typ)
-	le.PutUint32(b[0x10:], uint32(size))
-	le.PutUint16(b[0x16:], uint16(off))
-	le.PutUint32(b[0x18:], uint32(len(data)))
-	if typ == bufEvents {
-		copy(b[0x20:], streamGUID)
-		b[0x4C] = 0xCC
-	}
-	copy(b[off:], data)
-	for i := off + len(data); i < size; i++ {
-		b[i] = slackFill // stale bytes, never read
-	}
-	tail := data[len(data)-min(len(data), tailCRCBytes):]
-	le.PutUint32(b[0x1C:], crc32.ChecksumIEEE(tail)^0xFFFFFFFF)
-	return b
+	return xelwrite.Buffer(typ, seq, streamGUID, data, slackFill)
 }
 
-func fileHeader(version uint16) []byte {
-	b := make([]byte, HeaderSize)
-	binary.LittleEndian.PutUint32(b, Magic)
-	binary.LittleEndian.PutUint16(b[4:], version)
-	binary.LittleEndian.PutUint16(b[6:], HeaderSize)
-	copy(b[8:], streamGUID)
-	return b
-}
+func fileHeader(version uint16) []byte { return xelwrite.FileHeader(version, streamGUID) }
 
 // Test GUIDs as stored (mixed-endian) and as printed.
 var (
