@@ -51,17 +51,36 @@ func (b *Bundle) files() (map[string][]byte, error) {
 		n := len(r.logs)
 		for i := range r.logs {
 			name := "ERRORLOG"
-			if gen := n - 1 - i; gen > 0 {
-				name = fmt.Sprintf("ERRORLOG.%d", gen)
+			if r.Linux {
+				name = "errorlog"
 			}
-			out[filepath.Join(r.Host, name)] = utf16File(r.errorlogText(i))
+			if gen := n - 1 - i; gen > 0 {
+				name = fmt.Sprintf("%s.%d", name, gen)
+			}
+			if !r.Linux {
+				out[filepath.Join(r.Host, name)] = utf16File(r.errorlogText(i))
+				continue
+			}
+			data, err := cp1252File(r.errorlogText(i))
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s: %w", r.Host, name, err)
+			}
+			out[filepath.Join(r.Host, name)] = data
 		}
-		var xml bytes.Buffer
-		for _, line := range r.xeText() {
-			xml.WriteString(line)
-			xml.WriteByte('\n')
+		if r.XEL {
+			data, err := r.xelFile()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", b.Name, err)
+			}
+			out[filepath.Join(r.Host, r.xelName())] = data
+		} else {
+			var xml bytes.Buffer
+			for _, line := range r.xeText() {
+				xml.WriteString(line)
+				xml.WriteByte('\n')
+			}
+			out[filepath.Join(r.Host, "AlwaysOn_health.xml")] = xml.Bytes()
 		}
-		out[filepath.Join(r.Host, "AlwaysOn_health.xml")] = xml.Bytes()
 		if r.cluster != nil {
 			out[filepath.Join(r.Host, "cluster.log")] = utf16File(r.clusterText())
 		}

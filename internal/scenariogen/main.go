@@ -37,6 +37,9 @@ var scenarios = []func() *Bundle{
 	clusterLeaseCPU,
 	clusterFailoverLimit,
 	clusterNetworkPartition,
+	xelBundle,
+	twoAGs,
+	linux8bit,
 }
 
 func main() {

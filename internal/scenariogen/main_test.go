@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,11 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xel"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // allBundles builds every scenario and the demo, keyed by their testdata path.
@@ -91,6 +97,101 @@ func decodeErrorlog(t *testing.T, name string, b []byte) []string {
 	return strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n")
 }
 
+// decodeLinuxErrorlog checks the Linux errorlog encoding (8-bit
+// Windows-1252, LF, no BOM) and returns the lines.
+func decodeLinuxErrorlog(t *testing.T, name string, b []byte) []string {
+	t.Helper()
+	if bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) || bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.IndexByte(b, 0) >= 0 {
+		t.Fatalf("%s: BOM or NUL bytes in an 8-bit errorlog", name)
+	}
+	if bytes.IndexByte(b, '\r') >= 0 || !bytes.HasSuffix(b, []byte("\n")) {
+		t.Fatalf("%s: line ends are not all LF", name)
+	}
+	if utf8.Valid(b) && bytes.ContainsFunc(b, func(r rune) bool { return r > 0x7F }) {
+		t.Errorf("%s: non-ASCII text is UTF-8, not Windows-1252", name)
+	}
+	s, err := charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(s), "\n"), "\n")
+}
+
+// replicaXE returns the replica's AlwaysOn_health events as XML documents:
+// parsed from AlwaysOn_health.xml, or for a .xel replica read back from the
+// binary file with parsers/xel and compared with the XML rendering of the
+// same events (names, times, every field's value or map label).
+func replicaXE(t *testing.T, r *Replica, files map[string][]byte) []xeDoc {
+	t.Helper()
+	var docs []xeDoc
+	for i, line := range r.xeText() {
+		var d xeDoc
+		if err := xml.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatalf("%s/AlwaysOn_health.xml:%d: %v", r.Host, i+1, err)
+		}
+		docs = append(docs, d)
+	}
+	if !r.XEL {
+		if xe := files[filepath.Join(r.Host, "AlwaysOn_health.xml")]; len(xe) == 0 || strings.Count(string(xe), "\n") != len(docs) {
+			t.Fatalf("%s: AlwaysOn_health.xml missing or not one document per line", r.Host)
+		}
+		return docs
+	}
+	var name string
+	var data []byte
+	for rel, b := range files {
+		if filepath.Dir(rel) == r.Host && strings.HasSuffix(rel, ".xel") {
+			name, data = filepath.Base(rel), b
+		}
+		if filepath.Dir(rel) == r.Host && strings.HasSuffix(rel, ".xml") {
+			t.Errorf("%s: both .xel and XML", r.Host)
+		}
+	}
+	rd := xel.NewReader(bytes.NewReader(data), name)
+	var evs []parsers.Event
+	for ev, err := range rd.Events() {
+		if err != nil {
+			t.Fatalf("%s/%s: %v", r.Host, name, err)
+		}
+		c := *ev
+		c.Fields = append([]parsers.Field(nil), ev.Fields...)
+		evs = append(evs, c)
+	}
+	if len(evs) != len(docs) || len(docs) == 0 {
+		t.Fatalf("%s/%s: %d events, %d written", r.Host, name, len(evs), len(docs))
+	}
+	first, _ := time.Parse("2006-01-02T15:04:05.000Z", docs[0].Timestamp)
+	if want := fmt.Sprintf("AlwaysOn_health_0_%d.xel", (first.Unix()+11644473600)*10_000_000+int64(first.Nanosecond()/100)); name != want {
+		t.Errorf("%s: file %s, want %s (FILETIME of the first event)", r.Host, name, want)
+	}
+	for i, ev := range evs {
+		d := docs[i]
+		if ev.Name != d.Name || ev.Time.Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z") != d.Timestamp {
+			t.Errorf("%s/%s: event %d is %s at %s, XML %s at %s", r.Host, name, i, ev.Name, ev.Time, d.Name, d.Timestamp)
+			continue
+		}
+		for _, f := range d.Data {
+			want := f.Value
+			if f.Text != "" {
+				want = f.Text
+			}
+			got := ev.Field(f.Name)
+			switch {
+			case f.Name == "message" && got == "":
+				got = ev.Message
+			case f.Name == "previous_state" && got == "":
+				got = ev.From
+			case f.Name == "current_state" && got == "" && ev.To != "":
+				got = ev.To
+			}
+			if got != want {
+				t.Errorf("%s/%s: %s.%s = %q, XML %q", r.Host, name, d.Name, f.Name, got, want)
+			}
+		}
+	}
+	return docs
+}
+
 type xeDoc struct {
 	Name      string `xml:"name,attr"`
 	Timestamp string `xml:"timestamp,attr"`
@@ -130,10 +231,15 @@ func TestBundlesAreConsistent(t *testing.T) {
 				texts := map[string]bool{}  // "text@local" of every record
 				utcLine := false
 				for rel, data := range files {
-					if filepath.Dir(rel) != r.Host || !strings.HasPrefix(filepath.Base(rel), "ERRORLOG") {
+					if filepath.Dir(rel) != r.Host || !strings.HasPrefix(strings.ToUpper(filepath.Base(rel)), "ERRORLOG") {
 						continue
 					}
-					lines := decodeErrorlog(t, rel, data)
+					var lines []string
+					if r.Linux {
+						lines = decodeLinuxErrorlog(t, rel, data)
+					} else {
+						lines = decodeErrorlog(t, rel, data)
+					}
 					var prev []string
 					for i, l := range lines {
 						m := stampRE.FindStringSubmatch(l)
@@ -168,16 +274,11 @@ func TestBundlesAreConsistent(t *testing.T) {
 						prev = m
 					}
 				}
-				xe := files[filepath.Join(r.Host, "AlwaysOn_health.xml")]
 				pairs := 0
-				for i, line := range strings.Split(strings.TrimSuffix(string(xe), "\n"), "\n") {
-					var d xeDoc
-					if err := xml.Unmarshal([]byte(line), &d); err != nil {
-						t.Fatalf("%s/AlwaysOn_health.xml:%d: %v", r.Host, i+1, err)
-					}
+				for _, d := range replicaXE(t, r, files) {
 					at, err := time.Parse("2006-01-02T15:04:05.000Z", d.Timestamp)
 					if err != nil {
-						t.Fatalf("%s/AlwaysOn_health.xml:%d: timestamp %q", r.Host, i+1, d.Timestamp)
+						t.Fatalf("%s: timestamp %q", r.Host, d.Timestamp)
 					}
 					if d.Name == "error_reported" && texts[d.field("message")+"@"+at.Add(r.Offset).Truncate(10*time.Millisecond).Format("2006-01-02 15:04:05.00")] {
 						pairs++

@@ -46,7 +46,7 @@ func (r *Replica) StateChange(at time.Time, src string, g AG, from, to, reason s
 		dataV("availability_group_id", g.ID()),
 		dataV("availability_group_name", g.Name),
 		dataV("availability_replica_id", r.ID()),
-		dataV("availability_replica_name", r.Host))
+		dataV("availability_replica_name", r.Name()))
 }
 
 // RoleChange logs 1480 for every database of g ("PRIMARY" -> "RESOLVING" ...).
@@ -77,17 +77,17 @@ func (r *Replica) Connected(at time.Time, src string, g AG, peer *Replica) {
 }
 
 func msgConnected(g AG, from, to *Replica) string {
-	return fmt.Sprintf("A connection for availability group '%s' from availability replica '%s' with id  [%s] to '%s' with id [%s] has been successfully established.  %s", g.Name, from.Host, from.ID(), to.Host, to.ID(), infoOnly)
+	return fmt.Sprintf("A connection for availability group '%s' from availability replica '%s' with id  [%s] to '%s' with id [%s] has been successfully established.  %s", g.Name, from.Name(), from.ID(), to.Name(), to.ID(), infoOnly)
 }
 
 // ConnectTimeout logs 35201 (new connection to peer timed out).
 func (r *Replica) ConnectTimeout(at time.Time, src string, peer *Replica) {
-	r.Err(at, src, 35201, 10, 7, fmt.Sprintf("A connection timeout has occurred while attempting to establish a connection to availability replica '%s' with id [%s]. Either a networking or firewall issue exists, or the endpoint address provided for the replica is not the database mirroring endpoint of the host server instance.", peer.Host, peer.ID()))
+	r.Err(at, src, 35201, 10, 7, fmt.Sprintf("A connection timeout has occurred while attempting to establish a connection to availability replica '%s' with id [%s]. Either a networking or firewall issue exists, or the endpoint address provided for the replica is not the database mirroring endpoint of the host server instance.", peer.Name(), peer.ID()))
 }
 
 // ConnectionLost logs 35206 (established connection to peer timed out).
 func (r *Replica) ConnectionLost(at time.Time, src string, peer *Replica) {
-	r.Err(at, src, 35206, 10, 7, fmt.Sprintf("A connection timeout has occurred on a previously established connection to availability replica '%s' with id [%s].  Either a networking or a firewall issue exists or the availability replica has transitioned to the resolving role.", peer.Host, peer.ID()))
+	r.Err(at, src, 35206, 10, 7, fmt.Sprintf("A connection timeout has occurred on a previously established connection to availability replica '%s' with id [%s].  Either a networking or a firewall issue exists or the availability replica has transitioned to the resolving role.", peer.Name(), peer.ID()))
 }
 
 // DBConnections logs 35266 (up=true) or 35267 for every database of g. The
@@ -102,7 +102,7 @@ func (r *Replica) DBConnections(at time.Time, src string, g AG, peer *Replica, l
 		verb, num = "terminated", 35267
 	}
 	for i, db := range g.DBs {
-		r.Err(at.Add(time.Duration(i)*30*time.Millisecond), src, num, 10, 1, fmt.Sprintf("Always On Availability Groups connection with %s database %s for %s database '%s' on the availability replica '%s' with Replica ID: {%s}. %s", other, verb, local, db, peer.Host, strings.ToLower(peer.ID()), infoOnly))
+		r.Err(at.Add(time.Duration(i)*30*time.Millisecond), src, num, 10, 1, fmt.Sprintf("Always On Availability Groups connection with %s database %s for %s database '%s' on the availability replica '%s' with Replica ID: {%s}. %s", other, verb, local, db, peer.Name(), strings.ToLower(peer.ID()), infoOnly))
 	}
 }
 
@@ -232,7 +232,7 @@ func (r *Replica) FailoverValidation(at time.Time, g AG, joinedAndSynced bool) {
 		dataV("availability_group_id", g.ID()),
 		dataV("availability_group_name", g.Name),
 		dataV("availability_replica_id", r.ID()),
-		dataV("availability_replica_name", r.Host))
+		dataV("availability_replica_name", r.Name()))
 }
 
 // Handshake84 is the 28048 line a replica logs when peer's service account

@@ -17,11 +17,30 @@ type record struct {
 	cont []string
 }
 
-// xeEvent is one AlwaysOn_health event, rendered as a one-line XML document.
+// xeEvent is one AlwaysOn_health event, rendered as a one-line XML document
+// or as a .xel record.
 type xeEvent struct {
 	at   time.Time
 	name string
-	body string // the <data> children
+	data []xeData
+}
+
+// xeData is one <data> child of an event: its value, the map label (text)
+// of map-typed fields, and whether the XML wraps the value in CDATA.
+type xeData struct {
+	name, value, text string
+	cdata             bool
+}
+
+// xml renders the <data> element.
+func (d xeData) xml() string {
+	switch {
+	case d.cdata:
+		return fmt.Sprintf(`<data name="%s"><value><![CDATA[%s]]></value></data>`, d.name, d.value)
+	case d.text != "":
+		return fmt.Sprintf(`<data name="%s"><value>%s</value><text>%s</text></data>`, d.name, d.value, d.text)
+	}
+	return fmt.Sprintf(`<data name="%s"><value>%s</value></data>`, d.name, d.value)
 }
 
 // Replica collects what one SQL Server instance writes: its ERRORLOG
@@ -32,6 +51,15 @@ type Replica struct {
 	Account string        // service account
 	Offset  time.Duration // local wall clock = UTC + Offset
 	Action  bool          // add the server_instance_name action to XEvents
+	// Instance is the name of a named instance (HOST\INSTANCE); empty for
+	// the default instance.
+	Instance string
+	// XEL writes the AlwaysOn_health events as a binary .xel file instead of
+	// the XML export.
+	XEL bool
+	// Linux writes the ERRORLOG as SQL Server on Linux does: one 8-bit file
+	// named errorlog (Windows-1252 here), LF line ends, no BOM.
+	Linux bool
 
 	logs [][]record
 	xe   []xeEvent
@@ -47,6 +75,15 @@ type Replica struct {
 // NewReplica returns a replica with one empty ERRORLOG generation.
 func NewReplica(host, ip, account string, offset time.Duration) *Replica {
 	return &Replica{Host: host, IP: ip, Account: account, Offset: offset, logs: [][]record{nil}}
+}
+
+// Name is the instance name: the host, or HOST\INSTANCE for a named
+// instance. It is the replica name of the availability group.
+func (r *Replica) Name() string {
+	if r.Instance != "" {
+		return r.Host + `\` + r.Instance
+	}
+	return r.Host
 }
 
 // ID is the replica's availability replica id (deterministic, upper case).
@@ -99,21 +136,15 @@ func (r *Replica) ErrorReported(at time.Time, num, sev, state int, text string) 
 }
 
 // XE appends an event with the given <data> children.
-func (r *Replica) XE(at time.Time, name string, data ...string) {
-	r.xe = append(r.xe, xeEvent{at: at, name: name, body: strings.Join(data, "")})
+func (r *Replica) XE(at time.Time, name string, data ...xeData) {
+	r.xe = append(r.xe, xeEvent{at: at, name: name, data: data})
 }
 
-func dataV(name, v string) string {
-	return fmt.Sprintf(`<data name="%s"><value>%s</value></data>`, name, v)
-}
+func dataV(name, v string) xeData { return xeData{name: name, value: v} }
 
-func dataVT(name, v, text string) string {
-	return fmt.Sprintf(`<data name="%s"><value>%s</value><text>%s</text></data>`, name, v, text)
-}
+func dataVT(name, v, text string) xeData { return xeData{name: name, value: v, text: text} }
 
-func dataS(name, s string) string {
-	return fmt.Sprintf(`<data name="%s"><value><![CDATA[%s]]></value></data>`, name, s)
-}
+func dataS(name, s string) xeData { return xeData{name: name, value: s, cdata: true} }
 
 // errorlogText renders generation i as text lines (without line ends).
 func (r *Replica) errorlogText(i int) []string {
@@ -142,10 +173,14 @@ func (r *Replica) xeText() []string {
 	for _, ev := range evs {
 		action := ""
 		if r.Action {
-			action = fmt.Sprintf(`<action name="server_instance_name" package="sqlserver"><value>%s</value></action>`, r.Host)
+			action = fmt.Sprintf(`<action name="server_instance_name" package="sqlserver"><value>%s</value></action>`, r.Name())
+		}
+		var body strings.Builder
+		for _, d := range ev.data {
+			body.WriteString(d.xml())
 		}
 		out = append(out, fmt.Sprintf(`<event name="%s" package="sqlserver" timestamp="%s">%s%s</event>`,
-			ev.name, ev.at.UTC().Format("2006-01-02T15:04:05.000Z"), ev.body, action))
+			ev.name, ev.at.UTC().Format("2006-01-02T15:04:05.000Z"), body.String(), action))
 	}
 	return out
 }

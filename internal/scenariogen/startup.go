@@ -20,6 +20,35 @@ var banner = []string{
 
 const instDir = `C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL`
 
+// service is the instance's service id: MSSQLSERVER or the instance name.
+func (r *Replica) service() string {
+	if r.Instance != "" {
+		return r.Instance
+	}
+	return "MSSQLSERVER"
+}
+
+// dir is the instance's MSSQL folder.
+func (r *Replica) dir() string {
+	return `C:\Program Files\Microsoft SQL Server\MSSQL15.` + r.service() + `\MSSQL`
+}
+
+// queryPipe is the instance's named pipe.
+func (r *Replica) queryPipe() string {
+	if r.Instance != "" {
+		return `\\.\pipe\MSSQL$` + r.Instance + `\sql\query`
+	}
+	return `\\.\pipe\sql\query`
+}
+
+// spnPort is the port or instance part of the SQL Server SPN.
+func (r *Replica) spnPort() string {
+	if r.Instance != "" {
+		return r.Instance
+	}
+	return "1433"
+}
+
 // utcAdjustment formats the offset as the ERRORLOG does: -5:00, 1:00, 5:30, 0:00.
 func utcAdjustment(d time.Duration) string {
 	sign := ""
@@ -41,14 +70,14 @@ func (r *Replica) header(at time.Time, pid int, withUTC bool) {
 	r.Log(t.Add(10*ms), "Server", fmt.Sprintf("Server process ID is %d.", pid))
 	r.Log(t.Add(10*ms), "Server", "System Manufacturer: 'VMware, Inc.', System Model: 'VMware7,1'.")
 	r.Log(t.Add(10*ms), "Server", "Authentication mode is MIXED.")
-	r.Log(t.Add(10*ms), "Server", fmt.Sprintf("Logging SQL Server messages in file '%s\\Log\\ERRORLOG'.", instDir))
+	r.Log(t.Add(10*ms), "Server", fmt.Sprintf("Logging SQL Server messages in file '%s\\Log\\ERRORLOG'.", r.dir()))
 	r.Log(t.Add(10*ms), "Server", fmt.Sprintf("The service account is '%s'. This is an informational message; no user action is required.", r.Account))
 	r.Log(t.Add(10*ms), "Server", "Registry startup parameters: ",
-		"\t -d "+instDir+`\DATA\master.mdf`,
-		"\t -e "+instDir+`\Log\ERRORLOG`,
-		"\t -l "+instDir+`\DATA\mastlog.ldf`,
+		"\t -d "+r.dir()+`\DATA\master.mdf`,
+		"\t -e "+r.dir()+`\Log\ERRORLOG`,
+		"\t -l "+r.dir()+`\DATA\mastlog.ldf`,
 		"\t -T 1222")
-	r.Log(t.Add(10*ms), "Server", "Command Line Startup Parameters:", "\t -s \"MSSQLSERVER\"")
+	r.Log(t.Add(10*ms), "Server", "Command Line Startup Parameters:", "\t -s \""+r.service()+"\"")
 }
 
 // Cycle writes the tail of the old ERRORLOG and the header of the new one, as
@@ -88,11 +117,11 @@ func (r *Replica) Startup(at time.Time, pid int, g AG) time.Time {
 	r.Log(t.Add(220*ms), "spid10s", "SQL Server Audit is starting the audits. This is an informational message. No user action is required.")
 	r.Log(t.Add(230*ms), "spid10s", "SQL Server Audit has started the audits. This is an informational message. No user action is required.")
 	r.Log(t.Add(300*ms), "spid10s", "SQL Trace ID 1 was started by login \"sa\".")
-	r.Log(t.Add(310*ms), "spid10s", fmt.Sprintf("Server name is '%s'. This is an informational message only. No user action is required.", r.Host))
+	r.Log(t.Add(310*ms), "spid10s", fmt.Sprintf("Server name is '%s'. This is an informational message only. No user action is required.", r.Name()))
 	r.Log(t.Add(400*ms), "spid14s", "A self-generated certificate was successfully loaded for encryption.")
 	r.Err(t.Add(410*ms), "spid14s", 26022, 10, 1, fmt.Sprintf("Server is listening on [ %s <ipv4> 1433].", r.IP))
-	r.Log(t.Add(420*ms), "spid14s", "Server local connection provider is ready to accept connection on [ \\\\.\\pipe\\SQLLocal\\MSSQLSERVER ].")
-	r.Log(t.Add(420*ms), "spid14s", "Server local connection provider is ready to accept connection on [ \\\\.\\pipe\\sql\\query ].")
+	r.Log(t.Add(420*ms), "spid14s", "Server local connection provider is ready to accept connection on [ \\\\.\\pipe\\SQLLocal\\"+r.service()+" ].")
+	r.Log(t.Add(420*ms), "spid14s", "Server local connection provider is ready to accept connection on [ "+r.queryPipe()+" ].")
 	r.Log(t.Add(430*ms), "spid10s", "Database mirroring has been enabled on this instance of SQL Server.")
 	r.Log(t.Add(440*ms), "Server", "Server is listening on [ ::1 <ipv6> 1434].")
 	r.Log(t.Add(440*ms), "Server", "Server is listening on [ 127.0.0.1 <ipv4> 1434].")
@@ -112,7 +141,7 @@ func (r *Replica) Startup(at time.Time, pid int, g AG) time.Time {
 	r.Log(t.Add(620*ms), "spid26s", wsfcMsg[41055])
 	r.Log(t.Add(700*ms), "spid26s", msgManagerWaiting)
 	r.ManagerState(t.Add(700*ms), "ONLINE")
-	r.Log(t.Add(720*ms), "Server", fmt.Sprintf("The SQL Server Network Interface library successfully registered the Service Principal Name (SPN) [ MSSQLSvc/%s.contoso.com:1433 ] for the SQL Server service.", r.Host))
+	r.Log(t.Add(720*ms), "Server", fmt.Sprintf("The SQL Server Network Interface library successfully registered the Service Principal Name (SPN) [ MSSQLSvc/%s.contoso.com:%s ] for the SQL Server service.", r.Host, r.spnPort()))
 	r.Log(t.Add(750*ms), "spid26s", msgReplicaStarting(g.Name))
 	for i, db := range g.DBs {
 		r.Err(t.Add(780*ms+time.Duration(i)*20*ms), fmt.Sprintf("spid%ds", 30+i), 35262, 17, 1, fmt.Sprintf("Skipping the default startup of database '%s' because the database belongs to an availability group (Group ID:  65536). The database will be started by the availability group. This is an informational message only. No user action is required.", db))
