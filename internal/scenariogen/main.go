@@ -4,7 +4,10 @@
 // Each bundle holds one folder per replica (ERRORLOG generations in UTF-16LE
 // with BOM and CRLF, like a Windows ERRORLOG, AlwaysOn_health.xml with one
 // event_data document per line and, in the cluster-* scenarios, the node's
-// cluster.log as Get-ClusterLog writes it) and an expected.json with the incidents,
+// cluster.log as Get-ClusterLog writes it; replicas marked so write their
+// AlwaysOn_health events as a binary AlwaysOn_health_0_<FILETIME>.xel with
+// internal/xelwrite, or their errorlog as SQL Server on Linux does: 8-bit
+// Windows-1252 text with LF) and an expected.json with the incidents,
 // failovers and clock methods the analyzer must report. Every scenario is
 // written from UTC event times and each replica's UTC offset, so the local
 // ERRORLOG times and the XEvent UTC times agree. The output is deterministic:
