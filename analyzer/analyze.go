@@ -63,7 +63,7 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		}
 	}
 	if readable == 0 {
-		return rep, fmt.Errorf("no readable ERRORLOG or XEvent XML input among %d file(s)", len(files))
+		return rep, fmt.Errorf("no readable log among %d file(s): give ERRORLOG files, AlwaysOn_health .xel or XML files, or cluster logs", len(files))
 	}
 
 	// Server time ranges.

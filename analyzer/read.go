@@ -23,7 +23,7 @@ var readers = map[parsers.Format]NewReaderFunc{}
 var skipReasons = map[parsers.Format]string{
 	parsers.FormatBinary: "binary data, not a log",
 	parsers.FormatEmpty:  "empty file",
-	parsers.FormatText:   "text, but not an ERRORLOG or XEvent XML export",
+	parsers.FormatText:   "text, but not an ERRORLOG, an XEvent export or a cluster log",
 }
 
 // fileResult is what reading one File produced.

@@ -5,7 +5,8 @@
 // detection of an input's format from its first bytes.
 //
 // The readers themselves live in sub-packages: parsers/errorlog for SQL Server
-// error logs and parsers/xevent for Extended Events XML.
+// error logs, parsers/xevent for Extended Events XML, parsers/xel for binary
+// .xel files and parsers/clusterlog for WSFC cluster logs.
 package parsers
 
 import (

@@ -1,6 +1,7 @@
 // Command agtriage analyzes the logs of SQL Server Always On availability group
-// replicas (ERRORLOG files and AlwaysOn_health XEvent XML exports) and writes
-// a report of the incidents they show: root cause, evidence, fix and timeline.
+// replicas (ERRORLOG files, AlwaysOn_health .xel files or XML exports, WSFC
+// cluster logs) and writes a report of the incidents they show: root cause,
+// evidence, fix and timeline.
 //
 // Usage:
 //
@@ -34,8 +35,9 @@ const (
 )
 
 const usageText = `agtriage explains SQL Server Always On availability group incidents from the
-logs of every replica: ERRORLOG files (UTF-16 or 8-bit) and AlwaysOn_health XEvent
-XML exports. It reads files, folders (recursively), .zip archives and .gz files,
+logs of every replica: ERRORLOG files (UTF-16 or 8-bit), AlwaysOn_health and
+system_health Extended Events (.xel files or XML exports) and WSFC cluster.log files.
+It reads files, folders (recursively), .zip archives and .gz files,
 detects each file's format from its content, and writes a Markdown report.
 
 Usage:
