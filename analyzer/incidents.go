@@ -22,6 +22,18 @@ var precedence = map[string]int{
 	CatReplicaDisconnected: 10,
 }
 
+// explainable lists the categories of causes that a higher cause may explain
+// (a lease expiry during a cluster outage): they are placed after the
+// incidents of pass 1 exist.
+var explainable = map[string]bool{
+	CatLeaseExpiry:       true,
+	CatHealthCheck:       true,
+	CatRestart:           true,
+	CatEndpointHandshake: true,
+	CatFailedFailover:    true,
+	CatDataMovement:      true,
+}
+
 // incidentBuilder holds an incident while it is assembled.
 type incidentBuilder struct {
 	root     *Finding
@@ -131,8 +143,8 @@ func buildIncidents(findings []*Finding) []Incident {
 		if !f.Cause || f.Category == CatFailover && f.failover != nil && f.failover.Mode == ModeManual {
 			continue
 		}
-		if f.Category == CatEndpointHandshake || f.Category == CatFailedFailover || f.Category == CatDataMovement || f.Category == CatRestart || f.Category == CatLeaseExpiry || f.Category == CatHealthCheck {
-			continue // these may be explained by a higher cause: pass 2
+		if explainable[f.Category] {
+			continue // pass 2: a higher cause may explain it
 		}
 		merged := false
 		for _, b := range bs {
@@ -190,7 +202,7 @@ func buildIncidents(findings []*Finding) []Incident {
 			continue
 		}
 		if f.Category == CatLeaseExpiry || f.Category == CatRestart || f.Category == CatHealthCheck {
-			// Same cause on another server at the same time: one incident.
+			// The same cause on another server at the same time: one incident.
 			merged := false
 			for _, b := range bs {
 				if b.root.Category == f.Category && !f.Start.After(b.end.Add(2*time.Minute)) && !f.End.Before(b.start.Add(-2*time.Minute)) {
