@@ -115,6 +115,7 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		r.Run(pass)
 	}
 	rep.Incidents = buildIncidents(pass.findings)
+	clientImpact(rep.Incidents, events)
 	for _, fo := range pass.roles.failovers {
 		rep.Failovers = append(rep.Failovers, fo.Failover)
 	}
@@ -146,6 +147,42 @@ func Analyze(files []File, opt Options) (*Report, error) {
 	sort.Slice(rep.Servers, func(i, j int) bool { return rep.Servers[i].Name < rep.Servers[j].Name })
 	rep.Gaps = coverageGaps(rep, set)
 	return rep, nil
+}
+
+// clientImpact counts, per incident, the connections clients were refused
+// because an availability database was not accessible (983: not in the
+// PRIMARY or SECONDARY role; 976: not readable), on the incident's servers
+// from its start to a minute after its end: what the applications saw.
+func clientImpact(incidents []Incident, events []*parsers.Event) {
+	for i := range incidents {
+		inc := &incidents[i]
+		var first, last *parsers.Event
+		for _, ev := range events {
+			if ev.Kind != parsers.KindLoginFailed || ev.Error != 983 && ev.Error != 976 {
+				continue
+			}
+			if ev.Time.Before(inc.Start) || ev.Time.After(inc.End.Add(time.Minute)) || !contains(inc.Servers, ev.Server) {
+				continue
+			}
+			inc.ClientErrors++
+			if first == nil {
+				first = ev
+			}
+			last = ev
+		}
+		if inc.ClientErrors == 0 {
+			continue
+		}
+		text := fmt.Sprintf("Clients were refused %s because an availability database was not accessible (error %d).",
+			plural(inc.ClientErrors, "connection", "connections"), first.Error)
+		st := step(text, first)
+		if last != first {
+			st.Evidence[0].Count, st.Evidence[0].Last = inc.ClientErrors, last.Time
+		}
+		inc.Chain = append(inc.Chain, st)
+		sort.SliceStable(inc.Chain, func(a, b int) bool { return inc.Chain[a].Time.Before(inc.Chain[b].Time) })
+		inc.Summary += " " + text
+	}
 }
 
 // prepare attributes servers, aligns clocks, filters and sorts the events.

@@ -421,7 +421,7 @@ func (m *mdWriter) failovers() {
 	if m.tz != nil {
 		head = append(head, "Time ("+mdCell(m.tz.String())+")")
 	}
-	head = append(head, "AG", "From", "To", "Mode", "Trigger", "Incident")
+	head = append(head, "AG", "From", "To", "Mode", "No primary for", "Trigger", "Incident")
 	t := newMDTable(head...)
 	for _, f := range m.r.Failovers {
 		row := []string{mdCell(mdUTC(f.At, true))}
@@ -432,7 +432,11 @@ func (m *mdWriter) failovers() {
 		if f.IncidentID > 0 {
 			inc = "#" + strconv.Itoa(f.IncidentID)
 		}
-		row = append(row, mdCell(f.AG), mdCellOr(f.From), mdCellOr(f.To), mdCell(f.Mode), mdCellOr(f.Trigger), inc)
+		gap := "—"
+		if f.NoPrimary > 0 {
+			gap = mdDuration(time.Duration(f.NoPrimary * float64(time.Second)))
+		}
+		row = append(row, mdCell(f.AG), mdCellOr(f.From), mdCellOr(f.To), mdCell(f.Mode), gap, mdCellOr(f.Trigger), inc)
 		t.row(row...)
 	}
 	m.table(t)

@@ -139,6 +139,9 @@ type Incident struct {
 	Rules            []string `json:"rules"` // names of the rules whose findings make up the incident
 	// Severity orders incidents, higher first (0..100).
 	Severity int `json:"severity"`
+	// ClientErrors counts the connections clients were refused during the
+	// incident because a database was not available (983, 976).
+	ClientErrors int `json:"client_errors,omitempty"`
 }
 
 // Step is one link of a causal chain.
@@ -188,6 +191,10 @@ type Failover struct {
 	To   string    `json:"to,omitempty"`
 	At   time.Time `json:"at"`
 	Mode string    `json:"mode"`
+	// NoPrimary is how long, in seconds, the AG had no primary: from the old
+	// primary leaving PRIMARY_NORMAL to the new one reaching it (0 when the
+	// old primary's side is not in the logs).
+	NoPrimary float64 `json:"no_primary_seconds,omitempty"`
 	// Trigger explains the mode: the DDL statement, or the health event that preceded it.
 	Trigger    string     `json:"trigger,omitempty"`
 	IncidentID int        `json:"incident,omitempty"`

@@ -125,6 +125,10 @@ func runFailover(p *Pass) {
 		if fo.fromChange != nil && fo.fromChange.ev.Time.Before(f.Start) {
 			f.Start = fo.fromChange.ev.Time
 		}
+		if fo.fromChange != nil && fo.At.Sub(fo.fromChange.ev.Time) < time.Hour {
+			fo.NoPrimary = fo.At.Sub(fo.fromChange.ev.Time).Seconds()
+			chain[len(chain)-1].Text += fmt.Sprintf(" The AG had no primary for %s.", durationText(fo.At.Sub(fo.fromChange.ev.Time)))
+		}
 		// Flapping and failback notes.
 		n := 0
 		for _, o := range fos {
