@@ -59,7 +59,7 @@ func TestBadInputs(t *testing.T) {
 		{"utf16 odd byte count", "ERRORLOG.7", append(utf16LE(goodLog), 'x'), "odd trailing byte", false, true},
 		{"utf16 cut mid-record", "ERRORLOG.6", utf16LE(goodLog)[:len(utf16LE(goodLog))-101], "", false, false},
 		{"50 MB single line", "ERRORLOG.5", append([]byte("2024-03-12 02:14:00.00 Server      "), bytes.Repeat([]byte{'x'}, 50<<20)...), "longer than", false, true},
-		{"clock jump back", "ERRORLOG.4", utf16LE(outOfOrder), "", false, false},
+		{"clock jump back", "ERRORLOG.4", utf16LE(outOfOrder), "clock goes back by 1h0m0s", false, true},
 		{"xml cut mid-event", "cut.xml", []byte(event + "\n" + event[:len(event)/2]), "", false, true},
 		{"malformed xml", "bad.xml", []byte(event + "\n<event name=\"x\" timestamp=\"2024-03-12T07:14:03Z\"><data></event>\n" + event), "", false, false},
 		{"billion laughs", "lol.xml", []byte(laughs), "DOCTYPE", false, true},

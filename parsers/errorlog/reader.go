@@ -96,6 +96,8 @@ type Reader struct {
 	block []parsers.Event // preallocated events, see newEvent
 	one   parsers.Event   // the event reused when Reuse is set
 
+	lastLocal time.Time // latest record time so far, to notice the clock going back
+
 	lastKey  [19]byte
 	lastBase time.Time
 	haveBase bool
@@ -258,6 +260,17 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 	c.active = true
 	c.line = lineNo
 	c.local = r.localTime(line, ts)
+	if !r.lastLocal.IsZero() && r.lastLocal.Sub(c.local) >= clockJump {
+		// Records are written in time order: a step back of half an hour
+		// or more is the clock being set back, typically the end of
+		// daylight-saving time, which the UTC adjustment of the startup
+		// does not follow.
+		r.warn(lineNo, fmt.Sprintf("the clock goes back by %s here (from %s to %s): a daylight-saving change or a clock reset; times after this line may be off by that much",
+			r.lastLocal.Sub(c.local).Round(time.Minute), r.lastLocal.Format("2006-01-02 15:04:05"), c.local.Format("15:04:05")))
+	}
+	if c.local.After(r.lastLocal) {
+		r.lastLocal = c.local
+	}
 	c.process = r.intern(source)
 	c.msg = append(c.msg[:0], msg...)
 	c.truncated = false
@@ -312,6 +325,9 @@ func (r *Reader) finishHeader() {
 	ev.Error, ev.Severity, ev.State = h.num, h.sev, h.state
 	r.emit(ev)
 }
+
+// clockJump is the step back in record times reported as a clock change.
+const clockJump = 30 * time.Minute
 
 // eventBlock is how many events newEvent allocates at once: one allocation
 // instead of one per event. Callers keep most events (the analyzer keeps them
