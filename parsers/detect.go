@@ -45,6 +45,11 @@ func Detect(prefix []byte) Format {
 	if len(trimmed) == 0 {
 		return FormatText
 	}
+	if trimmed[0] != '<' && bytes.Contains(text, []byte("<event name=\"")) && bytes.Contains(text, []byte("timestamp=\"")) {
+		// Query results saved from SSMS: a column header, then one event
+		// document per row.
+		return FormatXEventXML
+	}
 	if trimmed[0] == '<' {
 		if bytes.Contains(text, []byte("<event")) || bytes.Contains(text, []byte("<RingBufferTarget")) ||
 			bytes.Contains(text, []byte("<events")) {

@@ -110,7 +110,7 @@ func TestNotXML(t *testing.T) {
 	}{
 		{"errorlog", "2024-03-11 09:02:41.53 Server      Error: 19407, Severity: 16, State: 1.\n"},
 		{"xel", "\x5A\x37\xAB\xEF\x00\x00\x00\x00binary"},
-		{"text", "   \n  hello <event name=\"x\"/>"},
+		{"text", "   \n  hello, this is no XML at all\n"},
 		{"utf16 text", "\xFF\xFEh\x00i\x00"},
 		{"garbage markup", "<<<< >>>> <<"},
 		{"only entities", `<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>`},
@@ -121,6 +121,13 @@ func TestNotXML(t *testing.T) {
 			!strings.HasPrefix(res.fatal.Error(), tc.name+".xml") {
 			t.Errorf("%s: events %d fatal %v", tc.name, len(res.events), res.fatal)
 		}
+	}
+	// Query results saved from SSMS: a column header, then one event per row.
+	saved := "(No column name)\r\n----------------\r\n" +
+		`<event name="availability_replica_state_change" package="sqlserver" timestamp="2024-03-12T07:14:03.031Z"><data name="current_state"><value>0</value><text>RESOLVING_NORMAL</text></data></event>` +
+		"\r\n\r\n(1 row affected)\r\n"
+	if res := read(t, []byte(saved), "saved.txt"); len(res.events) != 1 || res.fatal != nil || res.stats.Unrecognized != 2 {
+		t.Errorf("saved query results: events %d fatal %v unrecognized %d", len(res.events), res.fatal, res.stats.Unrecognized)
 	}
 	// XML without events and blank input are not errors.
 	for _, data := range []string{"", " \r\n", "<html><body>x</body></html>"} {

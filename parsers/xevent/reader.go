@@ -135,9 +135,10 @@ type at struct {
 
 // parser is the state of one pass over an input.
 type parser struct {
-	r     *Reader
-	yield func(*parsers.Event, error) bool
-	stop  bool // the consumer stopped the iteration
+	leadingText string // set when the input does not start with markup
+	r           *Reader
+	yield       func(*parsers.Event, error) bool
+	stop        bool // the consumer stopped the iteration
 
 	text *parsers.TextReader
 	src  *source
@@ -202,9 +203,11 @@ func (p *parser) run() {
 	if !ok {
 		return // empty or blank: nothing to read
 	}
+	// Text before the first tag (the column header of query results saved
+	// from SSMS, "(No column name)" and its dashes) is counted as
+	// unrecognized; if no event follows, the input is no XML export.
 	if c != '<' {
-		p.fatal(fmt.Errorf("%s: %w: it starts with %q at offset %d", p.r.file, ErrNotXML, c, p.src.rawOffset(p.src.offset())))
-		return
+		p.leadingText = fmt.Sprintf("it starts with %q at offset %d", c, p.src.rawOffset(p.src.offset()))
 	}
 	p.newDecoder(nl)
 	for !p.stop {
@@ -568,6 +571,10 @@ func (p *parser) lines() int {
 // that could be read is not an export at all.
 func (p *parser) finish() {
 	if p.stop || p.r.stats.Records > 0 {
+		return
+	}
+	if p.leadingText != "" {
+		p.fatal(fmt.Errorf("%s: %w: %s", p.r.file, ErrNotXML, p.leadingText))
 		return
 	}
 	if p.sawSyntaxError {
