@@ -20,6 +20,8 @@ var precedence = map[string]int{
 	CatFailedFailover:      8,
 	CatDataMovement:        9,
 	CatReplicaDisconnected: 10,
+	CatLogFull:             11, // after the disconnections that explain it
+	CatNotSynchronizing:    12,
 }
 
 // explainable lists the categories of causes that a higher cause may explain
@@ -32,6 +34,8 @@ var explainable = map[string]bool{
 	CatEndpointHandshake: true,
 	CatFailedFailover:    true,
 	CatDataMovement:      true,
+	CatLogFull:           true,
+	CatNotSynchronizing:  true,
 }
 
 // incidentBuilder holds an incident while it is assembled.
@@ -107,6 +111,19 @@ func (b *incidentBuilder) explains(f *Finding) bool {
 		if strings.Contains(f.reason, "SUSPEND_FROM_PARTNER") {
 			return r.failover != nil && r.failover.Mode == ModeForced && f.Start.After(r.Start) && f.Start.Sub(r.Start) <= 7*24*time.Hour ||
 				precedence[r.Category] <= precedence[CatRestart] && near(time.Minute, 30*time.Minute)
+		}
+		return false
+	case CatLogFull, CatNotSynchronizing:
+		// A secondary that cannot receive log holds the primary's log (9002
+		// AVAILABILITY_REPLICA) or leaves its databases behind: the
+		// disconnection (or what caused it) explains it, even hours later.
+		if r.Category == CatReplicaDisconnected || r.Category == CatEndpointHandshake || r.Category == CatClusterOutage ||
+			r.Category == CatLeaseExpiry || r.Category == CatFailover || r.Category == CatRestart {
+			for _, s := range f.Servers {
+				if b.hasServer(s) && !f.Start.Before(b.start) && !f.Start.After(b.end.Add(time.Hour)) {
+					return true
+				}
+			}
 		}
 		return false
 	case CatReplicaDisconnected:
@@ -329,6 +346,8 @@ var consequence = map[string]bool{
 	CatEndpointHandshake: true,
 	CatDataMovement:      true,
 	CatFailedFailover:    true,
+	CatLogFull:           true,
+	CatNotSynchronizing:  true,
 }
 
 func removeString(list []string, s string) []string {

@@ -649,6 +649,10 @@ func mdCategory(c string) string {
 		return "Data movement suspended"
 	case CatRestart:
 		return "Instance restart"
+	case CatLogFull:
+		return "Transaction log full"
+	case CatNotSynchronizing:
+		return "Database not synchronizing"
 	case "":
 		return "Incident"
 	}

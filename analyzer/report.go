@@ -111,6 +111,8 @@ const (
 	CatEndpointOwnership   = "endpoint_ownership"
 	CatDataMovement        = "data_movement"
 	CatRestart             = "restart"
+	CatLogFull             = "log_full"
+	CatNotSynchronizing    = "not_synchronizing"
 )
 
 // Incident is a group of findings with one root cause.

@@ -101,6 +101,8 @@ var Rules = []*Rule{
 	EndpointOwnershipRule,
 	DataMovementRule,
 	RestartRule,
+	LogFullRule,
+	NotSynchronizingRule,
 }
 
 // evidence quotes one event.
