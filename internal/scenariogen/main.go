@@ -43,6 +43,7 @@ var scenarios = []func() *Bundle{
 	xelBundle,
 	twoAGs,
 	linux8bit,
+	logFullDisconnected,
 }
 
 func main() {
