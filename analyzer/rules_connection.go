@@ -82,8 +82,8 @@ func connectionWindows(p *Pass) []*connWindow {
 // replicas only keep connections to and from the primary, so a window starts
 // when one of the two is primary (a secondary that loses its old primary in a
 // failover is no disconnection until the new primary expects it) and ends
-// when neither is any more. Replicas whose roles are unknown keep the window
-// as logged.
+// when neither is any more. A replica whose role is unknown counts as a
+// possible primary.
 func closeWhenNoPrimary(p *Pass, w *connWindow) {
 	end := w.End
 	if end.IsZero() {
@@ -99,7 +99,9 @@ func closeWhenNoPrimary(p *Pass, w *connWindow) {
 	started := false
 	for _, t := range times {
 		a, b := p.roles.roleAt(w.AG, w.Server, t), p.roles.roleAt(w.AG, w.Partner, t)
-		mattered := a == RolePrimary || b == RolePrimary || a == "" && b == ""
+		// A replica whose role the logs do not show (its log was cycled
+		// since its last change) may be the primary.
+		mattered := a == RolePrimary || b == RolePrimary || a == "" || b == ""
 		if !started {
 			if mattered {
 				started = true
