@@ -151,14 +151,14 @@ func (m *mdWriter) header() {
 			skipped++
 		}
 	}
-	inputs := strconv.Itoa(len(r.Inputs)-ignored) + " files"
+	inputs := plural(len(r.Inputs)-ignored, "file", "files")
 	switch {
 	case skipped > 0 && ignored > 0:
-		inputs += fmt.Sprintf(" (%d skipped; %d other files ignored; see Coverage)", skipped, ignored)
+		inputs += fmt.Sprintf(" (%d skipped; %s ignored; see Coverage)", skipped, plural(ignored, "other file", "other files"))
 	case skipped > 0:
 		inputs += fmt.Sprintf(" (%d skipped, see Coverage)", skipped)
 	case ignored > 0:
-		inputs += fmt.Sprintf(" (%d other files ignored, see Coverage)", ignored)
+		inputs += fmt.Sprintf(" (%s ignored, see Coverage)", plural(ignored, "other file", "other files"))
 	}
 	m.line("- **Inputs:** " + inputs)
 	m.line("")
