@@ -124,10 +124,34 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		if !w.End.IsZero() && w.End.Sub(w.Start) < time.Second {
 			continue // closed by a failover at once: no disconnection
 		}
+		if w.AG == "" {
+			w.AG = sharedAG(pass.roles, w.Server, w.Partner)
+		}
 		if w.Cause == "" {
-			for _, inc := range rep.Incidents {
-				if contains(inc.Servers, w.Server) && contains(inc.Servers, w.Partner) && !w.Start.Before(inc.Start.Add(-time.Minute)) && !w.Start.After(inc.End) {
-					w.Cause = fmt.Sprintf("incident %d: %s", inc.ID, inc.Title)
+			// The incident that explains the window: a handshake failure
+			// between the two first, else the latest one that began before.
+			var best *Incident
+			for i := range rep.Incidents {
+				inc := &rep.Incidents[i]
+				if !contains(inc.Servers, w.Server) || !contains(inc.Servers, w.Partner) ||
+					w.Start.Before(inc.Start.Add(-time.Minute)) || w.Start.After(inc.End) {
+					continue
+				}
+				switch {
+				case best == nil,
+					inc.Category == CatEndpointHandshake && best.Category != CatEndpointHandshake,
+					(inc.Category == CatEndpointHandshake) == (best.Category == CatEndpointHandshake) && inc.Start.After(best.Start):
+					best = inc
+				}
+			}
+			if best != nil {
+				w.Cause = fmt.Sprintf("incident %d: %s", best.ID, best.Title)
+			}
+		}
+		if w.Cause == "" {
+			for _, fo := range rep.Failovers {
+				if (w.AG == "" || strings.EqualFold(fo.AG, w.AG)) && fo.At.Sub(w.Start).Abs() <= time.Minute {
+					w.Cause = fmt.Sprintf("failover of %s at %s: reconnecting to the new primary", fo.AG, hms(fo.At))
 					break
 				}
 			}
@@ -147,6 +171,31 @@ func Analyze(files []File, opt Options) (*Report, error) {
 	sort.Slice(rep.Servers, func(i, j int) bool { return rep.Servers[i].Name < rep.Servers[j].Name })
 	rep.Gaps = coverageGaps(rep, set)
 	return rep, nil
+}
+
+// sharedAG returns the availability group both servers have a role in, when
+// there is exactly one.
+func sharedAG(m *roleModel, a, b string) string {
+	agsOf := func(server string) map[string]bool {
+		out := map[string]bool{}
+		for _, sp := range m.spans {
+			if strings.EqualFold(sp.Server, server) {
+				out[sp.AG] = true
+			}
+		}
+		return out
+	}
+	x, y := agsOf(a), agsOf(b)
+	found := ""
+	for ag := range x {
+		if y[ag] {
+			if found != "" {
+				return ""
+			}
+			found = ag
+		}
+	}
+	return found
 }
 
 // clientImpact counts, per incident, the connections clients were refused
