@@ -33,13 +33,30 @@ func fixtureForBench() []byte {
 	return data
 }
 
-// BenchmarkReader reads a 64 MB export into events.
+// BenchmarkReader reads a 64 MB export into events (the fast path).
 func BenchmarkReader(b *testing.B) {
 	data := benchData()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(data), "bench.xml")
+		for _, err := range r.Events() {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkReaderSlowPath reads the same export with the fast path off: every
+// event through encoding/xml, as the reader did before the fast path.
+func BenchmarkReaderSlowPath(b *testing.B) {
+	data := benchData()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), "bench.xml")
+		r.slowOnly = true
 		for _, err := range r.Events() {
 			if err != nil {
 				b.Fatal(err)

@@ -67,7 +67,7 @@ func (p *parser) handleError(err error, pos at) bool {
 			p.r.stats.SkippedBytes += end - p.ev.Offset
 			p.dropEvent()
 		case err != io.EOF:
-			p.warn(pos.raw, pos.line, fmt.Sprintf("truncated export: incomplete markup at the end of the file (%v)", err))
+			p.warn(pos.raw, pos.line, fmt.Sprintf("truncated export: incomplete markup at the end of the file (%v)", p.epochError(err)))
 			p.r.stats.SkippedBytes += end - pos.raw
 		case len(p.wrappers) > 0:
 			p.warn(end, errAt.line, fmt.Sprintf("truncated export: the file ends inside <%s>", name(p.wrappers[len(p.wrappers)-1])))

@@ -63,6 +63,11 @@ type Reader struct {
 	file  string
 	stats parsers.FileStats
 	used  bool
+	// slowOnly turns the fast path off: every event goes through
+	// encoding/xml. The differential tests compare the two paths.
+	slowOnly bool
+	// fastEvents counts the events the fast path read, for the tests.
+	fastEvents int
 }
 
 // NewReader returns a reader of the XML export r; file names the input in
@@ -97,6 +102,7 @@ func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
 		p.run()
 		r.stats.Bytes = p.text.RawOffset()
 		r.stats.Lines = p.lines()
+		r.fastEvents = p.hits
 	}
 }
 
@@ -160,6 +166,8 @@ type parser struct {
 	sawSyntaxError bool
 	warnedDoctype  bool
 	lastResync     int64
+
+	fastState
 }
 
 func newParser(r *Reader, yield func(*parsers.Event, error) bool) *parser {
@@ -185,6 +193,8 @@ func (p *parser) newDecoder(lineBase int) {
 	p.dec = d
 	p.decBase = p.src.offset()
 	p.lineBase = lineBase
+	p.handoff = false
+	p.epochLine = lineBase
 }
 
 // here returns the decoder's current position.
@@ -211,8 +221,12 @@ func (p *parser) run() {
 	}
 	p.newDecoder(nl)
 	for !p.stop {
+		if p.ev == nil && p.fastStep() {
+			continue
+		}
 		pos := p.here()
 		p.src.setMark(pos.dec)
+		p.lastStart = false
 		tok, err := p.dec.RawToken()
 		if err != nil {
 			if !p.handleError(err, pos) {
@@ -227,6 +241,7 @@ func (p *parser) run() {
 				p.resync(p.here(), p.here(), p.skipFrom(pos))
 				continue
 			}
+			p.lastStart = true
 			if p.ev == nil {
 				p.startOutside(t, pos)
 			} else {
@@ -298,6 +313,21 @@ func (p *parser) endOutside(t xml.EndElement, pos at) {
 
 // startEvent begins a new event at the start tag t.
 func (p *parser) startEvent(t xml.StartElement, pos at) {
+	var name, ts string
+	for _, a := range t.Attr {
+		switch a.Name.Local {
+		case "name":
+			name = a.Value
+		case "timestamp":
+			ts = a.Value
+		}
+	}
+	p.openEvent(capString(name), ts, pos)
+}
+
+// openEvent begins a new event named name with the timestamp attribute ts,
+// at pos.
+func (p *parser) openEvent(name, ts string, pos at) {
 	p.r.stats.Records++
 	ev := &parsers.Event{
 		Clock:  parsers.ClockUTC,
@@ -305,15 +335,7 @@ func (p *parser) startEvent(t xml.StartElement, pos at) {
 		File:   p.r.file,
 		Line:   pos.line,
 		Offset: pos.raw,
-	}
-	var ts string
-	for _, a := range t.Attr {
-		switch a.Name.Local {
-		case "name":
-			ev.Name = capString(a.Value)
-		case "timestamp":
-			ts = a.Value
-		}
+		Name:   name,
 	}
 	p.ev = ev
 	p.frames = p.frames[:0]
@@ -556,12 +578,17 @@ func (p *parser) emit() {
 
 // lines returns how many text lines the input held, as far as it was read.
 func (p *parser) lines() int {
+	if p.stale {
+		return p.vline // a fast step ends with '>', not a newline
+	}
 	if p.dec == nil {
 		return 0
 	}
 	line, col := p.dec.InputPos()
 	n := p.lineBase + line
-	if col == 1 { // the last line ended with a newline
+	// The last line ended with a newline. A decoder started after a fast
+	// step that has read nothing is not at the start of a line.
+	if col == 1 && !(p.handoff && p.dec.InputOffset() == 0) {
 		n--
 	}
 	return n
