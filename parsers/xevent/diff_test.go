@@ -27,10 +27,18 @@ type pass struct {
 }
 
 func readPass(data []byte, file string, slow bool) pass {
+	return readUpTo(data, file, slow, -1)
+}
+
+// readUpTo reads until it has seen stop items (all when stop < 0).
+func readUpTo(data []byte, file string, slow bool, stop int) pass {
 	r := NewReader(bytes.NewReader(data), file)
 	r.slowOnly = slow
 	var p pass
 	for ev, err := range r.Events() {
+		if len(p.items) == stop {
+			break
+		}
 		switch w, ok := err.(*parsers.Warning); {
 		case err == nil:
 			p.items = append(p.items, ev)
@@ -266,6 +274,27 @@ func FuzzFastPath(f *testing.F) {
 			t.Fatal(msg)
 		}
 	})
+}
+
+// TestFastPathEarlyStop stops the iteration after every item of the fixtures:
+// the stats so far agree too (Lines counts as far as the reader had read).
+func TestFastPathEarlyStop(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(fixtures, "*.xml"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range [][]byte{data, []byte(strings.ReplaceAll(string(data), `timestamp="`, `timestamp="x`))} {
+			all := len(readPass(in, file, true).items)
+			for stop := 0; stop < all; stop++ {
+				fast, slow := readUpTo(in, file, false, stop), readUpTo(in, file, true, stop)
+				if !reflect.DeepEqual(fast.items, slow.items) || !reflect.DeepEqual(fast.stats, slow.stats) {
+					t.Fatalf("%s stop after %d: fast %+v\nslow %+v", file, stop, fast.stats, slow.stats)
+				}
+			}
+		}
+	}
 }
 
 // TestFastPathMutations runs the differential check on a few thousand

@@ -106,8 +106,13 @@ func (p *parser) tryFast() bool {
 	p.src.pos += s.i
 	p.stale = true
 	p.vdec = start + int64(s.i)
-	p.vline = evLine + bytes.Count(w[s.evStart:], []byte{'\n'})
+	// Should the consumer stop at a warning about the start tag, the
+	// decoder path would have read no further than the tag: so for Lines.
+	p.vline = evLine + bytes.Count(w[s.evStart:s.tagEnd], []byte{'\n'})
 	p.commitFast(at{dec: evDec, raw: p.src.rawOffset(evDec), line: evLine})
+	if !p.stop || p.ev == nil {
+		p.vline += bytes.Count(w[s.tagEnd:], []byte{'\n'})
+	}
 	return true
 }
 

@@ -47,6 +47,7 @@ type fastScan struct {
 	i int
 
 	evStart  int // offset in w of "<event"
+	tagEnd   int // offset in w after the event's start tag
 	evName   []byte
 	evTS     []byte
 	hasName  bool
@@ -410,6 +411,7 @@ func (s *fastScan) step() fastStatus {
 	if empty {
 		return fastNo
 	}
+	s.tagEnd = s.i
 	s.fields = s.fields[:0]
 	for {
 		// Between fields only white space is expected.

@@ -24,6 +24,16 @@
 // event nor resume after a syntax error; a build over xmlquery also spent its
 // time building node trees the reader immediately flattens. The reader therefore
 // drives encoding/xml's Decoder.RawToken over an io.ByteReader of its own.
+//
+// That path is thorough but slow (a token interface, a string per attribute,
+// a byte at a time), so the reader first tries a fast path on every event: a
+// scanner over the decoded bytes that reads the common shape (data and action
+// fields with value, text and type children, CDATA, the predefined entities
+// and character references, XML declarations between documents) and leaves
+// anything else (comments, DOCTYPE, nested XML, unknown entities, damage,
+// events near the limits) to encoding/xml from the same position. The fast
+// path gives exactly the events, warnings and statistics of the other; the
+// package's differential tests and FuzzFastPath hold it to that.
 package xevent
 
 import (
