@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -166,6 +167,15 @@ func (m *match) spanOf(name string) (span, bool) {
 	return span{}, false
 }
 
+// applyScratch is the working space of one apply call.
+type applyScratch struct {
+	e    Event
+	m    match
+	caps [8]span
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(applyScratch) }}
+
 // apply matches t against body and, on success, fills ev.
 func (t *template) apply(ev *Event, body string) bool {
 	var buf [8]span
@@ -173,13 +183,22 @@ func (t *template) apply(ev *Event, body string) bool {
 	if !ok {
 		return false
 	}
-	// Only a successful match pays for heap copies: buf stays on the stack.
-	caps := append([]span(nil), local...)
-	e := *ev
+	// The working copy of the event and the match live in pooled scratch
+	// space: the post functions see pointers to them, which would otherwise
+	// move both to the heap on every match.
+	sc := scratchPool.Get().(*applyScratch)
+	defer func() {
+		sc.e, sc.m = Event{}, match{} // drop references before reuse
+		scratchPool.Put(sc)
+	}()
+	caps := append(sc.caps[:0], local...)
+	sc.e = *ev
+	e := &sc.e
 	// Clip the caller's Fields so that appends never write into its backing
 	// array (a rejected match must leave ev untouched).
 	e.Fields = e.Fields[:len(e.Fields):len(e.Fields)]
-	m := &match{body: body, t: t, caps: caps, end: end}
+	sc.m = match{body: body, t: t, caps: caps, end: end}
+	m := &sc.m
 	i := 0
 	for _, sg := range t.segs {
 		if sg.capture == "" {
@@ -213,7 +232,7 @@ func (t *template) apply(ev *Event, body string) bool {
 			}
 		default:
 			if f, ok := strings.CutPrefix(name, "f:"); ok {
-				setField(&e, f, v)
+				setField(e, f, v)
 			}
 			// "_" and "x:..." captures are only read by post functions.
 		}
@@ -222,15 +241,15 @@ func (t *template) apply(ev *Event, body string) bool {
 	setStr(&e.To, t.to)
 	setStr(&e.Reason, t.reason)
 	for _, f := range t.fields {
-		setField(&e, f.Name, f.Value)
+		setField(e, f.Name, f.Value)
 	}
-	if t.post != nil && !t.post(&e, m) {
+	if t.post != nil && !t.post(e, m) {
 		return false
 	}
 	if e.Error == 0 {
 		e.Error = t.num
 	}
-	*ev = e
+	*ev = *e
 	return true
 }
 
