@@ -118,6 +118,10 @@ func matchLit(s, lit string) (int, bool) {
 	i := 0
 	for j := 0; j < len(lit); j++ {
 		c := lit[j]
+		if i < len(s) && s[i] == c && c != ' ' {
+			i++ // the common case: the same byte
+			continue
+		}
 		if c == ' ' {
 			if i >= len(s) || !isBlank(s[i]) {
 				return 0, false
