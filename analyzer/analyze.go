@@ -213,7 +213,7 @@ func clientImpact(incidents []Incident, events []*parsers.Event) {
 			if ev.Time.Before(inc.Start) || ev.Time.After(inc.End.Add(time.Minute)) || !contains(inc.Servers, ev.Server) {
 				continue
 			}
-			inc.ClientErrors++
+			inc.ClientErrors += 1 + ev.Repeats
 			if first == nil {
 				first = ev
 			}
@@ -225,8 +225,8 @@ func clientImpact(incidents []Incident, events []*parsers.Event) {
 		text := fmt.Sprintf("Clients were refused %s because an availability database was not accessible (error %d).",
 			plural(inc.ClientErrors, "connection", "connections"), first.Error)
 		st := step(text, first)
-		if last != first {
-			st.Evidence[0].Count, st.Evidence[0].Last = inc.ClientErrors, last.Time
+		if inc.ClientErrors > 1 {
+			st.Evidence[0].Count, st.Evidence[0].Last = inc.ClientErrors, last.Until()
 		}
 		inc.Chain = append(inc.Chain, st)
 		sort.SliceStable(inc.Chain, func(a, b int) bool { return inc.Chain[a].Time.Before(inc.Chain[b].Time) })

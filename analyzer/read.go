@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -35,14 +36,86 @@ type fileResult struct {
 	events []*parsers.Event // the AG-relevant events only
 }
 
-// noisyLimit bounds, per file, the events of kinds that can repeat millions
-// of times in a large log (an application hammering a wrong password) and that
-// no rule needs in full: memory stays flat in the input size. The rest are
-// counted in Input.NotKept.
-var noisyLimit = map[parsers.Kind]int{
-	parsers.KindLoginFailed: 1000,
-	parsers.KindSyncState:   1000,
-	parsers.KindRedoBlocked: 1000,
+// stormKinds are the kinds whose events can repeat every few seconds for
+// days (an application with a wrong password, a replica retrying its
+// endpoint): past the first foldAfter of a kind, text and fields in a file,
+// the analyzer folds further identical events into one that counts them
+// (Event.Repeats, Event.LastTime), so memory stays flat in the input size
+// while counts and time ranges stay exact.
+var stormKinds = map[parsers.Kind]bool{
+	parsers.KindLoginFailed:       true,
+	parsers.KindHandshakeFailure:  true,
+	parsers.KindConnectionTimeout: true,
+	parsers.KindConnectionError:   true,
+	parsers.KindSyncState:         true,
+	parsers.KindRedoBlocked:       true,
+	parsers.KindEndpointState:     true,
+}
+
+const (
+	foldAfter = 50               // events of one storm kept whole
+	foldGap   = 10 * time.Minute // a longer pause ends a folded run
+	foldKeys  = 10000            // distinct storms tracked per file
+)
+
+// folder folds the storms of one file.
+type folder struct {
+	kept map[string]int
+	runs map[string]*parsers.Event // the open folded run of each storm
+	out  *[]*parsers.Event
+	// NotKept counts the events folded away.
+	notKept int
+}
+
+func stormKey(ev *parsers.Event) string {
+	var b strings.Builder
+	b.WriteString(string(ev.Kind))
+	fmt.Fprintf(&b, "|%d|%s|%s|%s|%s|%d|", ev.Error, ev.Login, ev.Client, ev.Replica, ev.Database, ev.HandshakeState)
+	b.WriteString(normalizeMessage(ev.Message))
+	return b.String()
+}
+
+// add keeps ev, or folds it into the run of its storm. It reports whether ev
+// itself must be kept.
+func (f *folder) add(ev *parsers.Event) bool {
+	if !stormKinds[ev.Kind] {
+		return true
+	}
+	k := stormKey(ev)
+	n, seen := f.kept[k]
+	if !seen && len(f.kept) >= foldKeys {
+		return true
+	}
+	if n < foldAfter {
+		f.kept[k] = n + 1
+		return true
+	}
+	run := f.runs[k]
+	if run != nil && ev.Time.Sub(run.Until()) > foldGap {
+		*f.out = append(*f.out, run)
+		run = nil
+	}
+	if run == nil {
+		cp := *ev
+		cp.Fields = slices.Clip(slices.Clone(ev.Fields))
+		cp.LastTime = ev.Time
+		f.runs[k] = &cp
+		return false
+	}
+	run.Repeats++
+	if ev.Time.After(run.LastTime) {
+		run.LastTime = ev.Time
+	}
+	f.notKept++
+	return false
+}
+
+// flush appends the open runs.
+func (f *folder) flush() {
+	for _, run := range f.runs {
+		*f.out = append(*f.out, run)
+	}
+	f.runs = map[string]*parsers.Event{}
 }
 
 // relevant reports whether the analyzer keeps ev: everything that has a kind
@@ -131,7 +204,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		return res
 	}
 	r := newReader(br, f.Name)
-	noisy := map[parsers.Kind]int{}
+	fold := &folder{kept: map[string]int{}, runs: map[string]*parsers.Event{}, out: &res.events}
 	fatal := ""
 	for ev, err := range r.Events() {
 		if err != nil {
@@ -147,12 +220,8 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
 		}
-		if !keepAll && relevant(ev) && noisyLimit[ev.Kind] > 0 {
-			noisy[ev.Kind]++
-			if noisy[ev.Kind] > noisyLimit[ev.Kind] {
-				res.input.NotKept++
-				continue
-			}
+		if !keepAll && relevant(ev) && !fold.add(ev) {
+			continue
 		}
 		if keepAll || relevant(ev) {
 			// Copy: a reader may allocate events in blocks, and keeping one
@@ -162,6 +231,8 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.events = append(res.events, &cp)
 		}
 	}
+	fold.flush()
+	res.input.NotKept = fold.notKept
 	res.stats = r.Stats()
 	if fatal != "" && res.stats.Events == 0 {
 		// Nothing could be read (an unsupported .xel version, a file that is

@@ -85,8 +85,8 @@ type Input struct {
 	// MissingZone counts XEvent timestamps written without a zone that were
 	// taken as UTC.
 	MissingZone int `json:"missing_zone,omitempty"`
-	// NotKept counts repeated events (login failures beyond the first 1000
-	// of a file ...) that were counted but not kept for the analysis.
+	// NotKept counts repeated events (storms of login or handshake failures
+	// beyond the first 50 of a kind) folded into a counted event.
 	NotKept int `json:"not_kept,omitempty"`
 	// TotalWarnings counts all warnings, including those not kept in Warnings.
 	TotalWarnings int `json:"total_warnings,omitempty"`

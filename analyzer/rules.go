@@ -146,8 +146,10 @@ func foldEvidence(evs []*parsers.Event, max int) []Evidence {
 	for _, ev := range evs {
 		k := ev.Server + "\x00" + ev.File + "\x00" + normalizeMessage(ev.Message)
 		if i, ok := idx[k]; ok {
-			out[i].Count++
-			out[i].Last = ev.Time
+			out[i].Count += 1 + ev.Repeats
+			if ev.Until().After(out[i].Last) {
+				out[i].Last = ev.Until()
+			}
 			continue
 		}
 		if len(out) >= max {
@@ -155,15 +157,36 @@ func foldEvidence(evs []*parsers.Event, max int) []Evidence {
 		}
 		idx[k] = len(out)
 		e := evidence(ev)
-		e.Count = 1
+		e.Count = 1 + ev.Repeats
+		e.Last = ev.Until()
 		out = append(out, e)
 	}
 	for i := range out {
 		if out[i].Count == 1 {
-			out[i].Count = 0
+			out[i].Count, out[i].Last = 0, time.Time{}
 		}
 	}
 	return out
+}
+
+// total counts events, with the repeats folded into them.
+func total(evs []*parsers.Event) int {
+	n := 0
+	for _, ev := range evs {
+		n += 1 + ev.Repeats
+	}
+	return n
+}
+
+// until returns the time of the last of evs, folded repeats included.
+func until(evs []*parsers.Event) time.Time {
+	var t time.Time
+	for _, ev := range evs {
+		if u := ev.Until(); u.After(t) {
+			t = u
+		}
+	}
+	return t
 }
 
 // normalizeMessage strips digits so that repeats differing only by numbers fold.
@@ -191,12 +214,17 @@ func step(text string, evs ...*parsers.Event) Step {
 // are at most gap apart.
 func groupByGap(evs []*parsers.Event, gap time.Duration) [][]*parsers.Event {
 	var out [][]*parsers.Event
+	var last time.Time // end of the current run, folded repeats included
 	for _, ev := range evs {
-		if n := len(out); n > 0 && ev.Time.Sub(out[n-1][len(out[n-1])-1].Time) <= gap {
+		if n := len(out); n > 0 && ev.Time.Sub(last) <= gap {
 			out[n-1] = append(out[n-1], ev)
+			if u := ev.Until(); u.After(last) {
+				last = u
+			}
 			continue
 		}
 		out = append(out, []*parsers.Event{ev})
+		last = ev.Until()
 	}
 	return out
 }
@@ -247,6 +275,15 @@ func databaseOf(ev *parsers.Event) string { return ev.Database }
 
 // hms formats a time for sentences.
 func hms(t time.Time) string { return t.UTC().Format("15:04:05") + " UTC" }
+
+// between formats a time range for sentences, with the dates when it spans
+// more than a day.
+func between(a, b time.Time) string {
+	if a.UTC().Format("20060102") != b.UTC().Format("20060102") {
+		return "between " + a.UTC().Format("2006-01-02 15:04:05") + " and " + b.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	}
+	return "between " + hms(a) + " and " + hms(b)
+}
 
 // durationText formats d for sentences ("4 min 12 s", "350 ms"), the same way
 // as the Markdown report.

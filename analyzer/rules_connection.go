@@ -270,7 +270,7 @@ func runHandshake(p *Pass) {
 	ep, epKnown := endpointName(p)
 	for _, k := range keys {
 		for _, grp := range groupByGap(groups[k], 30*time.Minute) {
-			start, last := grp[0].Time, grp[len(grp)-1].Time
+			start, last := grp[0].Time, until(grp)
 			partner := ""
 			how := ""
 			if k.client != "" {
@@ -321,7 +321,7 @@ func runHandshake(p *Pass) {
 			}
 			f.AGs = collect(grp, agOf)
 			f.RootCause = fmt.Sprintf("%s cannot connect to %s's endpoint because %s.", upperFirst(who), k.server, cause)
-			count := fmt.Sprintf("%s between %s and %s", plural(len(grp), "failed handshake", "failed handshakes"), hms(start), hms(last))
+			count := fmt.Sprintf("%s %s", plural(total(grp), "failed handshake", "failed handshakes"), between(start, last))
 			f.Chain = append(f.Chain, step(fmt.Sprintf("%s rejected connections from %s: %s.", k.server, who, count), grp...))
 			if resolved != nil {
 				f.End = resolved.Time
@@ -476,7 +476,7 @@ func droppedLogin(p *Pass, server string, t time.Time) string {
 		if !strings.Contains(strings.ToLower(ev.Reason+" "+ev.Message), "could not find a login matching") {
 			continue
 		}
-		counts[ev.Login]++
+		counts[ev.Login] += 1 + ev.Repeats
 		if counts[ev.Login] > counts[best] {
 			best = ev.Login
 		}

@@ -34,7 +34,7 @@ func timeline(events []*parsers.Event, incidents []Incident, limit int) ([]Timel
 		}
 		k := ev.Server + "\x00" + normalizeMessage(text)
 		if i, ok := last[k]; ok && ev.Time.Sub(out[i].Time) <= time.Minute {
-			out[i].Count++
+			out[i].Count += 1 + ev.Repeats
 			continue
 		}
 		if len(out) >= limit {
@@ -43,7 +43,7 @@ func timeline(events []*parsers.Event, incidents []Incident, limit int) ([]Timel
 		}
 		e := TimelineEntry{
 			Time: ev.Time, Local: ev.Clock == parsers.ClockLocal, Server: ev.Server, Kind: string(ev.Kind),
-			Error: ev.Error, Text: strings.TrimSpace(text), Position: ev.Position(), Count: 1,
+			Error: ev.Error, Text: strings.TrimSpace(text), Position: ev.Position(), Count: 1 + ev.Repeats,
 		}
 		for _, inc := range incidents {
 			if !ev.Time.Before(inc.Start) && !ev.Time.After(inc.End) && contains(inc.Servers, ev.Server) {

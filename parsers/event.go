@@ -150,6 +150,22 @@ type Event struct {
 	// Fields holds everything else the source carried (XEvent data and action
 	// values, cluster-log performance rows), in source order.
 	Fields []Field
+
+	// Repeats counts further events identical to this one (same kind, text
+	// and fields but for numbers) that were folded into it, the last at
+	// LastTime. Readers never fold; the analyzer folds long storms (a
+	// handshake failure every 5 seconds for weeks) to keep memory flat.
+	Repeats  int
+	LastTime time.Time
+}
+
+// Until returns the time of the last event folded into e (its own time when
+// none was).
+func (e *Event) Until() time.Time {
+	if e.Repeats > 0 && e.LastTime.After(e.Time) {
+		return e.LastTime
+	}
+	return e.Time
 }
 
 // Field is a name/value pair that has no dedicated Event field.

@@ -41,6 +41,8 @@ type eventJSON struct {
 	HandshakeState int     `json:"handshake_state,omitempty"`
 	Message        string  `json:"message,omitempty"`
 	Fields         []Field `json:"fields,omitempty"`
+	Repeats        int     `json:"repeats,omitempty"`
+	LastTime       string  `json:"last_time,omitempty"`
 }
 
 // MarshalJSON writes the event with the stable field names documented in the
@@ -66,6 +68,10 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	}
 	if !e.Local.IsZero() {
 		j.LocalTime = e.Local.Format(LocalLayout)
+	}
+	if e.Repeats > 0 {
+		j.Repeats = e.Repeats
+		j.LastTime = e.LastTime.UTC().Format(TimeLayout)
 	}
 	return json.Marshal(j)
 }
