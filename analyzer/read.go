@@ -53,17 +53,21 @@ var stormKinds = map[parsers.Kind]bool{
 }
 
 const (
-	foldAfter = 50               // events of one storm kept whole
-	foldGap   = 10 * time.Minute // a longer pause ends a folded run
-	foldKeys  = 10000            // distinct storms tracked per file
+	foldAfter  = 50               // events of one storm kept whole
+	foldGap    = 10 * time.Minute // a longer pause ends a folded run...
+	kindBudget = 5000             // ...until a kind has this many events kept in a file
+	foldKeys   = 2000             // distinct storms tracked per file; the rest share one
 )
 
-// folder folds the storms of one file.
+// folder folds the storms of one file. Memory is bounded by kindBudget
+// events per storm kind plus one run per storm: past the budget, runs are no
+// longer split at pauses.
 type folder struct {
-	kept map[string]int
-	runs map[string]*parsers.Event // the open folded run of each storm
-	out  *[]*parsers.Event
-	// NotKept counts the events folded away.
+	kept    map[string]int
+	perKind map[parsers.Kind]int      // events kept (whole or runs) per kind
+	runs    map[string]*parsers.Event // the open folded run of each storm
+	out     *[]*parsers.Event
+	// notKept counts the events folded away.
 	notKept int
 }
 
@@ -84,14 +88,17 @@ func (f *folder) add(ev *parsers.Event) bool {
 	k := stormKey(ev)
 	n, seen := f.kept[k]
 	if !seen && len(f.kept) >= foldKeys {
-		return true
+		k = string(ev.Kind) + "|other storms" // pathological variety: one run for the rest
+		n = f.kept[k]
 	}
-	if n < foldAfter {
+	budget := f.perKind[ev.Kind] < kindBudget
+	if n < foldAfter && budget {
 		f.kept[k] = n + 1
+		f.perKind[ev.Kind]++
 		return true
 	}
 	run := f.runs[k]
-	if run != nil && ev.Time.Sub(run.Until()) > foldGap {
+	if run != nil && budget && ev.Time.Sub(run.Until()) > foldGap {
 		*f.out = append(*f.out, run)
 		run = nil
 	}
@@ -100,6 +107,10 @@ func (f *folder) add(ev *parsers.Event) bool {
 		cp.Fields = slices.Clip(slices.Clone(ev.Fields))
 		cp.LastTime = ev.Time
 		f.runs[k] = &cp
+		f.perKind[ev.Kind]++
+		if _, ok := f.kept[k]; !ok {
+			f.kept[k] = foldAfter
+		}
 		return false
 	}
 	run.Repeats++
@@ -204,7 +215,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		return res
 	}
 	r := newReader(br, f.Name)
-	fold := &folder{kept: map[string]int{}, runs: map[string]*parsers.Event{}, out: &res.events}
+	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.events}
 	fatal := ""
 	for ev, err := range r.Events() {
 		if err != nil {
