@@ -35,6 +35,12 @@ type Pass struct {
 	End      time.Time
 	ends     map[string]time.Time
 	findings []*Finding
+
+	// Computed once for the rules and the report that need them.
+	windows   []*connWindow
+	haveWins  bool
+	lifecycle []*parsers.Event // startups and shutdowns
+	haveLife  bool
 }
 
 // Finding is one thing a rule found. The incident builder groups findings:

@@ -31,8 +31,16 @@ func partnerOf(ev *parsers.Event) string {
 
 // connectionWindows pairs connection losses (35201, 35206, 35267, connection
 // errors) with the next re-connection (35202, 35266) of the same server and
-// partner.
+// partner. They are computed once per pass and shared by the rules and the
+// report.
 func connectionWindows(p *Pass) []*connWindow {
+	if !p.haveWins {
+		p.windows, p.haveWins = buildWindows(p), true
+	}
+	return p.windows
+}
+
+func buildWindows(p *Pass) []*connWindow {
 	type key struct{ server, partner string }
 	open := map[key]*connWindow{}
 	var out []*connWindow
@@ -125,8 +133,11 @@ func closeWhenNoPrimary(p *Pass, w *connWindow) {
 
 // restartedNear reports whether server started or shut down in [from, to].
 func restartedNear(p *Pass, server string, from, to time.Time) bool {
-	for _, ev := range p.Events {
-		if (ev.Kind == parsers.KindStartup || ev.Kind == parsers.KindShutdown) && strings.EqualFold(ev.Server, server) &&
+	if !p.haveLife {
+		p.lifecycle, p.haveLife = p.filter(parsers.KindStartup, parsers.KindShutdown), true
+	}
+	for _, ev := range p.lifecycle {
+		if strings.EqualFold(ev.Server, server) &&
 			!ev.Time.Before(from) && !ev.Time.After(to) {
 			return true
 		}
@@ -163,8 +174,7 @@ the partner's health.`,
 				continue // closed by a failover
 			}
 			if restartedNear(p, w.Partner, w.Start.Add(-2*time.Minute), end) || restartedNear(p, w.Server, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)) {
-				w.Cause = "partner restarted"
-				continue
+				continue // the report names the incident, or the restart, as the cause
 			}
 			evs := append([]*parsers.Event{}, w.opened...)
 			// The same outage seen from the other side is one finding.
