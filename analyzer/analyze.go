@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bufio"
 	"fmt"
 	"sort"
 	"strings"
@@ -408,14 +407,12 @@ func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, 
 // streamFile reads f again and calls fn for each of its events; reading
 // problems were already reported by the first pass.
 func streamFile(f File, fn func(*parsers.Event) error) error {
-	rc, err := f.Open()
+	rc, br, format, err := openInput(f)
 	if err != nil {
 		return nil
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64*1024)
-	head, _ := br.Peek(parsers.SniffLen)
-	newReader, ok := readers[parsers.Detect(head)]
+	newReader, ok := readers[format]
 	if !ok {
 		return nil
 	}

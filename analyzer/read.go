@@ -27,6 +27,30 @@ var skipReasons = map[parsers.Format]string{
 	parsers.FormatText:   "text, but not an ERRORLOG, an XEvent export or a cluster log",
 }
 
+// openInput opens f and detects its format from its first bytes. The
+// returned reader holds those bytes still unread.
+func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, "", errors.New("cannot open: " + describeOpenError(err))
+	}
+	// 64 KiB, less for small files (a folder of 50,000 tiny files should not
+	// allocate 3 GB of buffers); the text decoder reuses this reader.
+	size := 64 * 1024
+	if f.Size > 0 && f.Size < int64(size) {
+		size = max(int(f.Size)+16, parsers.SniffLen+16)
+	}
+	br := bufio.NewReaderSize(rc, size)
+	head, err := br.Peek(parsers.SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
+		rc.Close()
+		return nil, nil, "", errors.New("cannot read: " + describeOpenError(err))
+	}
+	// A read error after some bytes (a truncated .gz) reaches the reader,
+	// which keeps what came before and reports the error.
+	return rc, br, parsers.Detect(head), nil
+}
+
 // fileResult is what reading one File produced.
 type fileResult struct {
 	file   File
@@ -182,27 +206,13 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
 		}
 	}()
-	rc, err := f.Open()
+	rc, br, format, err := openInput(f)
 	if err != nil {
-		res.input.Skipped = "cannot open: " + describeOpenError(err)
+		res.input.Skipped = err.Error()
 		return res
 	}
 	defer rc.Close()
-	// 64 KiB, less for small files (a folder of 50,000 tiny files should not
-	// allocate 3 GB of buffers); the text decoder reuses this reader.
-	size := 64 * 1024
-	if f.Size > 0 && f.Size < int64(size) {
-		size = max(int(f.Size)+16, parsers.SniffLen+16)
-	}
-	br := bufio.NewReaderSize(rc, size)
-	head, err := br.Peek(parsers.SniffLen)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
-		res.input.Skipped = "cannot read: " + describeOpenError(err)
-		return res
-	}
-	// A read error after some bytes (a truncated .gz) reaches the reader,
-	// which keeps what came before and reports the error.
-	res.format = parsers.Detect(head)
+	res.format = format
 	res.input.Format = string(res.format)
 	newReader, ok := readers[res.format]
 	if !ok {
