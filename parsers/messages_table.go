@@ -376,9 +376,9 @@ var stallTemplates = []template{
 // Instance life cycle and facts.
 var instanceTemplates = []template{
 	{kind: KindStartup, post: postStartupBanner, pattern: "Microsoft SQL Server {x:rest}"},
-	{kind: KindShutdown, reason: "system shutdown",
+	{num: 17147, kind: KindShutdown, reason: "system shutdown",
 		pattern: "SQL Server is terminating because of a system shutdown."},
-	{kind: KindShutdown, reason: "service stop",
+	{num: 17148, kind: KindShutdown, reason: "service stop",
 		pattern: "SQL Server is terminating in response to a 'stop' request from Service Control Manager."},
 	{kind: KindShutdown, pattern: "SQL Server is terminating {reason}."},
 	{kind: KindShutdown, reason: "shutdown initiated", pattern: "SQL Server shutdown has been initiated"},
