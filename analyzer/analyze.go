@@ -65,70 +65,83 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		return rep, fmt.Errorf("no readable log among %d file(s): give ERRORLOG files, AlwaysOn_health .xel or XML files, or cluster logs", len(files))
 	}
 
-	// Server time ranges.
-	ends := map[string]time.Time{}
+	// What each server's logs cover: the files' ranges (their first and
+	// last records, folded repeats included), not the first and last event
+	// the analysis kept.
 	for i := range results {
 		r := &results[i]
-		sv := set.byKey[canonKey(r.input.Server)]
-		if sv == nil || r.stats == nil {
+		if r.stats == nil {
 			continue
 		}
-		for _, ev := range r.events {
-			if sv.Start.IsZero() || ev.Time.Before(sv.Start) {
-				sv.Start = ev.Time
-			}
-			if ev.Time.After(sv.End) {
-				sv.End = ev.Time
-			}
-		}
-		if !r.stats.First.IsZero() && r.stats.Clock == parsers.ClockUTC {
-			if sv.Start.IsZero() || r.stats.First.Before(sv.Start) {
-				sv.Start = r.stats.First
-			}
-			if r.stats.Last.After(sv.End) {
-				sv.End = r.stats.Last
-			}
-		}
-		r.input.Start, r.input.End = fileRange(r)
+		sv := set.byKey[canonKey(r.input.Server)]
+		r.input.Start, r.input.End = fileRange(r, sv)
 		rep.Inputs[len(rep.Inputs)-len(results)+i] = r.input
+		if sv == nil || r.input.Start.IsZero() {
+			continue
+		}
+		if sv.Start.IsZero() || r.input.Start.Before(sv.Start) {
+			sv.Start = r.input.Start
+		}
+		if r.input.End.After(sv.End) {
+			sv.End = r.input.End
+		}
 	}
-	starts := map[string]time.Time{}
+	starts, ends := map[string]time.Time{}, map[string]time.Time{}
 	for _, sv := range set.list {
-		ends[sv.Name] = sv.End
-		starts[sv.Name] = sv.Start
+		starts[sv.Name], ends[sv.Name] = sv.Start, sv.End
+		if !sv.Start.IsZero() && (rep.Start.IsZero() || sv.Start.Before(rep.Start)) {
+			rep.Start = sv.Start
+		}
+		if sv.End.After(rep.End) {
+			rep.End = sv.End
+		}
 	}
-
-	pass := &Pass{Events: events, servers: set, ends: ends}
 	if len(events) > 0 {
-		rep.Start, rep.End = events[0].Time, events[len(events)-1].Time
-		pass.End = rep.End
+		if rep.Start.IsZero() || events[0].Time.Before(rep.Start) {
+			rep.Start = events[0].Time
+		}
+		if u := until(events[len(events)-1:]); u.After(rep.End) {
+			rep.End = u
+		}
 	}
-	pass.roles = buildRoles(events, starts, ends)
 
 	rules := opt.Rules
 	if rules == nil {
 		rules = Rules
 	}
+	pass := &Pass{Events: events, End: rep.End, servers: set, starts: starts, ends: ends}
 	for _, r := range rules {
 		pass.Rule = r
-		r.Run(pass)
+		for _, dep := range r.Requires {
+			pass.ResultOf(dep)
+		}
+		if r.Run != nil {
+			r.Run(pass)
+		}
 	}
-	rep.Incidents = buildIncidents(pass.findings)
+	pass.Rule = nil
+	// The report's own needs do not depend on which rules ran.
+	roles := pass.Roles()
+	rep.Incidents = buildIncidents(pass.findings, rules)
 	clientImpact(rep.Incidents, events)
-	for _, fo := range pass.roles.failovers {
-		rep.Failovers = append(rep.Failovers, fo.Failover)
-	}
-	rep.Roles = pass.roles.spans
-	for _, w := range connectionWindows(pass) {
+	rep.Failovers = roles.Failovers()
+	rep.Roles = roles.spans
+	for _, w := range pass.windows() {
 		if !w.End.IsZero() && w.End.Sub(w.Start) < time.Second {
 			continue // closed by a failover at once: no disconnection
 		}
 		if w.AG == "" {
-			w.AG = sharedAG(pass.roles, w.Server, w.Partner)
+			w.AG = sharedAG(roles, w.Server, w.Partner)
+		}
+		if w.Cause == "" && w.incident != nil {
+			// The incident the window's own finding belongs to.
+			w.Cause = fmt.Sprintf("incident %d: %s", w.incident.ID, w.incident.Title)
 		}
 		if w.Cause == "" {
-			// The incident that explains the window: a handshake failure
-			// between the two first, else the latest one that began before.
+			// A window no rule reported (short, or explained by a
+			// restart): the incident that explains it, a handshake
+			// failure between the two first, else the latest one that
+			// began before.
 			var best *Incident
 			for i := range rep.Incidents {
 				inc := &rep.Incidents[i]
@@ -174,7 +187,7 @@ func Analyze(files []File, opt Options) (*Report, error) {
 
 // sharedAG returns the availability group both servers have a role in, when
 // there is exactly one.
-func sharedAG(m *roleModel, a, b string) string {
+func sharedAG(m *Roles, a, b string) string {
 	agsOf := func(server string) map[string]bool {
 		out := map[string]bool{}
 		for _, sp := range m.spans {
@@ -333,22 +346,32 @@ func dropCopies(events []*parsers.Event) []*parsers.Event {
 	return out
 }
 
-func fileRange(r *fileResult) (time.Time, time.Time) {
+// fileRange is the time range a file covers on UTC: its events, folded
+// repeats included, and the reader's first and last record times, shifted by
+// the server's offset when they are local.
+func fileRange(r *fileResult, sv *serverInfo) (time.Time, time.Time) {
 	var a, b time.Time
 	for _, ev := range r.events {
 		if a.IsZero() || ev.Time.Before(a) {
 			a = ev.Time
 		}
-		if ev.Time.After(b) {
-			b = ev.Time
+		if u := ev.Until(); u.After(b) {
+			b = u
 		}
 	}
-	if r.stats != nil && r.stats.Clock == parsers.ClockUTC && !r.stats.First.IsZero() {
-		if a.IsZero() || r.stats.First.Before(a) {
-			a = r.stats.First
+	if r.stats != nil && !r.stats.First.IsZero() {
+		first, last := r.stats.First, r.stats.Last
+		ok := r.stats.Clock == parsers.ClockUTC
+		if !ok && sv != nil && sv.clock.known {
+			first, last, ok = first.Add(-sv.clock.offset), last.Add(-sv.clock.offset), true
 		}
-		if r.stats.Last.After(b) {
-			b = r.stats.Last
+		if ok {
+			if a.IsZero() || first.Before(a) {
+				a = first
+			}
+			if last.After(b) {
+				b = last
+			}
 		}
 	}
 	return a, b
@@ -359,7 +382,7 @@ func fileRange(r *fileResult) (time.Time, time.Time) {
 // the debugging view behind `agtriage --format events`. Memory stays flat: a
 // first pass keeps only what attribution and clock alignment need, then each
 // file is read again and streamed (standard input, which cannot be read twice,
-// is kept whole).
+// is kept whole). Each call of fn gets an event of its own, which fn may keep.
 func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, error) {
 	results := readAll(files, opt.Workers, func(f File) bool { return f.Root == "-" }, opt.Progress)
 	set := attribute(results, opt.Servers)
@@ -391,11 +414,13 @@ func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, 
 		sv := set.byKey[canonKey(r.input.Server)]
 		err := streamFile(files[i], func(ev *parsers.Event) error {
 			ev.Server = r.input.Server
-			if sv != nil && sv.clock.known && ev.Source == parsers.SourceErrorlog &&
-				(sv.clock.method == ClockOverride || ev.Clock == parsers.ClockLocal) {
+			if sv != nil && sv.clock.known && (sv.clock.method == ClockOverride && overridable(ev) || ev.Clock == parsers.ClockLocal) {
 				retime(ev, sv.clock.offset)
 			}
-			return emit(ev)
+			// The readers may reuse their event: the caller gets its own.
+			own := *ev
+			own.Fields = append([]parsers.Field(nil), ev.Fields...)
+			return emit(&own)
 		})
 		if err != nil {
 			return inputs, err

@@ -26,9 +26,10 @@ const minPairs = 3
 // whose server's offset stays unknown keep their local time (ClockLocal).
 func alignClocks(results []fileResult, set *serverSet, overrides map[string]time.Duration) (warnings []string) {
 	for _, sv := range set.list {
-		var local, utc []*parsers.Event // ERRORLOG events on local time; UTC-source events
+		var local, utc []*parsers.Event // events on local time (ERRORLOG, cluster log); UTC-source events
+		var localErrorlog []*parsers.Event
 		var offsets []time.Duration
-		hasErrorlog := false
+		hasErrorlog, localCluster := false, false
 		for i := range results {
 			r := &results[i]
 			if r.input.Server != sv.Name || r.stats == nil {
@@ -41,11 +42,15 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 				}
 			}
 			for _, ev := range r.events {
-				if ev.Source == parsers.SourceErrorlog {
-					if ev.Clock == parsers.ClockLocal {
-						local = append(local, ev)
+				switch {
+				case ev.Clock == parsers.ClockLocal:
+					local = append(local, ev)
+					if ev.Source == parsers.SourceErrorlog {
+						localErrorlog = append(localErrorlog, ev)
+					} else if ev.Source == parsers.SourceClusterlog {
+						localCluster = true
 					}
-				} else if ev.Clock == parsers.ClockUTC {
+				case ev.Source != parsers.SourceErrorlog && ev.Clock == parsers.ClockUTC:
 					utc = append(utc, ev)
 				}
 			}
@@ -57,7 +62,7 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 			for i := range results {
 				if results[i].input.Server == sv.Name {
 					for _, ev := range results[i].events {
-						if ev.Source == parsers.SourceErrorlog {
+						if overridable(ev) {
 							retime(ev, off)
 						}
 					}
@@ -78,7 +83,7 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 				retime(ev, c.offset)
 			}
 		} else if len(local) > 0 {
-			if off, n, ok := inferOffset(local, utc); ok {
+			if off, n, ok := inferOffset(localErrorlog, utc); ok {
 				c.method, c.offset, c.known = ClockInferred, off, true
 				c.detail = fmt.Sprintf("from %d events found in both its ERRORLOG and its XEvent data", n)
 				for _, ev := range local {
@@ -87,7 +92,14 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 			} else {
 				c.method = ClockUnknown
 				c.detail = "no UTC adjustment line, no override, and too few events shared by its ERRORLOG and XEvent data"
-				warnings = append(warnings, fmt.Sprintf("%s: the UTC offset of its ERRORLOG is unknown, so its events stay on local time and their order against other servers is uncertain; pass --utc-offset %s=±hh:mm", sv.Name, sv.Name))
+				what := "its ERRORLOG"
+				switch {
+				case localCluster && len(localErrorlog) > 0:
+					what = "its ERRORLOG and its cluster log (written with -UseLocalTime)"
+				case localCluster:
+					what = "its cluster log (written with -UseLocalTime, without the time zone line)"
+				}
+				warnings = append(warnings, fmt.Sprintf("%s: the UTC offset of %s is unknown, so its events stay on local time and their order against other servers is uncertain; pass --utc-offset %s=±hh:mm", sv.Name, what, sv.Name))
 			}
 		} else if hasErrorlog {
 			c.method, c.detail = ClockErrorlog, "ERRORLOG times already converted"
@@ -127,7 +139,14 @@ func lookupOffset(overrides map[string]time.Duration, sv *serverInfo) (time.Dura
 	return 0, false
 }
 
-// retime converts an ERRORLOG event's local time with offset (local - UTC).
+// overridable reports whether a user's --utc-offset applies to ev: every
+// ERRORLOG event (its own UTC adjustment line may be wrong) and every event
+// still on local time (a cluster log written with -UseLocalTime).
+func overridable(ev *parsers.Event) bool {
+	return ev.Source == parsers.SourceErrorlog || ev.Clock == parsers.ClockLocal
+}
+
+// retime converts an event's local time with offset (local - UTC).
 func retime(ev *parsers.Event, offset time.Duration) {
 	if ev.Local.IsZero() {
 		return

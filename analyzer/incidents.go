@@ -7,243 +7,241 @@ import (
 	"time"
 )
 
-// precedence ranks root causes: when two findings could explain each other,
-// the lower number is the cause.
-var precedence = map[string]int{
-	CatClusterOutage:       1,
-	CatLeaseExpiry:         2,
-	CatHealthCheck:         3,
-	CatRestart:             4,
-	CatEndpointOwnership:   5,
-	CatFailover:            6, // manual and forced failovers: a DBA's action
-	CatEndpointHandshake:   7,
-	CatFailedFailover:      8,
-	CatDataMovement:        9,
-	CatReplicaDisconnected: 10,
-	CatLogFull:             11, // after the disconnections that explain it
-	CatNotSynchronizing:    12,
+// correlation is the incident builder's view of the rules: their ranks,
+// links and properties by category and name, so that it never names a rule
+// or a category itself.
+type correlation struct {
+	byName map[string]*Rule
+	rank   map[string]int // category -> lowest rank of a rule of that category
+	links  []Link
 }
 
-// explainable lists the categories of causes that a higher cause may explain
-// (a lease expiry during a cluster outage): they are placed after the
-// incidents of pass 1 exist.
-var explainable = map[string]bool{
-	CatLeaseExpiry:       true,
-	CatHealthCheck:       true,
-	CatRestart:           true,
-	CatEndpointHandshake: true,
-	CatFailedFailover:    true,
-	CatDataMovement:      true,
-	CatLogFull:           true,
-	CatNotSynchronizing:  true,
-}
-
-// incidentBuilder holds an incident while it is assembled.
-type incidentBuilder struct {
-	root     *Finding
-	members  []*Finding
-	start    time.Time
-	end      time.Time
-	servers  map[string]bool
-	failback bool
-}
-
-func (b *incidentBuilder) add(f *Finding) {
-	b.members = append(b.members, f)
-	if f.Start.Before(b.start) {
-		b.start = f.Start
-	}
-	if f.End.After(b.end) {
-		b.end = f.End
-	}
-	for _, s := range f.Servers {
-		b.servers[strings.ToUpper(s)] = true
-	}
-}
-
-func (b *incidentBuilder) hasServer(s string) bool { return s != "" && b.servers[strings.ToUpper(s)] }
-
-// explains reports whether incident b (by its root cause) explains finding f.
-func (b *incidentBuilder) explains(f *Finding) bool {
-	r := b.root
-	near := func(before, after time.Duration) bool {
-		return !f.Start.Before(b.start.Add(-before)) && !f.Start.After(b.end.Add(after))
-	}
-	switch f.Category {
-	case CatFailover:
-		fo := f.failover
-		if fo == nil {
-			return false
+func newCorrelation(rules []*Rule) *correlation {
+	c := &correlation{byName: map[string]*Rule{}, rank: map[string]int{}}
+	for _, r := range rules {
+		c.byName[r.Name] = r
+		if rk, ok := c.rank[r.Category]; !ok || r.rank() < rk {
+			c.rank[r.Category] = r.rank()
 		}
-		switch fo.Mode {
-		case ModeAutomatic:
-			if precedence[r.Category] <= precedence[CatRestart] && near(time.Minute, 5*time.Minute) &&
-				(fo.From == "" || b.hasServer(fo.From)) {
-				return true
-			}
-		case ModeManual:
-			// A manual failback after an incident that moved the AG away.
-			for _, m := range b.members {
-				if m.failover != nil && m.failover.AG == fo.AG && m.failover.From == fo.To && m.failover.To == fo.From &&
-					f.Start.After(m.Start) && f.Start.Sub(b.end) <= 4*time.Hour {
-					b.failback = true
-					return true
+		c.links = append(c.links, r.Links...)
+	}
+	return c
+}
+
+func (c *correlation) rankOf(f *Finding) int {
+	if r := c.byName[f.Rule]; r != nil {
+		return r.rank()
+	}
+	if rk, ok := c.rank[f.Category]; ok {
+		return rk
+	}
+	return DefaultRank
+}
+
+func (c *correlation) rule(f *Finding) *Rule {
+	if r := c.byName[f.Rule]; r != nil {
+		return r
+	}
+	return &Rule{Name: f.Rule, Category: f.Category}
+}
+
+// mergeFindings folds findings that are one problem: the same rule, the same
+// Key, overlapping in time (within the rule's MergeGap), whichever replica or
+// file saw them.
+func (c *correlation) mergeFindings(findings []*Finding) []*Finding {
+	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Start.Before(findings[j].Start) })
+	var out []*Finding
+next:
+	for _, f := range findings {
+		gap := c.rule(f).MergeGap
+		if gap == 0 {
+			gap = 2 * time.Minute
+		}
+		if gap > 0 {
+			for _, g := range out {
+				if g.Rule == f.Rule && g.Key == f.Key && g.failover == nil && f.failover == nil &&
+					!f.Start.After(g.End.Add(gap)) && !f.End.Before(g.Start.Add(-gap)) {
+					mergeInto(g, f)
+					continue next
 				}
 			}
 		}
-		return false
-	case CatLeaseExpiry, CatRestart, CatHealthCheck:
-		if (f.Category == CatHealthCheck || f.Category == CatLeaseExpiry) && (r.Category == CatLeaseExpiry || r.Category == CatHealthCheck) &&
-			near(2*time.Minute, 2*time.Minute) && b.hasServer(f.Servers[0]) {
-			return true // the same stall seen by the health check and the lease
+		out = append(out, f)
+	}
+	return out
+}
+
+// mergeInto adds f to g: one problem seen twice.
+func mergeInto(g, f *Finding) {
+	if f.sqlSide && !g.sqlSide {
+		// SQL Server's own record of a problem is a better root than
+		// another node's view of it in a cluster log.
+		g.Title, g.RootCause, g.Summary = f.Title, f.RootCause, f.Summary
+		g.Confidence, g.ConfidenceReason, g.sqlSide = f.Confidence, f.ConfidenceReason, true
+	}
+	if f.End.After(g.End) {
+		g.End, g.Ongoing = f.End, f.Ongoing
+	} else if f.End.Equal(g.End) {
+		g.Ongoing = g.Ongoing || f.Ongoing
+	}
+	if f.Start.Before(g.Start) {
+		g.Start = f.Start
+	}
+	g.Servers = union(g.Servers, f.Servers)
+	g.AGs = union(g.AGs, f.AGs)
+	g.Databases = union(g.Databases, f.Databases)
+	if g.Partner == "" {
+		g.Partner = f.Partner
+	}
+	g.Chain = append(g.Chain, f.Chain...)
+	sort.SliceStable(g.Chain, func(i, j int) bool { return g.Chain[i].Time.Before(g.Chain[j].Time) })
+	mergeFix(&g.Fix, f.Fix, fixSet(g.Fix))
+	g.Severity = max(g.Severity, f.Severity)
+	g.Cause = g.Cause || f.Cause
+	g.windows = append(g.windows, f.windows...)
+}
+
+func union(a, b []string) []string {
+	for _, s := range b {
+		if !containsFold(a, s) {
+			a = append(a, s)
 		}
-		return r.Category == CatClusterOutage && near(time.Minute, time.Minute) && b.hasServer(f.Servers[0]) ||
-			f.Category == CatRestart && precedence[r.Category] < precedence[CatRestart] && near(time.Minute, 2*time.Minute) && b.hasServer(f.Servers[0])
-	case CatFailedFailover:
-		after := 10 * time.Minute
-		if f.Rule == FailoverLimitRule.Name {
-			after = time.Hour // the limit is reached by the failures before it
+	}
+	return a
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
 		}
-		return precedence[r.Category] <= precedence[CatRestart] && near(time.Minute, after)
-	case CatEndpointHandshake:
-		return r.Category == CatEndpointOwnership && f.state == 84 && f.Start.After(r.Start) && f.Start.Sub(r.Start) <= 30*24*time.Hour
-	case CatDataMovement:
-		if strings.Contains(f.reason, "SUSPEND_FROM_PARTNER") {
-			return r.failover != nil && r.failover.Mode == ModeForced && f.Start.After(r.Start) && f.Start.Sub(r.Start) <= 7*24*time.Hour ||
-				precedence[r.Category] <= precedence[CatRestart] && near(time.Minute, 30*time.Minute)
-		}
-		return false
-	case CatLogFull, CatNotSynchronizing:
-		// A secondary that cannot receive log holds the primary's log (9002
-		// AVAILABILITY_REPLICA) or leaves its databases behind: the
-		// disconnection (or what caused it) explains it, even hours later.
-		if r.Category == CatReplicaDisconnected || r.Category == CatEndpointHandshake || r.Category == CatClusterOutage ||
-			r.Category == CatLeaseExpiry || r.Category == CatFailover || r.Category == CatRestart {
-			for _, s := range f.Servers {
-				if b.hasServer(s) && !f.Start.Before(b.start) && !f.Start.After(b.end.Add(time.Hour)) {
-					return true
-				}
-			}
-		}
-		return false
-	case CatReplicaDisconnected:
-		if r.Category == CatEndpointHandshake {
-			return (strings.EqualFold(f.partner, r.Servers[0]) || b.hasServer(f.partner)) && f.Start.Before(b.end.Add(time.Minute)) && !f.End.Before(b.start.Add(-time.Minute))
-		}
-		for _, s := range f.Servers {
-			if b.hasServer(s) && near(2*time.Minute, 5*time.Minute) {
-				return true
-			}
-		}
-		return false
 	}
 	return false
 }
 
-// buildIncidents groups findings into incidents: root causes first (by
-// precedence, then time), then every other finding attaches to the first
-// incident that explains it; what nothing explains becomes an incident of
-// its own.
-func buildIncidents(findings []*Finding) []Incident {
-	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Start.Before(findings[j].Start) })
-	var bs []*incidentBuilder
-	attached := make([]bool, len(findings))
-	newBuilder := func(f *Finding) *incidentBuilder {
-		b := &incidentBuilder{root: f, start: f.Start, end: f.End, servers: map[string]bool{}}
-		b.add(f)
-		bs = append(bs, b)
-		return b
+func fixSet(f Fix) map[string]bool {
+	seen := map[string]bool{}
+	for _, s := range f.SQL {
+		seen[s] = true
 	}
-	// Pass 1: root causes; the same cause on several servers at the same time
-	// (a cluster outage seen by two nodes) is one incident.
-	for i, f := range findings {
-		if !f.Cause || f.Category == CatFailover && f.failover != nil && f.failover.Mode == ModeManual {
+	for _, s := range f.Steps {
+		seen[s] = true
+	}
+	return seen
+}
+
+// explainer returns the finding that best explains f, and the link used:
+// among the findings a Link allows as its cause (of a lower rank, or of the
+// same rank and earlier), the most specific one (the highest rank), then
+// the latest that began by f's start, then the nearest.
+func (c *correlation) explainer(f *Finding, all []*Finding, idx map[*Finding]int) (*Finding, *Link) {
+	var best *Finding
+	var bestLink *Link
+	rf := c.rankOf(f)
+	better := func(a, b *Finding) bool { // a better than b
+		ra, rb := c.rankOf(a), c.rankOf(b)
+		if ra != rb {
+			return ra > rb
+		}
+		limit := f.Start.Add(time.Minute)
+		ia, ib := !a.Start.After(limit), !b.Start.After(limit)
+		if ia != ib {
+			return ia
+		}
+		if ia {
+			return a.Start.After(b.Start)
+		}
+		return a.Start.Sub(f.Start).Abs() < b.Start.Sub(f.Start).Abs()
+	}
+	for _, g := range all {
+		if g == f {
 			continue
 		}
-		if explainable[f.Category] {
-			continue // pass 2: a higher cause may explain it
-		}
-		merged := false
-		for _, b := range bs {
-			if b.root.Category == f.Category && f.Category == CatClusterOutage && !f.Start.After(b.end.Add(2*time.Minute)) {
-				if f.sqlSide && !b.root.sqlSide {
-					// SQL Server's own record of losing its cluster is a
-					// better root than another node's view of it.
-					b.root = f
-				}
-				b.add(f)
-				merged = true
-				break
-			}
-		}
-		if !merged {
-			newBuilder(f)
-		}
-		attached[i] = true
-	}
-	// Pass 2: everything else, in precedence order so that lease expiries and
-	// restarts can open incidents that explain failovers.
-	order := make([]int, 0, len(findings))
-	for i := range findings {
-		if !attached[i] {
-			order = append(order, i)
-		}
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return precedence[findings[order[a]].Category] < precedence[findings[order[b]].Category]
-	})
-	for _, i := range order {
-		f := findings[i]
-		var best *incidentBuilder
-		if f.Category == CatReplicaDisconnected {
-			// A handshake failure is the most specific explanation of a
-			// disconnection: prefer it over an incident that merely overlaps.
-			for _, b := range bs {
-				if b.root.Category == CatEndpointHandshake && b.explains(f) {
-					best = b
-					break
-				}
-			}
-		}
-		if best == nil {
-			// The nearest explanation: the latest incident that began
-			// before the finding and explains it.
-			for _, b := range bs {
-				if b.explains(f) && (best == nil || b.start.After(best.start) && !b.start.After(f.Start.Add(time.Minute))) {
-					best = b
-				}
-			}
-		}
-		if best != nil {
-			best.add(f)
+		rg := c.rankOf(g)
+		// Causes come first in (rank, start, order): no cycles.
+		if rg > rf || rg == rf && (g.Start.After(f.Start) || g.Start.Equal(f.Start) && idx[g] > idx[f]) {
 			continue
 		}
-		if f.Category == CatLeaseExpiry || f.Category == CatRestart || f.Category == CatHealthCheck {
-			// The same cause on another server at the same time: one incident.
-			merged := false
-			for _, b := range bs {
-				if b.root.Category == f.Category && !f.Start.After(b.end.Add(2*time.Minute)) && !f.End.Before(b.start.Add(-2*time.Minute)) {
-					b.add(f)
-					merged = true
-					break
-				}
-			}
-			if merged {
+		for i := range c.links {
+			l := &c.links[i]
+			if l.Effect != f.Category || l.Cause != "" && l.Cause != g.Category || l.Cause == "" && rg >= rf {
 				continue
 			}
+			if !l.holds(g, f) {
+				continue
+			}
+			if best == nil || better(g, best) {
+				best, bestLink = g, l
+			}
+			break
 		}
-		newBuilder(f)
+	}
+	return best, bestLink
+}
+
+// incidentBuilder holds an incident while it is assembled: a root finding
+// and every finding it explains, directly or through others.
+type incidentBuilder struct {
+	root     *Finding
+	members  []*Finding
+	inferred []string // reasons of inferred links
+	start    time.Time
+	end      time.Time
+}
+
+// buildIncidents groups findings into incidents: findings that are one
+// problem merge; each finding hangs under the finding that best explains it
+// (see Link); every finding nothing explains is the root of an incident.
+func buildIncidents(findings []*Finding, rules []*Rule) []Incident {
+	c := newCorrelation(rules)
+	fs := c.mergeFindings(findings)
+	idx := map[*Finding]int{}
+	for i, f := range fs {
+		idx[f] = i
+	}
+	parent := map[*Finding]*Finding{}
+	via := map[*Finding]*Link{}
+	children := map[*Finding][]*Finding{}
+	for _, f := range fs {
+		if p, l := c.explainer(f, fs, idx); p != nil {
+			parent[f], via[f] = p, l
+			children[p] = append(children[p], f)
+		}
+	}
+	var bs []*incidentBuilder
+	for _, f := range fs {
+		if parent[f] != nil {
+			continue
+		}
+		b := &incidentBuilder{root: f, start: f.Start, end: f.End}
+		queue := []*Finding{f}
+		for len(queue) > 0 {
+			m := queue[0]
+			queue = queue[1:]
+			b.members = append(b.members, m)
+			if m.Start.Before(b.start) {
+				b.start = m.Start
+			}
+			if m.End.After(b.end) {
+				b.end = m.End
+			}
+			if l := via[m]; l != nil && l.Inferred != "" && !contains(b.inferred, l.Inferred) {
+				b.inferred = append(b.inferred, l.Inferred)
+			}
+			queue = append(queue, children[m]...)
+		}
+		bs = append(bs, b)
 	}
 	sort.SliceStable(bs, func(i, j int) bool { return bs[i].start.Before(bs[j].start) })
 	out := make([]Incident, 0, len(bs))
 	for i, b := range bs {
-		out = append(out, b.incident(i+1))
+		out = append(out, b.incident(i+1, c))
 	}
 	return out
 }
 
 // incident renders the builder as an Incident.
-func (b *incidentBuilder) incident(id int) Incident {
+func (b *incidentBuilder) incident(id int, c *correlation) Incident {
 	r := b.root
 	inc := Incident{
 		ID: id, Category: r.Category, Title: r.Title, Start: b.start, End: b.end,
@@ -251,14 +249,19 @@ func (b *incidentBuilder) incident(id int) Incident {
 		RootCause:  r.RootCause,
 		Confidence: r.Confidence, ConfidenceReason: r.ConfidenceReason,
 		Severity: r.Severity,
+		// Whether the problem was still going on is the root's to say: a
+		// consequence left open (a disconnection never closed in the logs)
+		// does not keep a resolved outage going.
+		Ongoing: r.Ongoing,
 	}
 	var rules []string
 	var failovers []string
+	var fos []*failoverRec
 	ags, servers, dbs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var consequences []string
 	fixSeen := map[string]bool{}
+	var headline *Finding
 	for _, m := range b.members {
-		inc.Ongoing = inc.Ongoing || m.Ongoing && m.End.Equal(b.end)
 		if !contains(rules, m.Rule) {
 			rules = append(rules, m.Rule)
 		}
@@ -272,55 +275,53 @@ func (b *incidentBuilder) incident(id int) Incident {
 			dbs[d] = true
 		}
 		inc.Chain = append(inc.Chain, m.Chain...)
-		if m == r || consequence[m.Category] {
+		rule := c.rule(m)
+		if m == r || rule.Action {
 			// A disconnection explained by the root needs no fix of its own.
 			mergeFix(&inc.Fix, m.Fix, fixSeen)
 		}
-		if m != r && consequence[m.Category] && m.RootCause != "" {
+		if m != r && rule.Headline && headline == nil {
+			headline = m
+		} else if m != r && rule.Action && m.RootCause != "" {
 			consequences = append(consequences, lowerFirst(strings.TrimSuffix(m.RootCause, ".")))
+		}
+		if m.failover != nil {
+			m.failover.IncidentID = id
+			fos = append(fos, m.failover)
 		}
 		if m != r && m.failover != nil {
 			fo := m.failover
-			fo.IncidentID = id
-			failovers = append(failovers, fmt.Sprintf("%s failed over (%s) from %s to %s at %s", fo.AG, fo.Mode, orUnknown(fo.From), fo.To, hms(fo.At)))
+			failovers = append(failovers, fmt.Sprintf("%s failed over (%s) from %s to %s at %s", fo.AG, fo.Mode, orUnknown(fo.From), orUnknown(fo.To), hms(fo.At)))
 		}
 		if m.Severity > inc.Severity {
 			inc.Severity = m.Severity
 		}
-	}
-	if r.failover != nil {
-		r.failover.IncidentID = id
 	}
 	sort.SliceStable(inc.Chain, func(i, j int) bool { return inc.Chain[i].Time.Before(inc.Chain[j].Time) })
 	inc.AGs, inc.Servers, inc.Databases = keys(ags), keys(servers), keys(dbs)
 	inc.Rules = rules
 	if len(failovers) > 0 {
 		inc.RootCause = strings.TrimSuffix(inc.RootCause, ".") + "; " + strings.Join(failovers, ", then ") + "."
-		if b.failback {
+		if failback(fos) {
 			inc.Title += ", failover and failback"
-		} else {
+		} else if r.failover == nil {
 			inc.Title += " and failover"
 		}
 	}
-	// The cluster refusing to fail over again leaves the AG offline: that
-	// outcome names the incident, and the failure that used up the last
-	// attempt is its trigger.
-	var limit *Finding
-	for _, m := range b.members {
-		if m != r && m.Rule == FailoverLimitRule.Name {
-			inc.Category, inc.Title = m.Category, m.Title
-			inc.RootCause = strings.TrimSuffix(m.RootCause, ".") + ". The last failure: " + lowerFirst(r.RootCause)
-			inc.Confidence, inc.ConfidenceReason = m.Confidence, m.ConfidenceReason
-			limit = m
-			consequences = removeString(consequences, lowerFirst(strings.TrimSuffix(m.RootCause, ".")))
-		}
+	// An outcome that matters more than its trigger (the cluster refusing to
+	// fail over again leaves the AG offline) names the incident; the root
+	// is what used up the last attempt.
+	if headline != nil {
+		inc.Category, inc.Title = headline.Category, headline.Title
+		inc.RootCause = strings.TrimSuffix(headline.RootCause, ".") + ". The last failure: " + lowerFirst(inc.RootCause)
+		inc.Confidence, inc.ConfidenceReason = headline.Confidence, headline.ConfidenceReason
 	}
 	if len(consequences) > 0 {
 		inc.RootCause = strings.TrimSuffix(inc.RootCause, ".") + "; as a consequence, " + strings.Join(consequences, "; ") + "."
-		if r.Category == CatEndpointOwnership {
-			inc.Confidence = Likely
-			inc.ConfidenceReason = "The refused DROP LOGIN is logged; that the ownership change removed the CONNECT permission is inferred from the handshake failures (State 84) that follow it."
-		}
+	}
+	if len(b.inferred) > 0 && inc.Confidence == Certain {
+		inc.Confidence = Likely
+		inc.ConfidenceReason = strings.Join(b.inferred, " ")
 	}
 	// One or two sentences: the root finding's, and the first failover's.
 	inc.Summary = r.Summary
@@ -330,24 +331,30 @@ func (b *incidentBuilder) incident(id int) Incident {
 			break
 		}
 	}
-	if limit != nil {
-		inc.Summary = limit.Summary + " " + r.Summary
+	if headline != nil {
+		inc.Summary = headline.Summary + " " + r.Summary
 	}
 	if inc.Ongoing {
 		inc.Summary += " It was still going on when the logs end."
 	}
+	for _, m := range b.members {
+		for _, w := range m.windows {
+			w.incident = &Incident{ID: id, Title: inc.Title}
+		}
+	}
 	return inc
 }
 
-// consequence lists the categories whose root-cause sentence is added to the
-// incident's when they are explained by another finding: they need their own
-// action.
-var consequence = map[string]bool{
-	CatEndpointHandshake: true,
-	CatDataMovement:      true,
-	CatFailedFailover:    true,
-	CatLogFull:           true,
-	CatNotSynchronizing:  true,
+// failback reports whether one of the failovers undoes an earlier one.
+func failback(fos []*failoverRec) bool {
+	for _, a := range fos {
+		for _, b := range fos {
+			if b.At.After(a.At) && strings.EqualFold(a.AG, b.AG) && a.From != "" && a.From == b.To && a.To == b.From {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func removeString(list []string, s string) []string {

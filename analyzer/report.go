@@ -184,6 +184,8 @@ const (
 	ModeForced    = "forced"
 	ModeAutomatic = "automatic"
 	ModeFailed    = "failed"
+	// ModeUnknown: only the old primary's side is in the logs.
+	ModeUnknown = "unknown"
 )
 
 // Failover is one change of an AG's primary replica (or a failed attempt).

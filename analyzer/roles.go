@@ -58,31 +58,54 @@ func stateChanges(events []*parsers.Event) []*stateChange {
 	return out
 }
 
-// roleModel is each AG's history of replica roles.
-type roleModel struct {
+// Roles is each AG's history of replica roles: the spans of the role chart
+// and the changes of primary (failovers), classified. It is the value of
+// RolesResult.
+type Roles struct {
 	changes   []*stateChange
 	spans     []RoleSpan
 	failovers []*failoverRec
 }
 
+// Spans returns each replica's role spans, by AG, server and time.
+func (m *Roles) Spans() []RoleSpan { return m.spans }
+
+// Failovers returns the changes of primary in time order.
+func (m *Roles) Failovers() []Failover {
+	out := make([]Failover, len(m.failovers))
+	for i, fo := range m.failovers {
+		out[i] = fo.Failover
+	}
+	return out
+}
+
+// RoleAt returns the role of server in ag at t ("" when the logs do not
+// show it); an empty ag means any.
+func (m *Roles) RoleAt(ag, server string, t time.Time) string { return m.roleAt(ag, server, t) }
+
 type failoverRec struct {
 	Failover
-	fromChange *stateChange // old primary leaving PRIMARY_NORMAL (may be nil)
-	toChange   *stateChange // new primary reaching PRIMARY_NORMAL
+	fromChange *stateChange   // old primary leaving PRIMARY_NORMAL (may be nil)
+	toChange   *stateChange   // new primary reaching PRIMARY_NORMAL (nil when its logs are missing)
+	ddl        *parsers.Event // the FAILOVER statement, when logged
+	move       *parsers.Event // the cluster log's record of the move
+	toHint     *parsers.Event // what named the new primary when its logs are missing
 }
 
 // buildRoles assembles role spans and primary changes. starts and ends give,
-// per server, when its logs begin and end (spans stop there).
-func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *roleModel {
-	m := &roleModel{changes: stateChanges(events)}
+// per server, when its logs begin and end (spans stop there). A change of
+// primary is seen from either side: the new primary reaching PRIMARY_NORMAL,
+// or the old one leaving it for good (its successor's logs may be missing).
+func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *Roles {
+	m := &Roles{changes: stateChanges(events)}
 	type key struct{ ag, server string }
 	cur := map[key]*RoleSpan{}
 	var keys []key
-	lastPrimary := map[string]string{}       // AG -> server last seen PRIMARY_NORMAL
-	leftPrimary := map[string]*stateChange{} // AG -> the old primary leaving PRIMARY_NORMAL
+	lastPrimary := map[string]string{}   // AG -> server last seen PRIMARY_NORMAL
+	pending := map[string]*stateChange{} // AG -> the old primary leaving PRIMARY_NORMAL, no successor seen yet
 	wasSecondary := map[key]bool{}
-	// Hints of who was primary before the first logged change: a replica
-	// logs 35266/35267 "connection with primary database" naming its primary.
+	// Hints of who was primary: a replica logs 35266/35267 "connection with
+	// primary database" naming its primary.
 	hints := make([]*parsers.Event, 0)
 	for _, ev := range events {
 		if (ev.Kind == parsers.KindDatabaseConnected || ev.Kind == parsers.KindDatabaseDisconnected) &&
@@ -101,6 +124,37 @@ func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *rol
 			}
 		}
 		return h
+	}
+	// departed records a primary that left its role with no successor in
+	// the logs: a failover to a replica whose logs are missing.
+	secondaryAfter := map[*stateChange]bool{} // a pending departure whose server then became a secondary
+	departed := func(c *stateChange) {
+		if !secondaryAfter[c] {
+			// It went offline (RESOLVING) and stayed there. When another
+			// replica of the AG is in the bundle and none became primary,
+			// the AG had no primary (the cluster did not fail it over):
+			// no failover. Otherwise the successor's logs may be missing.
+			for _, o := range m.changes {
+				if strings.EqualFold(o.ag, c.ag) && o.server != c.server && ends[o.server].After(c.ev.Time) {
+					return
+				}
+			}
+		}
+		for _, fo := range m.failovers {
+			if fo.fromChange == c || strings.EqualFold(fo.AG, c.ag) && fo.From == c.server && fo.At.Sub(c.ev.Time).Abs() <= 2*time.Minute {
+				return // already paired with its successor (clocks a little apart)
+			}
+		}
+		f := &failoverRec{Failover: Failover{AG: c.ag, From: c.server, At: c.ev.Time}, fromChange: c}
+		// The replica it then connected to as its primary names the successor.
+		for _, ev := range hints {
+			if ev.Server == c.server && (ev.AG == "" || strings.EqualFold(ev.AG, c.ag)) && !strings.EqualFold(ev.Replica, c.server) &&
+				!ev.Time.Before(c.ev.Time) && ev.Time.Sub(c.ev.Time) <= 30*time.Minute {
+				f.To, f.toHint = ev.Replica, ev
+				break
+			}
+		}
+		m.failovers = append(m.failovers, f)
 	}
 	for _, c := range m.changes {
 		k := key{c.ag, c.server}
@@ -123,31 +177,43 @@ func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *rol
 			}
 			cur[k] = &RoleSpan{AG: c.ag, Server: c.server, Role: roleOf(c.to), Start: c.ev.Time}
 		}
+		agKey := strings.ToUpper(c.ag)
 		if c.from == "PRIMARY_NORMAL" && c.to != "PRIMARY_NORMAL" {
-			leftPrimary[c.ag] = c
+			if p := pending[agKey]; p != nil && p.server != c.server {
+				departed(p)
+			}
+			pending[agKey] = c
 			// A server leaving PRIMARY_NORMAL was the primary, even when the
 			// logs begin after it became one.
-			lastPrimary[c.ag] = c.server
+			lastPrimary[agKey] = c.server
 		}
 		if c.to == "SECONDARY_NORMAL" {
 			wasSecondary[k] = true
+			if p := pending[agKey]; p != nil && p.server == c.server {
+				secondaryAfter[p] = true
+			}
 		}
 		if c.to == "PRIMARY_NORMAL" {
-			prev := lastPrimary[c.ag]
+			prev := lastPrimary[agKey]
 			if prev == "" {
 				prev = hintAt(c.ag, c.ev.Time, c.server)
 			}
 			isFailover := prev != "" && prev != c.server || prev == "" && wasSecondary[k]
 			if isFailover {
 				f := &failoverRec{Failover: Failover{AG: c.ag, From: prev, To: c.server, At: c.ev.Time}, toChange: c}
-				if lp := leftPrimary[c.ag]; lp != nil && lp.server == prev {
+				if lp := pending[agKey]; lp != nil && lp.server == prev {
 					f.fromChange = lp
 				}
 				m.failovers = append(m.failovers, f)
 			}
-			lastPrimary[c.ag] = c.server
+			delete(pending, agKey)
+			lastPrimary[agKey] = c.server
 		}
 	}
+	for _, c := range pending {
+		departed(c)
+	}
+	sort.SliceStable(m.failovers, func(i, j int) bool { return m.failovers[i].At.Before(m.failovers[j].At) })
 	for _, k := range keys {
 		sp := cur[k]
 		sp.End = ends[k.server]
@@ -170,7 +236,7 @@ func buildRoles(events []*parsers.Event, starts, ends map[string]time.Time) *rol
 }
 
 // roleAt returns the role of server in ag at t ("" when unknown).
-func (m *roleModel) roleAt(ag, server string, t time.Time) string {
+func (m *Roles) roleAt(ag, server string, t time.Time) string {
 	role := ""
 	for _, sp := range m.spans {
 		if sp.Server == server && (ag == "" || strings.EqualFold(sp.AG, ag)) && !sp.Start.After(t) {

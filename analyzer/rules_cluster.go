@@ -15,6 +15,7 @@ import (
 var ClusterOutageRule = &Rule{
 	Name:     "cluster-outage",
 	Category: CatClusterOutage,
+	Rank:     10,
 	Doc: `Finds WSFC outages as SQL Server saw them, per node: 41048 (local WSFC service unavailable),
 41049 (node no longer online) and 41092 (replica manager offline because the node lost quorum) open
 an outage; 41050-41054 show recovery progress and 41055 (node online) closes it. Storms of the same
@@ -145,7 +146,7 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 		end = online[len(online)-1].Time
 	}
 	if ongoing {
-		end = p.endOf(server)
+		end = p.EndOf(server)
 		if end.Before(evs[len(evs)-1].Time) {
 			end = evs[len(evs)-1].Time
 		}
@@ -255,6 +256,10 @@ func outageConfidence(server string, down, quorum, removed, heartbeats []*parser
 var LeaseExpiryRule = &Rule{
 	Name:     "lease-expiry",
 	Category: CatLeaseExpiry,
+	Rank:     20,
+	Links: []Link{
+		{Cause: CatClusterOutage, Effect: CatLeaseExpiry, Before: time.Minute, After: time.Minute, SameServer: true},
+	},
 	Doc: `Finds expiries of the lease between an AG and the WSFC: 19407, 19419 (SQL Server did not signal
 the cluster in time: SQL side stalled), 19421 (the cluster did not signal SQL Server), 19422, 19423,
 41091, 41195 and the XEvent availability_group_lease_expired. Non-yielding schedulers, stack dumps,
@@ -377,6 +382,12 @@ func leasePerf(grp []*parsers.Event) (string, *parsers.Event) {
 var HealthCheckRule = &Rule{
 	Name:     "health-check",
 	Category: CatHealthCheck,
+	Rank:     30,
+	Links: []Link{
+		{Cause: CatClusterOutage, Effect: CatHealthCheck, Before: time.Minute, After: time.Minute, SameServer: true},
+		// The same stall seen by the health check and the lease.
+		{Cause: CatLeaseExpiry, Effect: CatHealthCheck, Before: 2 * time.Minute, After: 2 * time.Minute, SameServer: true},
+	},
 	Doc: `Finds health-check failures: 41653 (database-level health detection failed the AG) and
 sp_server_diagnostics / component_health_result components in error. Fix: read the component's
 data (system: dumps or spinlocks; resource: out of memory; query_processing: worker exhaustion or
@@ -447,6 +458,13 @@ func healthFix(server string, ags []string, timedOut bool) Fix {
 var RestartRule = &Rule{
 	Name:     "restart",
 	Category: CatRestart,
+	Rank:     40,
+	Requires: []*Result{RolesResult},
+	Links: []Link{
+		// An instance stopped by a cluster outage, a lease expiry or a
+		// failed health check.
+		{Effect: CatRestart, Before: time.Minute, After: 2 * time.Minute, SameServer: true},
+	},
 	Doc: `Finds shutdowns and restarts of an instance that held a primary replica at the time
 ("SQL Server is terminating ...", shutdown initiated, a startup banner without a logged shutdown).
 A restart of a secondary is normal maintenance and is not reported. Fix: find who or what stopped
@@ -454,7 +472,7 @@ the service (System event log 7036/7034, patching, a planned failover that shoul
 	Run: func(p *Pass) {
 		for _, ev := range p.filter(parsers.KindShutdown) {
 			var ags []string
-			for _, sp := range p.roles.spans {
+			for _, sp := range p.Roles().spans {
 				if sp.Server == ev.Server && sp.Role == RolePrimary && !sp.Start.After(ev.Time) && !sp.End.Before(ev.Time.Add(-time.Second)) {
 					ags = append(ags, sp.AG)
 				}

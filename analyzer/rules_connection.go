@@ -14,8 +14,9 @@ import (
 // connWindow is a ConnectionWindow with the events behind it.
 type connWindow struct {
 	ConnectionWindow
-	opened []*parsers.Event
-	closed *parsers.Event
+	opened   []*parsers.Event
+	closed   *parsers.Event
+	incident *Incident // the incident its finding belongs to, once built
 }
 
 // partnerOf returns the other replica of a connection event logged on ev.Server.
@@ -29,17 +30,9 @@ func partnerOf(ev *parsers.Event) string {
 	return ev.Replica
 }
 
-// connectionWindows pairs connection losses (35201, 35206, 35267, connection
+// buildWindows pairs connection losses (35201, 35206, 35267, connection
 // errors) with the next re-connection (35202, 35266) of the same server and
-// partner. They are computed once per pass and shared by the rules and the
-// report.
-func connectionWindows(p *Pass) []*connWindow {
-	if !p.haveWins {
-		p.windows, p.haveWins = buildWindows(p), true
-	}
-	return p.windows
-}
-
+// partner (ConnectionsResult).
 func buildWindows(p *Pass) []*connWindow {
 	type key struct{ server, partner string }
 	open := map[key]*connWindow{}
@@ -95,10 +88,11 @@ func buildWindows(p *Pass) []*connWindow {
 func closeWhenNoPrimary(p *Pass, w *connWindow) {
 	end := w.End
 	if end.IsZero() {
-		end = p.endOf(w.Server)
+		end = p.EndOf(w.Server)
 	}
+	roles := p.Roles()
 	times := []time.Time{w.Start}
-	for _, sp := range p.roles.spans {
+	for _, sp := range roles.spans {
 		if (sp.Server == w.Server || strings.EqualFold(sp.Server, w.Partner)) && sp.Start.After(w.Start) && sp.Start.Before(end) {
 			times = append(times, sp.Start)
 		}
@@ -106,7 +100,7 @@ func closeWhenNoPrimary(p *Pass, w *connWindow) {
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
 	started := false
 	for _, t := range times {
-		a, b := p.roles.roleAt(w.AG, w.Server, t), p.roles.roleAt(w.AG, w.Partner, t)
+		a, b := roles.roleAt(w.AG, w.Server, t), roles.roleAt(w.AG, w.Partner, t)
 		// A replica whose role the logs do not show (its log was cycled
 		// since its last change) may be the primary.
 		mattered := a == RolePrimary || b == RolePrimary || a == "" || b == ""
@@ -133,12 +127,40 @@ func closeWhenNoPrimary(p *Pass, w *connWindow) {
 
 // restartedNear reports whether server started or shut down in [from, to].
 func restartedNear(p *Pass, server string, from, to time.Time) bool {
-	if !p.haveLife {
-		p.lifecycle, p.haveLife = p.filter(parsers.KindStartup, parsers.KindShutdown), true
+	return restartAt(p, server, from, to) != nil
+}
+
+// restartAt returns the first startup or shutdown of server in [from, to].
+func restartAt(p *Pass, server string, from, to time.Time) *parsers.Event {
+	for _, ev := range p.lifecycle() {
+		if strings.EqualFold(ev.Server, server) && !ev.Time.Before(from) && !ev.Time.After(to) {
+			return ev
+		}
 	}
-	for _, ev := range p.lifecycle {
-		if strings.EqualFold(ev.Server, server) &&
-			!ev.Time.Before(from) && !ev.Time.After(to) {
+	return nil
+}
+
+// restartExplains reports whether a restart of w's partner (or of w's own
+// server) when the window opened explains all of it: the connection came
+// back within 10 minutes of the instance's startup. A restart does not
+// explain a disconnection that lasted long after it.
+func restartExplains(p *Pass, w *connWindow, end time.Time) bool {
+	for _, sv := range []string{w.Partner, w.Server} {
+		ev := restartAt(p, sv, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute))
+		if ev == nil {
+			continue
+		}
+		up := restartAt(p, sv, ev.Time, end)
+		for up != nil && up.Kind != parsers.KindStartup {
+			up = restartAt(p, sv, up.Time.Add(time.Nanosecond), end)
+		}
+		if w.End.IsZero() {
+			return false
+		}
+		if up == nil && ev.Kind == parsers.KindStartup {
+			up = ev
+		}
+		if up != nil && end.Sub(up.Time) <= 10*time.Minute {
 			return true
 		}
 	}
@@ -149,6 +171,16 @@ func restartedNear(p *Pass, server string, from, to time.Time) bool {
 var ReplicaDisconnectedRule = &Rule{
 	Name:     "replica-disconnected",
 	Category: CatReplicaDisconnected,
+	Rank:     100,
+	Requires: []*Result{ConnectionsResult, LifecycleResult},
+	Links: []Link{
+		// A handshake failure is the most specific explanation.
+		{Cause: CatEndpointHandshake, Effect: CatReplicaDisconnected, Before: time.Minute, After: time.Minute, Overlap: true,
+			Match: func(c, e *Finding) bool { return containsHost(c.Servers, e.Partner) }},
+		// Anything that happened to one of the two replicas as the
+		// connection broke.
+		{Effect: CatReplicaDisconnected, Before: 2 * time.Minute, After: 5 * time.Minute, SameServer: true},
+	},
 	Doc: `Pairs connection losses (35201 new connection timed out, 35206 established connection timed out,
 35267 database connection terminated, 35204/35207/9642 transport errors) with the next re-connection
 of the same pair of replicas (35202, 35266), giving the duration and the databases that stopped
@@ -156,7 +188,7 @@ synchronizing. Short gaps (under a minute) and gaps while the partner restarted 
 reported. Fix: check the network and firewall between the replicas (endpoint port, usually 5022) and
 the partner's health.`,
 	Run: func(p *Pass) {
-		wins := connectionWindows(p)
+		wins := p.windows()
 		used := make([]bool, len(wins))
 		for i, w := range wins {
 			if used[i] {
@@ -165,7 +197,7 @@ the partner's health.`,
 			end := w.End
 			ongoing := end.IsZero()
 			if ongoing {
-				end = p.endOf(w.Server)
+				end = p.EndOf(w.Server)
 			}
 			if end.Sub(w.Start) < time.Minute && !ongoing {
 				continue
@@ -173,10 +205,11 @@ the partner's health.`,
 			if w.Cause != "" {
 				continue // closed by a failover
 			}
-			if restartedNear(p, w.Partner, w.Start.Add(-2*time.Minute), end) || restartedNear(p, w.Server, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)) {
-				continue // the report names the incident, or the restart, as the cause
+			if restartExplains(p, w, end) {
+				continue // the report names the restart as the cause
 			}
 			evs := append([]*parsers.Event{}, w.opened...)
+			windows := []*connWindow{w}
 			// The same outage seen from the other side is one finding.
 			for j := i + 1; j < len(wins); j++ {
 				o := wins[j]
@@ -184,6 +217,7 @@ the partner's health.`,
 					(o.End.IsZero() || !o.End.Before(w.Start)) {
 					used[j] = true
 					evs = append(evs, o.opened...)
+					windows = append(windows, o)
 				}
 			}
 			sort.SliceStable(evs, func(a, b int) bool { return evs[a].Time.Before(evs[b].Time) })
@@ -192,7 +226,9 @@ the partner's health.`,
 				Servers: nonEmpty(w.Server, w.Partner), AGs: nonEmpty(w.AG), Databases: w.Databases,
 				Title:    fmt.Sprintf("%s lost its connection to %s", w.Server, w.Partner),
 				Severity: 50,
-				partner:  w.Partner,
+				Partner:  w.Partner,
+				Key:      pairName(w.Server, w.Partner),
+				windows:  windows,
 			}
 			dur := durationText(end.Sub(w.Start))
 			if ongoing {
@@ -202,6 +238,9 @@ the partner's health.`,
 			}
 			f.Summary = fmt.Sprintf("%s and %s were disconnected for %s from %s.", w.Server, w.Partner, dur, hms(w.Start))
 			f.Chain = append(f.Chain, step(fmt.Sprintf("%s lost its connection to %s.", w.Server, w.Partner), evs...))
+			if ev := restartAt(p, w.Partner, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)); ev != nil {
+				f.Chain = append(f.Chain, step(fmt.Sprintf("%s restarted at %s, but the connection did not come back with it.", w.Partner, hms(ev.Time)), ev))
+			}
 			if w.closed != nil {
 				f.Chain = append(f.Chain, step(fmt.Sprintf("The connection was established again after %s.", dur), w.closed))
 			}
@@ -253,6 +292,14 @@ func handshakeExplain(state int, login, server string) (cause string, known bool
 var EndpointHandshakeRule = &Rule{
 	Name:     "endpoint-handshake",
 	Category: CatEndpointHandshake,
+	Rank:     70,
+	Requires: []*Result{ConnectionsResult},
+	Action:   true,
+	Links: []Link{
+		{Cause: CatEndpointOwnership, Effect: CatEndpointHandshake, After: 30 * 24 * time.Hour,
+			Match:    func(_, e *Finding) bool { return e.state == 84 },
+			Inferred: "The refused DROP LOGIN is logged; that the ownership change removed the CONNECT permission is inferred from the handshake failures (State 84) that follow it."},
+	},
 	Doc: `Groups endpoint handshake failures (28034, 28047, 28048, 28035, 28036, 28027, 28031, 28045,
 28080) by server, login, client address and State code, with first/last seen and count, and finds the
 replica that cannot connect (by its listening address or by its own connection timeouts to this
@@ -264,39 +311,79 @@ authentication protocol.`,
 
 func runHandshake(p *Pass) {
 	type key struct {
-		server, login, client string
-		state                 int
+		server, login, partner string
+		state                  int
 	}
-	groups := map[key][]*parsers.Event{}
+	wins := p.windows()
+	evs := p.filter(parsers.KindHandshakeFailure)
+	// Resolve each failure's partner before grouping: by its client address,
+	// else by the partner's own connection timeouts to this server at that
+	// time, else by failures of the same login and state on this server
+	// that name a client (an error_reported copy carries no address).
+	partners := make([]string, len(evs))
+	hows := make([]string, len(evs))
+	for i, ev := range evs {
+		if ev.Client != "" {
+			if sv := p.servers.byAddress(ev.Client); sv != nil {
+				partners[i], hows[i] = sv.Name, fmt.Sprintf("%s listens on %s", sv.Name, ev.Client)
+				continue
+			}
+		}
+		for _, w := range wins {
+			end := w.End
+			if end.IsZero() {
+				end = p.EndOf(w.Server)
+			}
+			if strings.EqualFold(w.Partner, ev.Server) && w.Server != ev.Server &&
+				!ev.Time.Before(w.Start.Add(-time.Minute)) && !ev.Time.After(end.Add(time.Minute)) {
+				partners[i], hows[i] = w.Server, fmt.Sprintf("%s logged connection timeouts to %s during the same period", w.Server, ev.Server)
+				break
+			}
+		}
+	}
+	for i, ev := range evs {
+		if partners[i] != "" || ev.Client != "" {
+			continue
+		}
+		for j, o := range evs {
+			if partners[j] != "" && o.Server == ev.Server && strings.EqualFold(o.Login, ev.Login) && o.HandshakeState == ev.HandshakeState &&
+				o.Time.Sub(ev.Time).Abs() <= 30*time.Minute {
+				partners[i], hows[i] = partners[j], hows[j]
+				break
+			}
+		}
+	}
+	groups := map[key][]int{}
 	var keys []key
-	for _, ev := range p.filter(parsers.KindHandshakeFailure) {
-		k := key{ev.Server, ev.Login, ev.Client, ev.HandshakeState}
+	for i, ev := range evs {
+		k := key{ev.Server, strings.ToUpper(ev.Login), partners[i], ev.HandshakeState}
+		if partners[i] == "" {
+			k.partner = "client:" + ev.Client
+		}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
-		groups[k] = append(groups[k], ev)
+		groups[k] = append(groups[k], i)
 	}
-	wins := connectionWindows(p)
 	ep, epKnown := endpointName(p)
 	for _, k := range keys {
-		for _, grp := range groupByGap(groups[k], 30*time.Minute) {
+		var all []*parsers.Event
+		for _, i := range groups[k] {
+			all = append(all, evs[i])
+		}
+		first := groups[k][0]
+		partner, how := partners[first], hows[first]
+		client, login := "", ""
+		for _, i := range groups[k] {
+			if client == "" {
+				client = evs[i].Client
+			}
+			if login == "" {
+				login = evs[i].Login
+			}
+		}
+		for _, grp := range groupByGap(all, 30*time.Minute) {
 			start, last := grp[0].Time, until(grp)
-			partner := ""
-			how := ""
-			if k.client != "" {
-				if sv := p.servers.byAddress(k.client); sv != nil {
-					partner, how = sv.Name, fmt.Sprintf("%s listens on %s", sv.Name, k.client)
-				}
-			}
-			if partner == "" {
-				for _, w := range wins {
-					if strings.EqualFold(w.Partner, k.server) && w.Server != k.server &&
-						w.Start.Before(last.Add(time.Minute)) && (w.End.IsZero() || w.End.After(start.Add(-time.Minute))) {
-						partner, how = w.Server, fmt.Sprintf("%s logged connection timeouts to %s during the same period", w.Server, k.server)
-						break
-					}
-				}
-			}
 			// Resolution: a connection between the pair after the last failure.
 			var resolved *parsers.Event
 			for _, ev := range p.Events {
@@ -314,20 +401,21 @@ func runHandshake(p *Pass) {
 			}
 			who := partner
 			if who == "" {
-				who = "the replica at " + k.client
-				if k.client == "" {
+				who = "the replica at " + client
+				if client == "" {
 					who = "a partner replica"
 				}
 			}
-			login := k.login
-			if login == "" {
-				login = "(not logged)"
+			shown := login
+			if shown == "" {
+				shown = "(not logged)"
 			}
-			cause, known := handshakeExplain(k.state, login, k.server)
+			cause, known := handshakeExplain(k.state, shown, k.server)
 			f := &Finding{
 				Cause: true, Start: start, End: last, Servers: nonEmpty(k.server, partner),
 				Title:    fmt.Sprintf("%s cannot connect to %s's endpoint", upperFirst(who), k.server),
-				Severity: 70, login: k.login, partner: partner, state: k.state,
+				Severity: 70, Partner: partner, state: k.state,
+				Key: fmt.Sprintf("%s|%s|%d|%s", strings.ToUpper(login), strings.ToUpper(k.server), k.state, strings.ToUpper(k.partner)),
 			}
 			f.AGs = collect(grp, agOf)
 			f.RootCause = fmt.Sprintf("%s cannot connect to %s's endpoint because %s.", upperFirst(who), k.server, cause)
@@ -338,24 +426,30 @@ func runHandshake(p *Pass) {
 				f.Chain = append(f.Chain, step("The connection was established again (someone fixed the endpoint permission or certificate).", resolved))
 				f.Summary = fmt.Sprintf("%s could not connect to %s for %s (%s) until the connection was re-established at %s.", upperFirst(who), k.server, durationText(resolved.Time.Sub(start)), count, hms(resolved.Time))
 			} else {
-				if p.endOf(k.server).Sub(last) < 10*time.Minute {
+				if p.EndOf(k.server).Sub(last) < 10*time.Minute {
 					f.Ongoing = true
-					f.End = p.endOf(k.server)
+					f.End = p.EndOf(k.server)
 				}
 				f.Summary = fmt.Sprintf("%s could not connect to %s: %s.", upperFirst(who), k.server, count)
 			}
 			switch {
 			case known && partner != "":
 				f.Confidence = Certain
-				f.ConfidenceReason = fmt.Sprintf("The handshake error names the cause (State %d) and the client %s is %s (%s).", k.state, k.client, partner, how)
+				f.ConfidenceReason = fmt.Sprintf("The handshake error names the cause (State %d) and the connecting replica is %s (%s).", k.state, partner, how)
+				if client != "" {
+					f.ConfidenceReason = fmt.Sprintf("The handshake error names the cause (State %d) and the client %s is %s (%s).", k.state, client, partner, how)
+				}
 			case known:
 				f.Confidence = Likely
-				f.ConfidenceReason = fmt.Sprintf("The handshake error names the cause (State %d), but the client %s could not be matched to a replica in these logs.", k.state, k.client)
+				f.ConfidenceReason = fmt.Sprintf("The handshake error names the cause (State %d), but the connecting replica could not be matched to one in these logs.", k.state)
+				if client != "" {
+					f.ConfidenceReason = fmt.Sprintf("The handshake error names the cause (State %d), but the client %s could not be matched to a replica in these logs.", k.state, client)
+				}
 			default:
 				f.Confidence = Possible
 				f.ConfidenceReason = "The handshake State code is not documented."
 			}
-			f.Fix = handshakeFix(k.state, k.login, ep, epKnown, k.server, who)
+			f.Fix = handshakeFix(k.state, login, ep, epKnown, k.server, who)
 			p.Report(f)
 		}
 	}
@@ -409,6 +503,7 @@ func handshakeFix(state int, login, ep string, epKnown bool, server, who string)
 var EndpointOwnershipRule = &Rule{
 	Name:     "endpoint-ownership",
 	Category: CatEndpointOwnership,
+	Rank:     50,
 	Doc: `Finds 15141 (the server principal owns an endpoint and cannot be dropped) and 15173 (the
 principal granted permissions that must be revoked first): the endpoint is owned by a personal login
 (often a departed employee's). Fix: ALTER AUTHORIZATION ON ENDPOINT to sa; that drops the CONNECT
@@ -457,7 +552,7 @@ failures with State 84 that follow are linked to this cause.`,
 			p.Report(&Finding{
 				Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
 				Title:    "The endpoint on " + k.server + " is owned by " + login,
-				Severity: 65, login: k.login,
+				Severity: 65, Key: strings.ToUpper(k.login),
 				RootCause: fmt.Sprintf("%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
 					upperFirst(cmp.Or(inferred, login)), k.server, errorNumbers(grp)),
 				Summary:    fmt.Sprintf("Dropping %s on %s failed because it owns the AG endpoint or granted its permissions.", login, k.server),
@@ -498,6 +593,14 @@ func droppedLogin(p *Pass, server string, t time.Time) string {
 var DataMovementRule = &Rule{
 	Name:     "data-movement",
 	Category: CatDataMovement,
+	Rank:     90,
+	Action:   true,
+	Links: append(linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart},
+		Link{Effect: CatDataMovement, Before: time.Minute, After: 30 * time.Minute, Match: suspendedFromPartner}),
+		// A forced failover suspends every secondary database (SUSPEND_FROM_PARTNER).
+		Link{Cause: CatFailover, Effect: CatDataMovement, After: 7 * 24 * time.Hour, Match: func(c, e *Finding) bool {
+			return c.failover != nil && c.failover.Mode == ModeForced && suspendedFromPartner(c, e)
+		}}),
 	Doc: `Finds databases whose data movement was suspended (35264, data_movement_suspend_resume) with
 the suspend reason (SUSPEND_FROM_PARTNER after a forced failover, SUSPEND_FROM_REDO, SUSPEND_FROM_APPLY
 ...) until it was resumed (35265). Fix: remove the cause, then ALTER DATABASE ... SET HADR RESUME.`,
@@ -526,7 +629,7 @@ the suspend reason (SUSPEND_FROM_PARTNER after a forced failover, SUSPEND_FROM_R
 			}
 			f := &Finding{
 				Cause: !strings.Contains(strings.ToUpper(src+reason), "SUSPEND_FROM_PARTNER"),
-				Start: ev.Time, End: p.endOf(ev.Server), Ongoing: true, Servers: []string{ev.Server},
+				Start: ev.Time, End: p.EndOf(ev.Server), Ongoing: true, Servers: []string{ev.Server}, Key: strings.ToUpper(ev.Server + "|" + ev.Database),
 				AGs: nonEmpty(ev.AG), Databases: nonEmpty(ev.Database),
 				Title:    fmt.Sprintf("Data movement of %s suspended on %s", ev.Database, ev.Server),
 				Severity: 55, reason: strings.ToUpper(src + " " + reason),
@@ -544,4 +647,19 @@ the suspend reason (SUSPEND_FROM_PARTNER after a forced failover, SUSPEND_FROM_R
 			p.Report(f)
 		}
 	},
+}
+
+// pairName names an unordered pair of servers.
+func pairName(a, b string) string {
+	a, b = strings.ToUpper(a), strings.ToUpper(b)
+	if b < a {
+		a, b = b, a
+	}
+	return a + "|" + b
+}
+
+// suspendedFromPartner reports whether e is a suspension ordered by the
+// partner (SUSPEND_FROM_PARTNER), which a failover or restart explains.
+func suspendedFromPartner(_, e *Finding) bool {
+	return strings.Contains(e.reason, "SUSPEND_FROM_PARTNER")
 }

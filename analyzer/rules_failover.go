@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,12 @@ import (
 var FailoverRule = &Rule{
 	Name:     "failover",
 	Category: CatFailover,
+	Rank:     60,
+	Requires: []*Result{RolesResult},
+	MergeGap: -1,
+	Links: append(causedFailover(CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart),
+		// A failback: a failover that undoes an earlier one belongs to its incident.
+		Link{Cause: CatFailover, Effect: CatFailover, After: 4 * time.Hour, Match: undoes}),
 	Doc: `Assembles each replica's state changes (19406 text and availability_replica_state_change) into
 role changes and reports every change of primary: manual when an alwayson_ddl_executed
 ALTER AVAILABILITY GROUP ... FAILOVER precedes it, forced for FORCE_FAILOVER_ALLOW_DATA_LOSS,
@@ -40,32 +47,9 @@ func ddlAction(ev *parsers.Event) string {
 }
 
 func runFailover(p *Pass) {
-	ddls := p.filter(parsers.KindDDL)
-	triggers := p.filter(parsers.KindClusterUnavailable, parsers.KindQuorumLost, parsers.KindLeaseExpired,
-		parsers.KindHealthFailure, parsers.KindShutdown, parsers.KindRoleTransition, parsers.KindSQLServiceDown,
-		parsers.KindResourceFailed, parsers.KindNodeRemoved)
-	moves := p.filter(parsers.KindRoleMove)
-	fos := p.roles.failovers
+	fos := p.Roles().failovers
 	for i, fo := range fos {
-		var ddl *parsers.Event
-		for _, d := range ddls {
-			if a := ddlAction(d); a != "" && (d.AG == "" || strings.EqualFold(d.AG, fo.AG)) &&
-				!d.Time.Before(fo.At.Add(-5*time.Minute)) && !d.Time.After(fo.At.Add(30*time.Second)) {
-				if ddl == nil || strings.EqualFold(d.Field("ddl_phase"), "commit") {
-					ddl = d
-				}
-			}
-		}
-		// The cluster log's record of the move, when given.
-		var move *parsers.Event
-		for _, mv := range moves {
-			if strings.EqualFold(mv.AG, fo.AG) && sameHost(mv.To, fo.To) && (fo.From == "" || sameHost(mv.From, fo.From)) &&
-				!mv.Time.Before(fo.At.Add(-2*time.Minute)) && !mv.Time.After(fo.At.Add(5*time.Second)) {
-				if move == nil || mv.Field("move_type") != "" {
-					move = mv
-				}
-			}
-		}
+		ddl, move := fo.ddl, fo.move
 		var chain []Step
 		if move != nil {
 			text := fmt.Sprintf("The cluster moved role %s from %s to %s", fo.AG, move.From, move.To)
@@ -78,56 +62,41 @@ func runFailover(p *Pass) {
 			chain = append(chain, step(fmt.Sprintf("%s left the primary role (%s → %s).", fo.From, fo.fromChange.from, fo.fromChange.to),
 				append([]*parsers.Event{fo.fromChange.ev}, fo.fromChange.dups...)...))
 		}
-		fo.Evidence = []Evidence{evidence(fo.toChange.ev)}
-		switch {
-		case ddl != nil && ddlAction(ddl) == "FORCE_FAILOVER_ALLOW_DATA_LOSS":
-			fo.Mode = ModeForced
-			fo.Trigger = strings.TrimSpace(firstLine(ddl.Message))
-		case ddl != nil:
-			fo.Mode = ModeManual
-			fo.Trigger = strings.TrimSpace(firstLine(ddl.Message))
-		case move != nil && strings.EqualFold(move.Field("move_type"), "Manual"):
-			fo.Mode = ModeManual
-			fo.Trigger = "moved by an administrator in the cluster (Move-ClusterGroup or Failover Cluster Manager, MoveType::Manual)"
-		default:
-			fo.Mode = ModeAutomatic
-			if fo.From != "" {
-				for _, t := range triggers {
-					if t.Server == fo.From && !t.Time.Before(fo.At.Add(-5*time.Minute)) && !t.Time.After(fo.At) &&
-						t.Kind != parsers.KindRoleTransition {
-						fo.Trigger = fmt.Sprintf("%s on %s at %s", triggerLabel(t), t.Server, hms(t.Time))
-						break
-					}
-				}
-			}
-			if fo.Trigger == "" {
-				fo.Trigger = "moved by the cluster; no trigger found in the SQL logs"
-			}
-		}
 		if ddl != nil {
 			chain = append(chain, step(fmt.Sprintf("A DBA ran %s on %s.", strings.TrimSpace(firstLine(ddl.Message)), ddl.Server), ddl))
-			fo.Evidence = append([]Evidence{evidence(ddl)}, fo.Evidence...)
 		}
-		toEvs := append([]*parsers.Event{fo.toChange.ev}, fo.toChange.dups...)
-		chain = append(chain, step(fmt.Sprintf("%s became the primary replica of %s (%s → PRIMARY_NORMAL).", fo.To, fo.AG, fo.toChange.from), toEvs...))
+		to := fo.To
+		switch {
+		case fo.toChange != nil:
+			toEvs := append([]*parsers.Event{fo.toChange.ev}, fo.toChange.dups...)
+			text := fmt.Sprintf("%s became the primary replica of %s (%s → PRIMARY_NORMAL).", fo.To, fo.AG, fo.toChange.from)
+			if fo.NoPrimary > 0 {
+				text += fmt.Sprintf(" The AG had no primary for %s.", durationText(time.Duration(fo.NoPrimary*float64(time.Second))))
+			}
+			chain = append(chain, step(text, toEvs...))
+		case fo.toHint != nil:
+			chain = append(chain, step(fmt.Sprintf("%s then connected to %s as its primary; the logs of %s are not in the bundle.", fo.From, fo.To, fo.To), fo.toHint))
+		case fo.To != "":
+			to = fo.To + " (its logs are not in the bundle)"
+		default:
+			to = "a replica whose logs are not in the bundle"
+			chain = append(chain, Step{Time: fo.At, Server: fo.From, Text: fmt.Sprintf("No log in the bundle shows which replica became the primary of %s.", fo.AG)})
+		}
 
-		from := fo.From
-		if from == "" {
-			from = "an unknown replica"
-		}
+		from := orUnknown(fo.From)
 		f := &Finding{
 			Start: fo.At, End: fo.At, AGs: []string{fo.AG},
 			Servers:  nonEmpty(fo.From, fo.To),
-			Title:    fmt.Sprintf("%s failover of %s from %s to %s", upperFirst(fo.Mode), fo.AG, from, fo.To),
+			Key:      fmt.Sprintf("%s|%s", fo.AG, fo.At.Format(time.RFC3339Nano)),
+			Title:    fmt.Sprintf("%s failover of %s from %s to %s", upperFirst(fo.Mode), fo.AG, from, cmp.Or(fo.To, "an unknown replica")),
 			Chain:    chain,
 			failover: fo,
 		}
+		if fo.Mode == ModeUnknown {
+			f.Title = fmt.Sprintf("%s lost the primary role of %s", fo.From, fo.AG)
+		}
 		if fo.fromChange != nil && fo.fromChange.ev.Time.Before(f.Start) {
 			f.Start = fo.fromChange.ev.Time
-		}
-		if fo.fromChange != nil && fo.At.Sub(fo.fromChange.ev.Time) < time.Hour {
-			fo.NoPrimary = fo.At.Sub(fo.fromChange.ev.Time).Seconds()
-			chain[len(chain)-1].Text += fmt.Sprintf(" The AG had no primary for %s.", durationText(fo.At.Sub(fo.fromChange.ev.Time)))
 		}
 		// Flapping and failback notes.
 		n := 0
@@ -137,7 +106,7 @@ func runFailover(p *Pass) {
 			}
 		}
 		for j := i - 1; j >= 0; j-- {
-			if fos[j].AG == fo.AG && fos[j].From == fo.To && fos[j].To == fo.From && fo.At.Sub(fos[j].At) <= 24*time.Hour {
+			if fos[j].AG == fo.AG && fo.From != "" && fos[j].From == fo.To && fos[j].To == fo.From && fo.At.Sub(fos[j].At) <= 24*time.Hour {
 				f.Summary = fmt.Sprintf("%s failed back from %s to %s at %s, %s after the failover.", fo.AG, from, fo.To, hms(fo.At), durationText(fo.At.Sub(fos[j].At)))
 				break
 			}
@@ -145,25 +114,33 @@ func runFailover(p *Pass) {
 		switch fo.Mode {
 		case ModeManual:
 			f.Cause, f.Severity = true, 30
-			f.RootCause = fmt.Sprintf("A DBA failed %s over manually from %s to %s (%s).", fo.AG, from, fo.To, fo.Trigger)
+			f.RootCause = fmt.Sprintf("A DBA failed %s over manually from %s to %s (%s).", fo.AG, from, to, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Certain, "The FAILOVER statement is recorded by alwayson_ddl_executed."
 			if ddl == nil {
 				f.ConfidenceReason = "The cluster log records the move as MoveType::Manual."
 			}
 		case ModeForced:
 			f.Cause, f.Severity = true, 80
-			f.RootCause = fmt.Sprintf("A DBA forced %s to fail over from %s to %s with possible data loss (%s).", fo.AG, from, fo.To, fo.Trigger)
+			f.RootCause = fmt.Sprintf("A DBA forced %s to fail over from %s to %s with possible data loss (%s).", fo.AG, from, to, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Certain, "The FORCE_FAILOVER_ALLOW_DATA_LOSS statement is recorded by alwayson_ddl_executed."
 			f.Fix = Fix{
 				Steps: []string{
 					"Check every former primary and secondary: their databases are suspended (SUSPEND_FROM_PARTNER) after a forced failover and must be resumed, or reseeded if they diverged.",
-					"Compare the data lost: transactions committed on the old primary after the last hardened LSN on " + fo.To + " are gone.",
+					"Compare the data lost: transactions committed on the old primary after the last hardened LSN on " + to + " are gone.",
 				},
 				SQL: []string{"-- On each secondary: suspended databases and why\nSELECT DB_NAME(database_id) AS database_name, is_suspended, suspend_reason_desc, synchronization_state_desc\nFROM sys.dm_hadr_database_replica_states WHERE is_local = 1;"},
 			}
+		case ModeUnknown:
+			f.Severity = 60
+			f.RootCause = fmt.Sprintf("%s left the primary role of %s at %s and did not get it back; %s took over (%s).", fo.From, fo.AG, hms(fo.At), to, fo.Trigger)
+			f.Confidence, f.ConfidenceReason = Possible, "Only the old primary's state changes are logged; the new primary's logs would show whether the failover was manual or automatic, and why."
+			f.Fix = Fix{
+				Steps: []string{"Collect the ERRORLOG and AlwaysOn_health files of the other replicas of " + fo.AG + " for this time: the new primary's logs tell who or what moved the role."},
+				SQL:   []string{"-- Which replica is primary now, and the failover settings\nSELECT ar.replica_server_name, rs.role_desc, ar.availability_mode_desc, ar.failover_mode_desc\nFROM sys.availability_replicas AS ar\nJOIN sys.dm_hadr_availability_replica_states AS rs ON rs.replica_id = ar.replica_id;"},
+			}
 		default:
 			f.Severity = 50
-			f.RootCause = fmt.Sprintf("The cluster failed %s over automatically from %s to %s (%s).", fo.AG, from, fo.To, fo.Trigger)
+			f.RootCause = fmt.Sprintf("The cluster failed %s over automatically from %s to %s (%s).", fo.AG, from, to, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Possible, "No FAILOVER statement precedes the role change, so the cluster moved the role; the trigger is taken from the events just before it."
 		}
 		if n >= 3 {
@@ -172,7 +149,7 @@ func runFailover(p *Pass) {
 			f.Severity = max(f.Severity, 70)
 		}
 		if f.Summary == "" {
-			f.Summary = fmt.Sprintf("%s failed over from %s to %s at %s (%s).", fo.AG, from, fo.To, hms(fo.At), fo.Mode)
+			f.Summary = fmt.Sprintf("%s failed over from %s to %s at %s (%s).", fo.AG, from, to, hms(fo.At), fo.Mode)
 		}
 		p.Report(f)
 	}
@@ -220,6 +197,9 @@ func nonEmpty(ss ...string) []string {
 var FailedFailoverRule = &Rule{
 	Name:     "failed-failover",
 	Category: CatFailedFailover,
+	Rank:     80,
+	Action:   true,
+	Links:    linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart}, Link{Effect: CatFailedFailover, Before: time.Minute, After: 10 * time.Minute}),
 	Doc: `Finds failovers that could not happen: 41142 (target not synchronized), 41104, 41131, 41134,
 41125, 41160, and availability_replica_automatic_failover_validation events whose flags invalidate
 the failover (joined_and_synchronized FALSE, forced_quorum TRUE, previous_primary_or_automatic_failover_target
@@ -246,7 +226,7 @@ FALSE). Fix: make the target synchronous and synchronized, or force the failover
 					why = strings.TrimPrefix(strings.Join(append([]string{why}, reasons...), "; "), "; ")
 				}
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags,
+					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
 					Title:      "Failover to " + sv + " failed",
 					Severity:   85,
 					RootCause:  fmt.Sprintf("%s could not become the primary replica of %s (%s).", sv, strings.Join(ags, ", "), why),
@@ -268,6 +248,12 @@ FALSE). Fix: make the target synchronous and synchronized, or force the failover
 var FailoverLimitRule = &Rule{
 	Name:     "failover-limit",
 	Category: CatFailedFailover,
+	Rank:     80,
+	Action:   true,
+	Headline: true,
+	// The limit is reached by the failures before it.
+	Links: linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart}, Link{Effect: CatFailedFailover, Before: time.Minute, After: time.Hour,
+		Match: func(_, e *Finding) bool { return e.Rule == "failover-limit" }}),
 	Doc: `Finds the cluster refusing to fail a role over again because it exceeded its failover
 threshold: cluster log "Not failing over group <AG>, failoverCount N, failoverThresholdSetting M"
 and System event 1254. The AG then stays offline (RESOLVING) until someone acts. Fix: bring the
@@ -296,7 +282,7 @@ Maximum Failures in the Specified Period.`,
 					ag = "the clustered role"
 				}
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags,
+					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
 					Title:    "The cluster refused to fail " + ag + " over again",
 					Severity: 88,
 					RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",
@@ -315,4 +301,32 @@ Maximum Failures in the Specified Period.`,
 			}
 		}
 	},
+}
+
+// causedFailover links the given causes to the automatic failover of their
+// server that follows within 5 minutes.
+func causedFailover(causes ...string) []Link {
+	return linksFrom(causes, Link{Effect: CatFailover, Before: time.Minute, After: 5 * time.Minute,
+		Match: func(c, e *Finding) bool {
+			fo := e.failover
+			return fo != nil && (fo.Mode == ModeAutomatic || fo.Mode == ModeUnknown) &&
+				(fo.From == "" || containsHost(c.servers(), fo.From))
+		}})
+}
+
+// undoes reports whether failover e moves its AG back where failover c took it from.
+func undoes(c, e *Finding) bool {
+	a, b := c.failover, e.failover
+	return a != nil && b != nil && b.Mode == ModeManual && strings.EqualFold(a.AG, b.AG) &&
+		a.From != "" && strings.EqualFold(a.From, b.To) && strings.EqualFold(a.To, b.From)
+}
+
+// containsHost reports whether list names server (or its host).
+func containsHost(list []string, server string) bool {
+	for _, s := range list {
+		if strings.EqualFold(s, server) || sameHost(s, server) {
+			return true
+		}
+	}
+	return false
 }

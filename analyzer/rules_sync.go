@@ -13,6 +13,12 @@ import (
 var LogFullRule = &Rule{
 	Name:     "log-full",
 	Category: CatLogFull,
+	Rank:     110,
+	Action:   true,
+	// A secondary that cannot receive log holds the primary's log: the
+	// disconnection (or what caused it) explains it, even an hour later.
+	Links: linksFrom([]string{CatReplicaDisconnected, CatEndpointHandshake, CatClusterOutage, CatLeaseExpiry, CatFailover, CatRestart},
+		Link{Effect: CatLogFull, After: time.Hour, SameServer: true}),
 	Doc: `Finds 9002 "The transaction log for database '...' is full due to 'AVAILABILITY_REPLICA'":
 the primary cannot truncate its log until every secondary has received it, so a disconnected or
 lagging secondary fills the log and writes fail. It is linked to the disconnection before it.
@@ -39,7 +45,7 @@ log_reuse_wait_desc.`,
 				}
 				sql = append(sql, "-- Which secondary is behind\nSELECT ar.replica_server_name, drs.database_id, drs.synchronization_state_desc, drs.log_send_queue_size, drs.last_hardened_time\nFROM sys.dm_hadr_database_replica_states AS drs\nJOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id;")
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv},
+					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, Key: strings.ToUpper(sv),
 					AGs: collect(grp, agOf), Databases: dbs,
 					Title:    fmt.Sprintf("Transaction log of %s full on %s", db, sv),
 					Severity: 85,
@@ -65,6 +71,10 @@ log_reuse_wait_desc.`,
 var NotSynchronizingRule = &Rule{
 	Name:     "not-synchronizing",
 	Category: CatNotSynchronizing,
+	Rank:     120,
+	Action:   true,
+	Links: linksFrom([]string{CatReplicaDisconnected, CatEndpointHandshake, CatClusterOutage, CatLeaseExpiry, CatFailover, CatRestart},
+		Link{Effect: CatNotSynchronizing, After: time.Hour, SameServer: true}),
 	Doc: `Finds secondary databases that stopped synchronizing for a reason of their own: 35268
 (synchronization interrupted, the database left inconsistent: restore or reseed), 35273 (recovery
 bypassed: the database is inaccessible), 35275 (damaged database cannot be joined), 35276 (no
@@ -94,7 +104,7 @@ or reseed; restart the instance for 35276).`,
 					35276: "no worker could be scheduled to synchronize it",
 				}[grp[0].Error]
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv},
+					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, Key: strings.ToUpper(sv),
 					AGs: collect(grp, agOf), Databases: dbs,
 					Title:      fmt.Sprintf("%s on %s is not synchronizing", upperFirst(db), sv),
 					Severity:   60,

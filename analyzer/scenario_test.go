@@ -111,10 +111,10 @@ func checkIncidents(t *testing.T, rep *Report, want expectation) {
 			if used[i] || inc.Category != w.Category {
 				continue
 			}
-			if w.Server != "" && !containsFold(inc.Servers, w.Server) {
+			if w.Server != "" && !containsServer(inc.Servers, w.Server) {
 				continue
 			}
-			if w.AG != "" && len(inc.AGs) > 0 && !containsFold(inc.AGs, w.AG) {
+			if w.AG != "" && len(inc.AGs) > 0 && !containsServer(inc.AGs, w.AG) {
 				continue
 			}
 			match = i
@@ -185,7 +185,7 @@ func sameServer(got, want string) bool {
 	return strings.EqualFold(got, want) || strings.EqualFold(hostPart(got), want)
 }
 
-func containsFold(list []string, s string) bool {
+func containsServer(list []string, s string) bool {
 	for _, x := range list {
 		if sameServer(x, s) {
 			return true

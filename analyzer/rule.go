@@ -1,0 +1,283 @@
+package analyzer
+
+import (
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// Rule is one check over the normalized events, in the manner of go/analysis
+// analyzers: a value with a name, documentation a user can read, the shared
+// results it needs, how its findings relate to other rules' findings, and a
+// function that reports findings with evidence and a suggested fix. The
+// driver (Analyze) knows nothing about a particular rule: it computes the
+// results a rule requires, runs it, and correlates every finding through the
+// rules' Links alone.
+//
+// # Writing a rule outside this package
+//
+// Declare a *Rule value and pass it in Options.Rules (append it to Rules to
+// keep the default ones):
+//
+//   - Name is a stable identifier; Category names the kind of problem and
+//     becomes the incident category when the rule's finding is the root
+//     cause. Use a category of your own unless your findings are the same
+//     kind of problem as a built-in rule's.
+//   - Requires lists the shared results the rule reads with Pass.ResultOf
+//     (RolesResult, ConnectionsResult, LifecycleResult, or a Result of your
+//     own); each is computed once per analysis, however many rules need it.
+//   - Rank places the category among the causes: when two findings could
+//     explain each other, the lower rank is the cause (a cluster outage is 10,
+//     a failover 60, a disconnection 100; see the built-in rules). Zero means
+//     DefaultRank.
+//   - Links say which findings explain which: a Link from category A to B
+//     lets a finding of A be the cause of a finding of B when their times and
+//     servers fit. Links may name categories of other rules, so a new rule can
+//     declare both what it explains and what explains it.
+//   - Run reads Pass.Events (every server's events on one UTC timeline, in
+//     time order) and calls Pass.Report for each Finding. Give each finding
+//     the servers it is about, its Partner for a problem between two replicas,
+//     and a Key naming what else it is about (a login and a handshake state, a
+//     database): findings of one rule with equal keys that overlap in time are
+//     one problem, however many replicas or files saw it, and merge.
+//
+// See ExampleRule.
+type Rule struct {
+	// Name is the stable identifier ("cluster-outage").
+	Name string
+	// Category is the incident category of the rule's findings.
+	Category string
+	// Doc says what the rule detects, which messages it reads and what the fix is.
+	Doc string
+	// Rank orders causes (lower explains higher); 0 means DefaultRank.
+	Rank int
+	// Requires lists the shared results the rule reads through Pass.ResultOf.
+	Requires []*Result
+	// Links relate this rule's category to others (as cause or as effect).
+	Links []Link
+	// MergeGap is how far apart two findings of the rule with the same Key
+	// may be and still be one problem; 0 means 2 minutes, negative never merges.
+	MergeGap time.Duration
+	// Action marks findings that need an action of their own even when
+	// another finding explains them: their root cause is added to the
+	// incident's as a consequence, and their fix is kept.
+	Action bool
+	// Headline marks findings that name their incident even when another
+	// finding is their cause: an outcome that matters more than its trigger
+	// (the cluster refusing to fail a role over again).
+	Headline bool
+	// Run examines the pass and calls pass.Report for each finding.
+	Run func(pass *Pass)
+}
+
+// DefaultRank is the rank of a rule that sets none: after every built-in
+// cause, before the built-in consequences (log full, not synchronizing).
+const DefaultRank = 100
+
+func (r *Rule) rank() int {
+	if r.Rank == 0 {
+		return DefaultRank
+	}
+	return r.Rank
+}
+
+// Result is a shared intermediate result that rules (and the report) need:
+// computed once per analysis, on first use, like a go/analysis analyzer whose
+// result other analyzers require.
+type Result struct {
+	// Name identifies the result in documentation and errors.
+	Name string
+	// Doc says what the result holds.
+	Doc string
+	// Requires lists the results Compute reads.
+	Requires []*Result
+	// Compute builds the value; Pass.ResultOf returns it.
+	Compute func(pass *Pass) any
+}
+
+// Link says that a finding of category Cause can explain a finding of
+// category Effect: the effect starts (or, with Overlap, runs) within
+// [cause start - Before, cause end + After], the two share a server when
+// SameServer is set, and Match, when set, agrees. An empty Cause matches
+// every category of a lower rank.
+type Link struct {
+	Cause, Effect string
+	Before, After time.Duration
+	// Overlap accepts an effect whose whole span overlaps the window, not
+	// only its start.
+	Overlap bool
+	// SameServer requires the two findings to share a server (Servers or Partner).
+	SameServer bool
+	// Match is an extra condition; nil accepts.
+	Match func(cause, effect *Finding) bool
+	// Inferred, when set, says the link is an inference and not a logged
+	// fact: an incident that holds it is at most Likely, for this reason.
+	Inferred string
+}
+
+func (l *Link) holds(cause, effect *Finding) bool {
+	from, to := cause.Start.Add(-l.Before), cause.End.Add(l.After)
+	if l.Overlap {
+		if effect.Start.After(to) || effect.End.Before(from) {
+			return false
+		}
+	} else if effect.Start.Before(from) || effect.Start.After(to) {
+		return false
+	}
+	if l.SameServer && !shareServer(cause, effect) {
+		return false
+	}
+	return l.Match == nil || l.Match(cause, effect)
+}
+
+func shareServer(a, b *Finding) bool {
+	for _, x := range a.servers() {
+		for _, y := range b.servers() {
+			if strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Pass is what a rule sees: the AG-relevant events of every server, merged in
+// time order on UTC, the servers, and the shared results.
+type Pass struct {
+	// Rule is the rule being run.
+	Rule *Rule
+	// Events are every server's events in time order.
+	Events []*parsers.Event
+	// End is the time of the last event of all inputs; EndOf gives a server's.
+	End time.Time
+
+	servers  *serverSet
+	starts   map[string]time.Time
+	ends     map[string]time.Time
+	results  map[*Result]any
+	busy     map[*Result]bool
+	findings []*Finding
+}
+
+// ResultOf returns the value of a shared result, computing it (and what it
+// requires) on first use.
+func (p *Pass) ResultOf(r *Result) any {
+	if v, ok := p.results[r]; ok {
+		return v
+	}
+	if p.busy[r] {
+		return nil // a cycle in Requires; Compute sees nil
+	}
+	if p.busy == nil {
+		p.busy = map[*Result]bool{}
+	}
+	p.busy[r] = true
+	for _, dep := range r.Requires {
+		p.ResultOf(dep)
+	}
+	v := r.Compute(p)
+	if p.results == nil {
+		p.results = map[*Result]any{}
+	}
+	p.results[r] = v
+	delete(p.busy, r)
+	return v
+}
+
+// Report records a finding of the running rule.
+func (p *Pass) Report(f *Finding) {
+	if f.Rule == "" && p.Rule != nil {
+		f.Rule = p.Rule.Name
+	}
+	if f.Category == "" && p.Rule != nil {
+		f.Category = p.Rule.Category
+	}
+	p.findings = append(p.findings, f)
+}
+
+// EndOf returns when server's logs end (the end of all logs when unknown).
+func (p *Pass) EndOf(server string) time.Time {
+	if t, ok := p.ends[server]; ok {
+		return t
+	}
+	return p.End
+}
+
+// Canonical returns the name under which a server (host, HOST\INSTANCE, an
+// alias or a listening address) appears in the report, or name itself.
+func (p *Pass) Canonical(name string) string { return p.servers.canonical(name) }
+
+// Finding is one thing a rule found. The driver merges findings that are one
+// problem (same rule, same Key, overlapping in time) and links each to the
+// finding that explains it (see Link); a finding nothing explains is the root
+// cause of an incident.
+type Finding struct {
+	Rule     string
+	Category string
+	// Cause is true when the finding names a cause of its own; false for a
+	// consequence (an automatic failover) that is shown as an incident only
+	// when nothing in the logs explains it.
+	Cause      bool
+	Start, End time.Time
+	// Ongoing is true when the logs end before the problem did.
+	Ongoing   bool
+	Servers   []string
+	AGs       []string
+	Databases []string
+	// Partner is the other replica of a problem between two replicas (the
+	// replica that cannot connect, the partner that is unreachable).
+	Partner string
+	// Key names what the finding is about besides its servers (a login and a
+	// handshake state, a database); see Rule.
+	Key        string
+	Title      string
+	RootCause  string
+	Summary    string
+	Chain      []Step
+	Fix        Fix
+	Confidence string
+	// ConfidenceReason says what the confidence rests on.
+	ConfidenceReason string
+	Severity         int
+
+	failover *failoverRec // for failover findings
+	reason   string       // e.g. suspend source
+	state    int          // handshake state
+	sqlSide  bool         // SQL Server itself logged the problem (not only a cluster log)
+	windows  []*connWindow // the connection windows a disconnection finding stands for
+}
+
+func (f *Finding) servers() []string {
+	if f.Partner == "" {
+		return f.Servers
+	}
+	return append(append([]string{}, f.Servers...), f.Partner)
+}
+
+// Rules is the default rule set, in the order they run.
+var Rules = []*Rule{
+	ClusterOutageRule,
+	LeaseExpiryRule,
+	HealthCheckRule,
+	FailoverRule,
+	FailedFailoverRule,
+	FailoverLimitRule,
+	ReplicaDisconnectedRule,
+	EndpointHandshakeRule,
+	EndpointOwnershipRule,
+	DataMovementRule,
+	RestartRule,
+	LogFullRule,
+	NotSynchronizingRule,
+}
+
+// linksFrom returns l once for each cause category.
+func linksFrom(causes []string, l Link) []Link {
+	out := make([]Link, len(causes))
+	for i, c := range causes {
+		out[i] = l
+		out[i].Cause = c
+	}
+	return out
+}
