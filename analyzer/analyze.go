@@ -173,7 +173,13 @@ func Analyze(files []File, opt Options) (*Report, error) {
 		}
 		rep.Connections = append(rep.Connections, w.ConnectionWindow)
 	}
-	rep.Timeline, rep.TimelineDropped = timeline(events, rep.Incidents, opt.TimelineLimit)
+	accounts := map[string]bool{}
+	for _, sv := range set.list {
+		if sv.ServiceAccount != "" {
+			accounts[strings.ToUpper(sv.ServiceAccount)] = true
+		}
+	}
+	rep.Timeline, rep.TimelineDropped, rep.Background = timeline(events, rep.Incidents, opt.TimelineLimit, accounts)
 	rep.AGs = collect(events, agOf)
 	rep.Databases = collect(events, databaseOf)
 	for _, sv := range set.list {
@@ -307,7 +313,9 @@ func dropOtherRoles(events []*parsers.Event) []*parsers.Event {
 }
 
 // copyKey identifies an event that a server writes both to its ERRORLOG and to
-// its AlwaysOn_health session (error_reported, state changes).
+// its AlwaysOn_health session (error_reported, state changes). The client
+// address that the ERRORLOG appends to login and handshake messages is left
+// out: error_reported does not always carry it.
 func copyKey(ev *parsers.Event) string {
 	if ev.Kind == parsers.KindReplicaStateChange {
 		return ev.Server + "|sc|" + strings.ToUpper(ev.AG+"|"+ev.From+"|"+ev.To)
@@ -315,31 +323,60 @@ func copyKey(ev *parsers.Event) string {
 	if ev.Error == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s|%d|%s", ev.Server, ev.Error, normalizeMessage(strings.Join(strings.Fields(firstLine(ev.Message)), " ")))
+	msg := firstLine(ev.Message)
+	if i := strings.LastIndex(msg, "[CLIENT:"); i >= 0 {
+		msg = msg[:i]
+	}
+	return fmt.Sprintf("%s|%d|%s", ev.Server, ev.Error, normalizeMessage(strings.Join(strings.Fields(msg), " ")))
 }
 
-// dropCopies removes XEvent events that repeat an ERRORLOG event of the same
-// server within 2 seconds, so that counts are not doubled; the ERRORLOG copy is
-// kept because it has a line number and the text as written.
+// dropCopies removes events that repeat another file's record of the same
+// thing, so that counts are not doubled: XEvent events that repeat an
+// ERRORLOG event of the same server within 2 seconds (or fall inside a
+// folded ERRORLOG storm of the same message), and identical XEvent events
+// read from two files (a .xel file and its XML export, overlapping rolled-
+// over files). The ERRORLOG copy is kept because it has a line number and
+// the text as written.
 func dropCopies(events []*parsers.Event) []*parsers.Event {
-	last := map[string][]time.Time{}
+	type span struct{ from, to time.Time }
+	spans := map[string][]span{}
 	for _, ev := range events {
 		if ev.Source == parsers.SourceErrorlog && ev.Clock == parsers.ClockUTC {
 			if k := copyKey(ev); k != "" {
-				last[k] = append(last[k], ev.Time)
+				spans[k] = append(spans[k], span{ev.Time.Add(-2 * time.Second), ev.Until().Add(2 * time.Second)})
 			}
 		}
 	}
+	// Spans are in order of their start (the events are sorted); a running
+	// maximum of their ends tells whether any span before a time covers it.
+	for _, list := range spans {
+		for i := 1; i < len(list); i++ {
+			if list[i].to.Before(list[i-1].to) {
+				list[i].to = list[i-1].to
+			}
+		}
+	}
+	type record struct {
+		server, name, kind, msg string
+		at                      int64
+		repeats                 int
+	}
+	seen := map[record]string{} // exact XEvent record -> first file
 	out := events[:0]
 	for _, ev := range events {
 		if ev.Source != parsers.SourceErrorlog {
 			if k := copyKey(ev); k != "" {
-				times := last[k]
-				i := sort.Search(len(times), func(i int) bool { return !times[i].Before(ev.Time.Add(-2 * time.Second)) })
-				if i < len(times) && !times[i].After(ev.Time.Add(2*time.Second)) {
+				list := spans[k]
+				j := sort.Search(len(list), func(i int) bool { return list[i].from.After(ev.Time) }) - 1
+				if j >= 0 && !list[j].to.Before(ev.Time) {
 					continue
 				}
 			}
+			x := record{ev.Server, ev.Name, string(ev.Kind), ev.Message, ev.Time.UnixNano(), ev.Repeats}
+			if f, ok := seen[x]; ok && f != ev.File {
+				continue
+			}
+			seen[x] = ev.File
 		}
 		out = append(out, ev)
 	}

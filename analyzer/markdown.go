@@ -161,6 +161,20 @@ func (m *mdWriter) header() {
 		inputs += fmt.Sprintf(" (%s ignored, see Coverage)", plural(ignored, "other file", "other files"))
 	}
 	m.line("- **Inputs:** " + inputs)
+	if len(r.Background) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(r.Background) {
+			name := strings.ReplaceAll(k, "_", " ")
+			if k == "login_failed" {
+				name = "application login failures"
+				if r.Background[k] == 1 {
+					name = "application login failure"
+				}
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", r.Background[k], name))
+		}
+		m.line("- **Not about the AG:** " + mdInline(strings.Join(parts, ", ")) + " (counted, not in the timeline)")
+	}
 	m.line("")
 
 	if len(r.Servers) == 0 {
@@ -496,7 +510,14 @@ func (m *mdWriter) timeline() {
 				kind += " #" + strconv.Itoa(e.Incident)
 			}
 			msg := e.Text
-			if e.Count > 1 {
+			switch {
+			case e.Count > 1 && e.Last.Sub(e.Time) >= time.Second:
+				until := e.Last.UTC().Format("15:04:05")
+				if e.Last.UTC().Format("20060102") != e.Time.UTC().Format("20060102") {
+					until = e.Last.UTC().Format("2006-01-02 15:04:05")
+				}
+				msg = fmt.Sprintf("(×%d until %s) %s", e.Count, until, msg)
+			case e.Count > 1:
 				msg = fmt.Sprintf("(×%d) %s", e.Count, msg)
 			}
 			t.row(mdCell(when), mdCell(e.Server), mdCell(kind), mdCell(msg), mdCell(e.Position))
@@ -660,3 +681,12 @@ func mdCategory(c string) string {
 }
 
 // ---- tables ----
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -30,6 +30,9 @@ type Report struct {
 	Timeline []TimelineEntry `json:"timeline"`
 	// TimelineDropped counts entries left out of Timeline to keep it readable.
 	TimelineDropped int `json:"timeline_dropped,omitempty"`
+	// Background counts, by kind, the events that do not concern the AG and
+	// are not in the timeline (application login failures).
+	Background map[string]int `json:"background,omitempty"`
 	// Gaps lists coverage problems: replicas without logs, logs that do not cover
 	// an incident, XEvent files that start after it.
 	Gaps     []string `json:"gaps"`
@@ -243,6 +246,8 @@ type TimelineEntry struct {
 	Error    int       `json:"error,omitempty"`
 	Text     string    `json:"text"`
 	Count    int       `json:"count,omitempty"`
+	// Last is the time of the last folded repeat, when Count > 1.
+	Last     time.Time `json:"last,omitzero"`
 	Position string    `json:"position"`
 	Incident int       `json:"incident,omitempty"`
 }

@@ -53,20 +53,48 @@ func runClusterOutage(p *Pass) {
 		m[sv] = append(m[sv], ev)
 	}
 	sort.Strings(servers)
+	normal := p.filter(parsers.KindReplicaStateChange)
 	for _, sv := range servers {
 		var cur []*parsers.Event
 		open := false
 		var onlineAt time.Time // when 41055 (node online) was last seen in the open outage
-		flush := func(ongoing bool) {
-			if open {
-				sqlSide := false
-				for _, ev := range cur {
-					sqlSide = sqlSide || ev.Source != parsers.SourceClusterlog
-				}
-				// Only SQL Server logs the node coming back (41055); a
-				// cluster log alone ends the outage at its last line on it.
-				reportOutage(p, sv, cur, ongoing && sqlSide)
+		// flush ends the open episode. An episode ends at the event that
+		// ends it (41055); a silence or the end of the logs ends it with an
+		// unknown end, unless SQL Server shows the node back (41051/41053,
+		// or a replica of this server NORMAL again), and it is ongoing only
+		// when the logs end with nothing of the kind.
+		flush := func(atEnd bool) {
+			if !open {
+				return
 			}
+			end := episodeEnd{}
+			switch {
+			case !onlineAt.IsZero():
+				end.at = onlineAt
+			default:
+				last := cur[len(cur)-1].Time
+				for _, ev := range m[sv] {
+					if ev.Kind == parsers.KindClusterOnline && ev.Time.After(last) && ev.Time.Sub(last) <= 30*time.Minute {
+						end.at, end.by = ev.Time, ev
+						break
+					}
+				}
+				if end.at.IsZero() {
+					for _, ev := range normal {
+						if ev.Server == sv && ev.Time.After(last) && strings.HasSuffix(strings.ToUpper(ev.To), "_NORMAL") {
+							end.at, end.by = ev.Time, ev
+							break
+						}
+					}
+				}
+				if end.at.IsZero() {
+					// Only SQL Server logs the node coming back; a cluster
+					// log alone ends the outage at its last line on it.
+					end.ongoing = atEnd && anySQL(cur)
+					end.unknown = !end.ongoing && anySQL(cur)
+				}
+			}
+			reportOutage(p, sv, cur, end)
 			cur, open, onlineAt = nil, false, time.Time{}
 		}
 		for _, ev := range m[sv] {
@@ -76,7 +104,7 @@ func runClusterOutage(p *Pass) {
 				flush(false)
 			}
 			if open && ev.Time.Sub(cur[len(cur)-1].Time) > 30*time.Minute {
-				flush(true)
+				flush(false) // a silence: that episode is over, its end unknown
 			}
 			if open && ev.Time.Sub(cur[len(cur)-1].Time) > 2*time.Minute && !anySQL(cur) {
 				// Only the cluster logs (often another node's view: 1135)
@@ -96,8 +124,17 @@ func runClusterOutage(p *Pass) {
 				onlineAt = time.Time{} // a storm: down again right after coming back
 			}
 		}
-		flush(onlineAt.IsZero())
+		flush(true)
 	}
+}
+
+// episodeEnd is how an outage episode ended: at a time (an event that ends
+// it), still going on when the logs end, or unknown (the logs fall silent).
+type episodeEnd struct {
+	at      time.Time
+	by      *parsers.Event // the event that ended it, when not in the episode
+	ongoing bool
+	unknown bool
 }
 
 // anySQL reports whether SQL Server itself logged one of evs.
@@ -114,8 +151,9 @@ func anySQL(evs []*parsers.Event) bool {
 // over: quorum-loss storms cycle offline/online hundreds of times a second.
 const stormGap = time.Minute
 
-func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
-	start, end := evs[0].Time, evs[len(evs)-1].Time
+func reportOutage(p *Pass, server string, evs []*parsers.Event, how episodeEnd) {
+	ongoing := how.ongoing
+	start, end := evs[0].Time, until(evs)
 	var down, quorum, waiting, online, apiErr, removed, rhs []*parsers.Event
 	// The cluster log's view just before: lost heartbeats on this node.
 	var heartbeats []*parsers.Event
@@ -144,6 +182,9 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 	}
 	if !ongoing && len(online) > 0 {
 		end = online[len(online)-1].Time
+	}
+	if !how.at.IsZero() && how.at.After(end) {
+		end = how.at
 	}
 	if ongoing {
 		end = p.EndOf(server)
@@ -218,12 +259,20 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, ongoing bool) {
 	if len(waiting) > 0 {
 		f.Chain = append(f.Chain, step("SQL Server waited for the WSFC service and node to come back.", waiting...))
 	}
-	if len(online) > 0 && !ongoing {
+	switch {
+	case how.by != nil:
+		f.Chain = append(f.Chain, step(fmt.Sprintf("SQL Server on %s saw its WSFC node back after %s.", server, durationText(end.Sub(start))), how.by))
+	case len(online) > 0 && !ongoing:
 		f.Chain = append(f.Chain, step(fmt.Sprintf("The WSFC node was online again after %s.", durationText(end.Sub(start))), online...))
-	} else if ongoing {
+	case how.unknown:
+		f.Chain = append(f.Chain, Step{Time: end, Server: server, Text: fmt.Sprintf("The logs say nothing more of the WSFC node %s after %s: when it came back is not logged.", server, hms(end))})
+	case ongoing:
 		f.Chain = append(f.Chain, Step{Time: end, Server: server, Text: "The logs end before SQL Server reported the WSFC node online again."})
 	}
 	f.Summary = fmt.Sprintf("The cluster service on %s was unavailable for %s from %s.", server, durationText(end.Sub(start)), hms(start))
+	if how.unknown {
+		f.Summary = fmt.Sprintf("The cluster service on %s was unavailable for at least %s from %s.", server, durationText(end.Sub(start)), hms(start))
+	}
 	if end.Sub(start) < time.Second {
 		f.Summary = fmt.Sprintf("The cluster service on %s failed at %s.", server, hms(start))
 	}
