@@ -239,13 +239,13 @@ type RoleSpan struct {
 
 // TimelineEntry is one AG-relevant event in the merged timeline.
 type TimelineEntry struct {
-	Time     time.Time `json:"time"`
-	Local    bool      `json:"local_clock,omitempty"`
-	Server   string    `json:"server"`
-	Kind     string    `json:"kind"`
-	Error    int       `json:"error,omitempty"`
-	Text     string    `json:"text"`
-	Count    int       `json:"count,omitempty"`
+	Time   time.Time `json:"time"`
+	Local  bool      `json:"local_clock,omitempty"`
+	Server string    `json:"server"`
+	Kind   string    `json:"kind"`
+	Error  int       `json:"error,omitempty"`
+	Text   string    `json:"text"`
+	Count  int       `json:"count,omitempty"`
 	// Last is the time of the last folded repeat, when Count > 1.
 	Last     time.Time `json:"last,omitzero"`
 	Position string    `json:"position"`

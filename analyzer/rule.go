@@ -241,10 +241,10 @@ type Finding struct {
 	ConfidenceReason string
 	Severity         int
 
-	failover *failoverRec // for failover findings
-	reason   string       // e.g. suspend source
-	state    int          // handshake state
-	sqlSide  bool         // SQL Server itself logged the problem (not only a cluster log)
+	failover *failoverRec  // for failover findings
+	reason   string        // e.g. suspend source
+	state    int           // handshake state
+	sqlSide  bool          // SQL Server itself logged the problem (not only a cluster log)
 	windows  []*connWindow // the connection windows a disconnection finding stands for
 }
 
