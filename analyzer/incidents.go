@@ -183,6 +183,7 @@ func (c *correlation) explainer(f *Finding, all []*Finding, idx map[*Finding]int
 // and every finding it explains, directly or through others.
 type incidentBuilder struct {
 	root     *Finding
+	parent   map[*Finding]*Finding // what explains each member
 	members  []*Finding
 	inferred []string // reasons of inferred links
 	start    time.Time
@@ -213,7 +214,7 @@ func buildIncidents(findings []*Finding, rules []*Rule) []Incident {
 		if parent[f] != nil {
 			continue
 		}
-		b := &incidentBuilder{root: f, start: f.Start, end: f.End}
+		b := &incidentBuilder{root: f, start: f.Start, end: f.End, parent: parent}
 		queue := []*Finding{f}
 		for len(queue) > 0 {
 			m := queue[0]
@@ -282,6 +283,8 @@ func (b *incidentBuilder) incident(id int, c *correlation) Incident {
 		}
 		if m != r && rule.Headline && headline == nil {
 			headline = m
+		} else if m != r && m.Consequence != "" && b.outlasts(m) {
+			consequences = append(consequences, lowerFirst(strings.TrimSuffix(m.Consequence, ".")))
 		} else if m != r && rule.Action && m.RootCause != "" {
 			consequences = append(consequences, lowerFirst(strings.TrimSuffix(m.RootCause, ".")))
 		}
@@ -343,6 +346,20 @@ func (b *incidentBuilder) incident(id int, c *correlation) Incident {
 		}
 	}
 	return inc
+}
+
+// outlasts reports whether a consequence went on long after everything that
+// explains it: 10 minutes past their end, or into the end of the logs.
+func (b *incidentBuilder) outlasts(m *Finding) bool {
+	var end time.Time
+	ongoing := false
+	for c := b.parent[m]; c != nil; c = b.parent[c] {
+		if c.End.After(end) {
+			end = c.End
+		}
+		ongoing = ongoing || c.Ongoing
+	}
+	return m.Ongoing && !ongoing || m.End.After(end.Add(10*time.Minute))
 }
 
 // failback reports whether one of the failovers undoes an earlier one.

@@ -233,6 +233,11 @@ type Finding struct {
 	Key        string
 	Title      string
 	RootCause  string
+	// Consequence, when set, is the sentence that stands for the finding in
+	// the root cause of an incident that another finding explains: a
+	// consequence that needs to be read even so (a disconnection that
+	// outlasted its cause by far). Findings of Action rules use RootCause.
+	Consequence string
 	Summary    string
 	Chain      []Step
 	Fix        Fix

@@ -237,6 +237,14 @@ the partner's health.`,
 				f.RootCause = fmt.Sprintf("%s could not reach %s for %s; the cause is not in the SQL logs (network, firewall, DNS or the partner's endpoint).", w.Server, w.Partner, dur)
 			}
 			f.Summary = fmt.Sprintf("%s and %s were disconnected for %s from %s.", w.Server, w.Partner, dur, hms(w.Start))
+			// Whatever started it, a disconnection that outlasts its
+			// start by far needs to be read on its own.
+			switch {
+			case ongoing:
+				f.Consequence = fmt.Sprintf("%s could not reach %s from %s until the end of the logs (%s)", w.Server, w.Partner, hms(w.Start), dur)
+			case end.Sub(w.Start) >= 10*time.Minute:
+				f.Consequence = fmt.Sprintf("%s could not reach %s for %s, until %s", w.Server, w.Partner, dur, hms(end))
+			}
 			f.Chain = append(f.Chain, step(fmt.Sprintf("%s lost its connection to %s.", w.Server, w.Partner), evs...))
 			if ev := restartAt(p, w.Partner, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)); ev != nil {
 				f.Chain = append(f.Chain, step(fmt.Sprintf("%s restarted at %s, but the connection did not come back with it.", w.Partner, hms(ev.Time)), ev))
