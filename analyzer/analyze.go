@@ -504,6 +504,9 @@ func coverageGaps(rep *Report, set *serverSet) []string {
 	}
 	for _, f := range rep.Failovers {
 		named[f.From], named[f.To] = true, true
+		if f.To == "" {
+			gaps = append(gaps, fmt.Sprintf("No log in the bundle shows which replica became the primary of %s after %s left the role at %s: the logs of its other replicas are missing.", f.AG, orUnknown(f.From), hms(f.At)))
+		}
 	}
 	for _, n := range keys(named) {
 		if n != "" && set.lookup(n) == nil {

@@ -294,13 +294,18 @@ func (b *incidentBuilder) incident(id int, c *correlation) Incident {
 		}
 		if m != r && m.failover != nil {
 			fo := m.failover
-			failovers = append(failovers, fmt.Sprintf("%s failed over (%s) from %s to %s at %s", fo.AG, fo.Mode, orUnknown(fo.From), orUnknown(fo.To), hms(fo.At)))
+			if fo.To == "" {
+				failovers = append(failovers, fmt.Sprintf("%s lost the primary role of %s at %s and no log in the bundle shows a new primary", orUnknown(fo.From), fo.AG, hms(fo.At)))
+			} else {
+				failovers = append(failovers, fmt.Sprintf("%s failed over (%s) from %s to %s at %s", fo.AG, fo.Mode, orUnknown(fo.From), fo.To, hms(fo.At)))
+			}
 		}
 		if m.Severity > inc.Severity {
 			inc.Severity = m.Severity
 		}
 	}
 	sort.SliceStable(inc.Chain, func(i, j int) bool { return inc.Chain[i].Time.Before(inc.Chain[j].Time) })
+	inc.Chain = dedupeSteps(inc.Chain)
 	inc.AGs, inc.Servers, inc.Databases = keys(ags), keys(servers), keys(dbs)
 	inc.Rules = rules
 	if len(failovers) > 0 {
@@ -360,6 +365,29 @@ func (b *incidentBuilder) outlasts(m *Finding) bool {
 		ongoing = ongoing || c.Ongoing
 	}
 	return m.Ongoing && !ongoing || m.End.After(end.Add(10*time.Minute))
+}
+
+// dedupeSteps drops a step that cites only records an earlier step already
+// cites (two findings telling of the same reconnection).
+func dedupeSteps(chain []Step) []Step {
+	cited := map[string]bool{}
+	out := chain[:0]
+	for _, st := range chain {
+		fresh := len(st.Evidence) == 0
+		for _, e := range st.Evidence {
+			if !cited[e.Position()] {
+				fresh = true
+			}
+		}
+		if !fresh {
+			continue
+		}
+		for _, e := range st.Evidence {
+			cited[e.Position()] = true
+		}
+		out = append(out, st)
+	}
+	return out
 }
 
 // failback reports whether one of the failovers undoes an earlier one.

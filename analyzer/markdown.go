@@ -450,7 +450,11 @@ func (m *mdWriter) failovers() {
 		if f.NoPrimary > 0 {
 			gap = mdDuration(time.Duration(f.NoPrimary * float64(time.Second)))
 		}
-		row = append(row, mdCell(f.AG), mdCellOr(f.From), mdCellOr(f.To), mdCell(f.Mode), gap, mdCellOr(f.Trigger), inc)
+		to := mdCellOr(f.To)
+		if f.To == "" {
+			to = "not in the bundle"
+		}
+		row = append(row, mdCell(f.AG), mdCellOr(f.From), to, mdCell(f.Mode), gap, mdCellOr(f.Trigger), inc)
 		t.row(row...)
 	}
 	m.table(t)

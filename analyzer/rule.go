@@ -230,18 +230,18 @@ type Finding struct {
 	Partner string
 	// Key names what the finding is about besides its servers (a login and a
 	// handshake state, a database); see Rule.
-	Key        string
-	Title      string
-	RootCause  string
+	Key       string
+	Title     string
+	RootCause string
 	// Consequence, when set, is the sentence that stands for the finding in
 	// the root cause of an incident that another finding explains: a
 	// consequence that needs to be read even so (a disconnection that
 	// outlasted its cause by far). Findings of Action rules use RootCause.
 	Consequence string
-	Summary    string
-	Chain      []Step
-	Fix        Fix
-	Confidence string
+	Summary     string
+	Chain       []Step
+	Fix         Fix
+	Confidence  string
 	// ConfidenceReason says what the confidence rests on.
 	ConfidenceReason string
 	Severity         int

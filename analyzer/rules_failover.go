@@ -92,7 +92,7 @@ func runFailover(p *Pass) {
 			Chain:    chain,
 			failover: fo,
 		}
-		if fo.Mode == ModeUnknown {
+		if fo.Mode == ModeUnknown || fo.To == "" {
 			f.Title = fmt.Sprintf("%s lost the primary role of %s", fo.From, fo.AG)
 		}
 		if fo.fromChange != nil && fo.fromChange.ev.Time.Before(f.Start) {
@@ -150,6 +150,9 @@ func runFailover(p *Pass) {
 		}
 		if f.Summary == "" {
 			f.Summary = fmt.Sprintf("%s failed over from %s to %s at %s (%s).", fo.AG, from, to, hms(fo.At), fo.Mode)
+			if fo.To == "" {
+				f.Summary = fmt.Sprintf("%s lost the primary role of %s at %s; no log in the bundle shows a new primary.", from, fo.AG, hms(fo.At))
+			}
 		}
 		p.Report(f)
 	}

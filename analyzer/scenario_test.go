@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,8 @@ type expectation struct {
 		RootCauseContains []string `json:"root_cause_contains"`
 		Confidence        string   `json:"confidence"`
 		FixContains       []string `json:"fix_contains"`
+		Ongoing           bool     `json:"ongoing"`
+		ChainContains     []string `json:"chain_contains"`
 	} `json:"incidents"`
 	Failovers []struct {
 		AG   string `json:"ag"`
@@ -28,7 +31,10 @@ type expectation struct {
 		Mode string `json:"mode"`
 		At   string `json:"at"`
 	} `json:"failovers"`
-	Clocks map[string]string `json:"clocks"`
+	Clocks      map[string]string    `json:"clocks"`
+	Covered     map[string][2]string `json:"covered"`
+	Background  map[string]int       `json:"background"`
+	GapsContain []string             `json:"gaps_contain"`
 }
 
 // scenarioDirs returns the scenario folders and the demo bundle.
@@ -84,6 +90,40 @@ func TestScenarios(t *testing.T) {
 			}
 			checkIncidents(t, rep, want)
 			checkFailovers(t, rep, want)
+			checkInvariants(t, rep)
+			for name, want := range want.Covered {
+				var got *Server
+				for i := range rep.Servers {
+					if sameServer(rep.Servers[i].Name, name) {
+						got = &rep.Servers[i]
+					}
+				}
+				if got == nil {
+					t.Errorf("server %s not in report", name)
+					continue
+				}
+				if s, e := got.Start.UTC().Format(time.RFC3339), got.End.UTC().Format(time.RFC3339); s != want[0] || e != want[1] {
+					t.Errorf("server %s covers %s – %s, want %s – %s", name, s, e, want[0], want[1])
+				}
+			}
+			for kind, n := range want.Background {
+				if rep.Background[kind] != n {
+					t.Errorf("background %s = %d, want %d", kind, rep.Background[kind], n)
+				}
+			}
+			for kind := range rep.Background {
+				for _, e := range rep.Timeline {
+					if e.Kind == kind && e.Error == 18456 && strings.Contains(e.Text, "Password did not match") {
+						t.Errorf("timeline shows an application login failure: %s", e.Text)
+					}
+				}
+			}
+			gaps := strings.Join(rep.Gaps, "\n")
+			for _, g := range want.GapsContain {
+				if !strings.Contains(gaps, g) {
+					t.Errorf("gaps do not mention %q:\n%s", g, gaps)
+				}
+			}
 			for name, method := range want.Clocks {
 				found := false
 				for _, s := range rep.Servers {
@@ -143,6 +183,18 @@ func checkIncidents(t *testing.T, rep *Report, want expectation) {
 		if len(inc.Chain) == 0 {
 			t.Errorf("incident %d has no causal chain", inc.ID)
 		}
+		if inc.Ongoing != w.Ongoing {
+			t.Errorf("incident %d (%s) ongoing = %v, want %v", inc.ID, inc.Category, inc.Ongoing, w.Ongoing)
+		}
+		var chain []string
+		for _, st := range inc.Chain {
+			chain = append(chain, st.Text)
+		}
+		for _, s := range w.ChainContains {
+			if !strings.Contains(strings.Join(chain, "\n"), s) {
+				t.Errorf("incident %d chain does not contain %q:\n%s", inc.ID, s, strings.Join(chain, "\n"))
+			}
+		}
 		for _, st := range inc.Chain {
 			for _, ev := range st.Evidence {
 				if ev.File == "" || ev.Line == 0 && ev.Offset == 0 {
@@ -200,4 +252,52 @@ func describe(incs []Incident) string {
 		parts = append(parts, inc.Category+"("+strings.Join(inc.Servers, ",")+")")
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// checkInvariants holds for every report: one cause is one incident (no two
+// incidents share a category and a root cause), every failover appears once,
+// a connection window that names an incident lies within it and on its
+// servers, and an incident is ongoing only when its end is the end of the
+// logs.
+func checkInvariants(t *testing.T, rep *Report) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, inc := range rep.Incidents {
+		k := inc.Category + "|" + inc.RootCause
+		if id, ok := seen[k]; ok {
+			t.Errorf("incidents %d and %d have the same cause: %s", id, inc.ID, inc.RootCause)
+		}
+		seen[k] = inc.ID
+		if inc.Ongoing && inc.End.Before(rep.End.Add(-time.Hour)) {
+			t.Errorf("incident %d is ongoing but ends at %s, an hour before the logs (%s)", inc.ID, inc.End, rep.End)
+		}
+	}
+	fos := map[string]bool{}
+	for _, fo := range rep.Failovers {
+		k := strings.ToUpper(fo.AG) + "|" + fo.At.UTC().Format(time.RFC3339Nano)
+		if fos[k] {
+			t.Errorf("failover of %s at %s listed twice", fo.AG, fo.At)
+		}
+		fos[k] = true
+		if fo.IncidentID == 0 {
+			t.Errorf("failover of %s at %s belongs to no incident", fo.AG, fo.At)
+		}
+	}
+	for _, w := range rep.Connections {
+		var id int
+		if _, err := fmt.Sscanf(w.Cause, "incident %d:", &id); err != nil {
+			continue
+		}
+		if id < 1 || id > len(rep.Incidents) {
+			t.Errorf("window %s -> %s names incident %d of %d", w.Server, w.Partner, id, len(rep.Incidents))
+			continue
+		}
+		inc := rep.Incidents[id-1]
+		if !containsServer(inc.Servers, w.Server) || !containsServer(inc.Servers, w.Partner) {
+			t.Errorf("window %s -> %s names incident %d on %v", w.Server, w.Partner, id, inc.Servers)
+		}
+		if w.Start.Before(inc.Start.Add(-time.Minute)) || w.Start.After(inc.End.Add(time.Minute)) {
+			t.Errorf("window %s -> %s at %s names incident %d (%s – %s)", w.Server, w.Partner, w.Start, id, inc.Start, inc.End)
+		}
+	}
 }

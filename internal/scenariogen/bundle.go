@@ -15,6 +15,12 @@ type Expected struct {
 	Incidents   []Incident        `json:"incidents"`
 	Failovers   []Failover        `json:"failovers"`
 	Clocks      map[string]string `json:"clocks"`
+	// Covered gives, per server, the UTC range its logs cover (RFC 3339).
+	Covered map[string][2]string `json:"covered,omitempty"`
+	// Background counts, by kind, the events the timeline leaves out.
+	Background map[string]int `json:"background,omitempty"`
+	// GapsContain are texts the coverage gaps must contain.
+	GapsContain []string `json:"gaps_contain,omitempty"`
 }
 
 // Incident is one incident the analyzer must find.
@@ -25,6 +31,10 @@ type Incident struct {
 	RootCauseContains []string `json:"root_cause_contains,omitempty"`
 	Confidence        string   `json:"confidence,omitempty"`
 	FixContains       []string `json:"fix_contains,omitempty"`
+	// Ongoing says whether the incident was still going on when the logs end.
+	Ongoing bool `json:"ongoing,omitempty"`
+	// ChainContains are texts the causal chain must contain.
+	ChainContains []string `json:"chain_contains,omitempty"`
 }
 
 // Failover is one role change of the primary; At is when the new primary

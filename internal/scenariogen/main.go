@@ -44,6 +44,10 @@ var scenarios = []func() *Bundle{
 	twoAGs,
 	linux8bit,
 	logFullDisconnected,
+	handshakeAfterFailback,
+	outagesRecovered,
+	lostPrimaryAlone,
+	restartLongDisconnect,
 }
 
 func main() {

@@ -194,3 +194,19 @@ func guid(seed string) string {
 
 // msDur converts a small count to a time.Duration multiplier.
 func msDur(i int) time.Duration { return time.Duration(i) }
+
+// logRange returns the times of the first and last ERRORLOG records.
+func (r *Replica) logRange() (time.Time, time.Time) {
+	var a, b time.Time
+	for _, log := range r.logs {
+		for _, rec := range log {
+			if a.IsZero() || rec.at.Before(a) {
+				a = rec.at
+			}
+			if rec.at.After(b) {
+				b = rec.at
+			}
+		}
+	}
+	return a, b
+}
