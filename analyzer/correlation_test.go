@@ -1,0 +1,168 @@
+package analyzer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// writeBundle writes files (relative path -> content) under a new folder.
+func writeBundle(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// localClusterLog is a cluster log written with Get-ClusterLog -UseLocalTime
+// whose header lost the time zone line: its times are the node's wall clock.
+const localClusterLog = "The logs were generated using local time.\r\n" +
+	"00000844.00001278::2024/03/12-10:02:11.623 ERR   [QUORUM] Node 3: Lost quorum (3)\r\n" +
+	"00000844.00001278::2024/03/12-10:02:11.700 INFO  [QUORUM] Node 3: executing OnStop\r\n"
+
+// TestLocalClusterLogAligned: a cluster log on local time is put on UTC by
+// the node's offset from every source that gives one (--utc-offset, the
+// ERRORLOG of the same server), and a warning names it when none does.
+func TestLocalClusterLogAligned(t *testing.T) {
+	wall := time.Date(2024, 3, 12, 10, 2, 11, 623e6, time.UTC)
+	errorlog := "2024-03-12 09:00:00.10 Server      Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64) \r\n" +
+		"2024-03-12 09:00:00.10 Server      UTC adjustment: -5:00\r\n" +
+		"2024-03-12 09:00:01.20 spid10s     Server name is 'SQLNODE2'. This is an informational message only. No user action is required.\r\n"
+	for _, tc := range []struct {
+		name     string
+		files    map[string]string
+		offsets  map[string]time.Duration
+		want     time.Time
+		local    bool
+		warnings string
+	}{
+		{name: "offset unknown", files: map[string]string{"SQLNODE2/cluster.log": localClusterLog},
+			want: wall, local: true, warnings: "its cluster log (written with -UseLocalTime"},
+		{name: "--utc-offset", files: map[string]string{"SQLNODE2/cluster.log": localClusterLog},
+			offsets: map[string]time.Duration{"SQLNODE2": -5 * time.Hour}, want: wall.Add(5 * time.Hour)},
+		{name: "ERRORLOG offset", files: map[string]string{"SQLNODE2/cluster.log": localClusterLog, "SQLNODE2/ERRORLOG": errorlog},
+			want: wall.Add(5 * time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeBundle(t, tc.files)
+			rep, err := AnalyzePaths([]string{dir}, Options{UTCOffsets: tc.offsets})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *TimelineEntry
+			for i, e := range rep.Timeline {
+				if e.Kind == string(parsers.KindQuorumLost) {
+					got = &rep.Timeline[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no quorum loss in the timeline: %+v", rep.Timeline)
+			}
+			if !got.Time.Equal(tc.want) || got.Local != tc.local {
+				t.Errorf("quorum loss at %s (local clock %v), want %s (%v)", got.Time, got.Local, tc.want, tc.local)
+			}
+			warn := strings.Join(rep.Warnings, "\n")
+			if tc.warnings == "" && strings.Contains(warn, "UTC offset") {
+				t.Errorf("unexpected warning: %s", warn)
+			}
+			if tc.warnings != "" && !strings.Contains(warn, tc.warnings) {
+				t.Errorf("warnings %q do not mention %q", warn, tc.warnings)
+			}
+		})
+	}
+}
+
+// TestEventsOwnCopies: analyzer.Events hands each call an event of its own,
+// which the caller may keep (the readers reuse theirs).
+func TestEventsOwnCopies(t *testing.T) {
+	files, _ := Collect([]string{filepath.Join("..", "testdata", "demo")})
+	var kept []*parsers.Event
+	var texts []string
+	if _, err := Events(files, Options{}, func(ev *parsers.Event) error {
+		kept = append(kept, ev)
+		texts = append(texts, ev.Message+"|"+ev.Time.String())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) < 100 {
+		t.Fatalf("only %d events", len(kept))
+	}
+	seen := map[*parsers.Event]bool{}
+	for i, ev := range kept {
+		if seen[ev] {
+			t.Fatalf("event %d is a pointer handed out before", i)
+		}
+		seen[ev] = true
+		if got := ev.Message + "|" + ev.Time.String(); got != texts[i] {
+			t.Fatalf("event %d changed after the call: %q, was %q", i, got, texts[i])
+		}
+	}
+}
+
+// TestTimelineStormRange: a storm of hours is one timeline entry that says
+// when it ended, not a one-minute entry.
+func TestTimelineStormRange(t *testing.T) {
+	rep := analyzeDir(t, filepath.Join("..", "testdata", "scenarios", "restart-long-disconnect"))
+	for _, e := range rep.Timeline {
+		if e.Error == 35201 && e.Server == "SQLOPS02" {
+			if e.Count < 300 || e.Last.Sub(e.Time) < 3*time.Hour {
+				t.Errorf("connection-timeout storm: %d events from %s to %s, want ~376 over 3 h", e.Count, e.Time, e.Last)
+			}
+			return
+		}
+	}
+	t.Error("no connection-timeout entry in the timeline")
+}
+
+// TestOngoingFromRoot: an incident is ongoing only when its root finding
+// is, whatever its consequences.
+func TestOngoingFromRoot(t *testing.T) {
+	at := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	root := &Finding{Rule: ClusterOutageRule.Name, Category: CatClusterOutage, Start: at, End: at.Add(5 * time.Minute), Servers: []string{"A"}, Title: "outage", RootCause: "outage"}
+	open := &Finding{Rule: ReplicaDisconnectedRule.Name, Category: CatReplicaDisconnected, Start: at.Add(time.Minute), End: at.Add(3 * time.Hour), Ongoing: true,
+		Servers: []string{"B", "A"}, Partner: "A", Key: "A|B", Consequence: "B could not reach A until the end of the logs"}
+	incs := buildIncidents([]*Finding{root, open}, Rules)
+	if len(incs) != 1 {
+		t.Fatalf("%d incidents, want 1", len(incs))
+	}
+	if incs[0].Ongoing {
+		t.Error("incident ongoing because of a consequence")
+	}
+	if !strings.Contains(incs[0].RootCause, "until the end of the logs") {
+		t.Errorf("root cause %q does not name the open disconnection", incs[0].RootCause)
+	}
+	root.Ongoing = true
+	if incs = buildIncidents([]*Finding{root, open}, Rules); !incs[0].Ongoing {
+		t.Error("incident not ongoing though its root is")
+	}
+}
+
+// TestMergeSameCause: the same problem reported from two replicas' logs is
+// one finding; different keys stay apart.
+func TestMergeSameCause(t *testing.T) {
+	at := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	hs := func(server, key string, d time.Duration) *Finding {
+		return &Finding{Rule: EndpointHandshakeRule.Name, Category: CatEndpointHandshake, Start: at.Add(d), End: at.Add(d + 10*time.Minute),
+			Servers: []string{server, "B"}, Partner: "B", Key: key, Title: key, RootCause: key, Chain: []Step{{Time: at.Add(d), Text: key}}}
+	}
+	incs := buildIncidents([]*Finding{hs("A", "L|A|84|B", 0), hs("A", "L|A|84|B", 5*time.Minute), hs("A", "L|A|85|B", time.Minute)}, Rules)
+	if len(incs) != 2 {
+		t.Fatalf("%d incidents, want 2 (State 84 merged, State 85 apart)", len(incs))
+	}
+	if len(incs[0].Chain) != 2 {
+		t.Errorf("merged incident has %d steps, want 2", len(incs[0].Chain))
+	}
+}
