@@ -100,3 +100,73 @@ func BenchmarkReadersBaseline(b *testing.B) {
 		}
 	}
 }
+
+var (
+	singleOnce  sync.Once
+	singleDir   string
+	singleBytes int64
+	singleErr   error
+)
+
+// singleBundle writes (once, reused when present) the primary's ERRORLOG of
+// the big bundle alone, AGTRIAGE_BENCH_MB megabytes (default 200): a failover
+// seen only from the old primary's side.
+func singleBundle(b *testing.B) (string, int64) {
+	singleOnce.Do(func() {
+		mb := int64(200)
+		if s := os.Getenv("AGTRIAGE_BENCH_MB"); s != "" {
+			if mb, singleErr = strconv.ParseInt(s, 10, 64); singleErr != nil {
+				return
+			}
+		}
+		singleDir = filepath.Join(os.TempDir(), fmt.Sprintf("agtriage-single-%dMB", mb))
+		if fi, err := os.Stat(filepath.Join(singleDir, bigbundle.Replicas[0], "ERRORLOG")); err == nil {
+			singleBytes = fi.Size()
+			return
+		}
+		os.RemoveAll(singleDir)
+		singleBytes, singleErr = bigbundle.WriteReplica(singleDir, 0, mb<<20)
+	})
+	if singleErr != nil {
+		b.Fatal(singleErr)
+	}
+	return singleDir, singleBytes
+}
+
+// BenchmarkAnalyzeSingleReplica is the whole analysis of one replica's large
+// ERRORLOG whose primary loses its role (the new primary's logs absent): it
+// must find exactly one failover, with the target unknown, and one incident.
+func BenchmarkAnalyzeSingleReplica(b *testing.B) {
+	dir, size := singleBundle(b)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := AnalyzePaths([]string{dir}, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Failovers) != 1 || rep.Failovers[0].To != "" || len(rep.Incidents) != 1 {
+			b.Fatalf("%d failovers %+v, %d incidents", len(rep.Failovers), rep.Failovers, len(rep.Incidents))
+		}
+	}
+}
+
+// BenchmarkSingleReplicaReader is its baseline: the same file through
+// errorlog.Reader alone, events discarded.
+func BenchmarkSingleReplicaReader(b *testing.B) {
+	dir, size := singleBundle(b)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := os.Open(filepath.Join(dir, bigbundle.Replicas[0], "ERRORLOG"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, err := range errorlog.NewReader(f, f.Name()).Events() {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		f.Close()
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/internal/bigbundle"
 	"github.com/agtriage/agtriage/parsers"
 )
 
@@ -164,5 +165,33 @@ func TestMergeSameCause(t *testing.T) {
 	}
 	if len(incs[0].Chain) != 2 {
 		t.Errorf("merged incident has %d steps, want 2", len(incs[0].Chain))
+	}
+}
+
+// TestSingleReplicaFailover: one replica's ERRORLOG whose primary loses its
+// role after a lease expiry, with megabytes of noise around it, is one
+// failover with an unknown target and one incident.
+func TestSingleReplicaFailover(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := bigbundle.WriteReplica(dir, 0, 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzePaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failovers) != 1 || rep.Failovers[0].From != bigbundle.Replicas[0] || rep.Failovers[0].To != "" {
+		t.Fatalf("failovers %+v, want one from %s to an unknown replica", rep.Failovers, bigbundle.Replicas[0])
+	}
+	if len(rep.Incidents) != 1 || rep.Incidents[0].Category != CatLeaseExpiry || rep.Failovers[0].IncidentID != 1 {
+		t.Fatalf("incidents %s, want one lease expiry holding the failover", describe(rep.Incidents))
+	}
+	if rep.Background["login_failed"] == 0 {
+		t.Error("the application login failures are not counted as background")
+	}
+	for _, e := range rep.Timeline {
+		if e.Kind == string(parsers.KindLoginFailed) {
+			t.Fatalf("application login failure in the timeline: %s", e.Text)
+		}
 	}
 }

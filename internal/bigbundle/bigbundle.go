@@ -37,6 +37,14 @@ func Write(dir string, total int64) (int64, error) {
 	return sum, nil
 }
 
+// WriteReplica creates dir/<host>/ERRORLOG for the replica Replicas[idx]
+// alone, of about size bytes, and returns the bytes written. Replica 0 is the
+// primary that loses its role after a lease expiry; alone, its log is a
+// failover seen from the old primary's side only.
+func WriteReplica(dir string, idx int, size int64) (int64, error) {
+	return writeErrorlog(filepath.Join(dir, Replicas[idx]), Replicas[idx], idx, size)
+}
+
 // utf16Writer encodes text to UTF-16LE with CRLF line ends.
 type utf16Writer struct {
 	w   *bufio.Writer
