@@ -310,10 +310,14 @@ func (b *incidentBuilder) incident(id int, c *correlation) Incident {
 	inc.Rules = rules
 	if len(failovers) > 0 {
 		inc.RootCause = strings.TrimSuffix(inc.RootCause, ".") + "; " + strings.Join(failovers, ", then ") + "."
-		if failback(fos) {
+		switch {
+		case failback(fos):
 			inc.Title += ", failover and failback"
-		} else if r.failover == nil {
+		case r.failover != nil:
+		case knownTarget(fos):
 			inc.Title += " and failover"
+		default:
+			inc.Title += " and loss of the primary role"
 		}
 	}
 	// An outcome that matters more than its trigger (the cluster refusing to
@@ -388,6 +392,16 @@ func dedupeSteps(chain []Step) []Step {
 		out = append(out, st)
 	}
 	return out
+}
+
+// knownTarget reports whether one of the failovers names its new primary.
+func knownTarget(fos []*failoverRec) bool {
+	for _, fo := range fos {
+		if fo.To != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // failback reports whether one of the failovers undoes an earlier one.

@@ -414,6 +414,11 @@ func runHandshake(p *Pass) {
 					who = "a partner replica"
 				}
 			}
+			// A server's name keeps its case; a description starts a sentence.
+			whoCap := who
+			if partner == "" {
+				whoCap = whoCap
+			}
 			shown := login
 			if shown == "" {
 				shown = "(not logged)"
@@ -421,24 +426,24 @@ func runHandshake(p *Pass) {
 			cause, known := handshakeExplain(k.state, shown, k.server)
 			f := &Finding{
 				Cause: true, Start: start, End: last, Servers: nonEmpty(k.server, partner),
-				Title:    fmt.Sprintf("%s cannot connect to %s's endpoint", upperFirst(who), k.server),
+				Title:    fmt.Sprintf("%s cannot connect to %s's endpoint", whoCap, k.server),
 				Severity: 70, Partner: partner, state: k.state,
 				Key: fmt.Sprintf("%s|%s|%d|%s", strings.ToUpper(login), strings.ToUpper(k.server), k.state, strings.ToUpper(k.partner)),
 			}
 			f.AGs = collect(grp, agOf)
-			f.RootCause = fmt.Sprintf("%s cannot connect to %s's endpoint because %s.", upperFirst(who), k.server, cause)
+			f.RootCause = fmt.Sprintf("%s cannot connect to %s's endpoint because %s.", whoCap, k.server, cause)
 			count := fmt.Sprintf("%s %s", plural(total(grp), "failed handshake", "failed handshakes"), between(start, last))
 			f.Chain = append(f.Chain, step(fmt.Sprintf("%s rejected connections from %s: %s.", k.server, who, count), grp...))
 			if resolved != nil {
 				f.End = resolved.Time
 				f.Chain = append(f.Chain, step("The connection was established again (someone fixed the endpoint permission or certificate).", resolved))
-				f.Summary = fmt.Sprintf("%s could not connect to %s for %s (%s) until the connection was re-established at %s.", upperFirst(who), k.server, durationText(resolved.Time.Sub(start)), count, hms(resolved.Time))
+				f.Summary = fmt.Sprintf("%s could not connect to %s for %s (%s) until the connection was re-established at %s.", whoCap, k.server, durationText(resolved.Time.Sub(start)), count, hms(resolved.Time))
 			} else {
 				if p.EndOf(k.server).Sub(last) < 10*time.Minute {
 					f.Ongoing = true
 					f.End = p.EndOf(k.server)
 				}
-				f.Summary = fmt.Sprintf("%s could not connect to %s: %s.", upperFirst(who), k.server, count)
+				f.Summary = fmt.Sprintf("%s could not connect to %s: %s.", whoCap, k.server, count)
 			}
 			switch {
 			case known && partner != "":

@@ -150,8 +150,11 @@ func runFailover(p *Pass) {
 		}
 		if f.Summary == "" {
 			f.Summary = fmt.Sprintf("%s failed over from %s to %s at %s (%s).", fo.AG, from, to, hms(fo.At), fo.Mode)
-			if fo.To == "" {
+			switch {
+			case fo.To == "":
 				f.Summary = fmt.Sprintf("%s lost the primary role of %s at %s; no log in the bundle shows a new primary.", from, fo.AG, hms(fo.At))
+			case fo.Mode == ModeUnknown:
+				f.Summary = fmt.Sprintf("%s failed over from %s to %s at %s; the logs of %s are not in the bundle.", fo.AG, from, fo.To, hms(fo.At), fo.To)
 			}
 		}
 		p.Report(f)
