@@ -195,3 +195,33 @@ func TestSingleReplicaFailover(t *testing.T) {
 		}
 	}
 }
+
+// TestReportWithoutRules: the failovers, their modes and triggers, the roles
+// and the connection windows do not depend on which rules ran.
+func TestReportWithoutRules(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "scenarios", "manual-failover")
+	all := analyzeDir(t, dir)
+	none, err := AnalyzePaths([]string{dir}, Options{Rules: []*Rule{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(none.Incidents) != 0 {
+		t.Errorf("%d incidents without rules", len(none.Incidents))
+	}
+	if len(none.Failovers) != 1 || none.Failovers[0].Mode != ModeManual || none.Failovers[0].Trigger != all.Failovers[0].Trigger {
+		t.Errorf("failovers without rules %+v, with them %+v", none.Failovers, all.Failovers)
+	}
+	if len(none.Roles) != len(all.Roles) || len(none.Connections) != len(all.Connections) {
+		t.Errorf("roles %d/%d, connections %d/%d", len(none.Roles), len(all.Roles), len(none.Connections), len(all.Connections))
+	}
+}
+
+func TestBetween(t *testing.T) {
+	a := time.Date(2025, 1, 1, 14, 22, 41, 100e6, time.UTC)
+	if got := between(a, a.Add(300*time.Millisecond)); got != "at 14:22:41 UTC" {
+		t.Errorf("between equal ends = %q", got)
+	}
+	if got := between(a, a.Add(time.Minute)); got != "between 14:22:41 UTC and 14:23:41 UTC" {
+		t.Errorf("between = %q", got)
+	}
+}

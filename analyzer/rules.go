@@ -181,8 +181,11 @@ func databaseOf(ev *parsers.Event) string { return ev.Database }
 func hms(t time.Time) string { return t.UTC().Format("15:04:05") + " UTC" }
 
 // between formats a time range for sentences, with the dates when it spans
-// more than a day.
+// more than a day ("at" one time when both ends fall in the same second).
 func between(a, b time.Time) string {
+	if a.Truncate(time.Second).Equal(b.Truncate(time.Second)) {
+		return "at " + hms(a)
+	}
 	if a.UTC().Format("20060102") != b.UTC().Format("20060102") {
 		return "between " + a.UTC().Format("2006-01-02 15:04:05") + " and " + b.UTC().Format("2006-01-02 15:04:05") + " UTC"
 	}
