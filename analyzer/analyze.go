@@ -414,14 +414,29 @@ func fileRange(r *fileResult, sv *serverInfo) (time.Time, time.Time) {
 	return a, b
 }
 
+// keepBudget bounds the input bytes whose events Events keeps from its
+// first pass instead of reading the files again.
+var keepBudget int64 = 16 << 20
+
 // Events reads files like Analyze (server attribution and clock alignment
 // included) and calls fn for every event, file by file in input order. It is
 // the debugging view behind `agtriage --format events`. Memory stays flat: a
 // first pass keeps only what attribution and clock alignment need, then each
-// file is read again and streamed (standard input, which cannot be read twice,
-// is kept whole). Each call of fn gets an event of its own, which fn may keep.
+// large file is read again and streamed (small files, up to 16 MB of input in
+// all, and standard input, which cannot be read twice, are kept whole from the
+// first pass). Each call of fn gets an event of its own, which fn may keep.
 func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, error) {
-	results := readAll(files, opt.Workers, func(f File) bool { return f.Root == "-" }, opt.Progress)
+	// Small files are read once: their events are kept from the first pass,
+	// up to keepBudget bytes of input in all.
+	whole := map[string]bool{}
+	budget := keepBudget
+	for _, f := range files {
+		if f.Root == "-" || f.Size > 0 && f.Size <= budget {
+			whole[f.Name] = true
+			budget -= max(f.Size, 0)
+		}
+	}
+	results := readAll(files, opt.Workers, func(f File) bool { return whole[f.Name] }, opt.Progress)
 	set := attribute(results, opt.Servers)
 	alignClocks(results, set, opt.UTCOffsets)
 	var inputs []Input
@@ -440,7 +455,7 @@ func Events(files []File, opt Options, fn func(*parsers.Event) error) ([]Input, 
 		if r.stats == nil {
 			continue
 		}
-		if files[i].Root == "-" {
+		if whole[files[i].Name] {
 			for _, ev := range r.events {
 				if err := emit(ev); err != nil {
 					return inputs, err

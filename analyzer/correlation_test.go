@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,5 +224,34 @@ func TestBetween(t *testing.T) {
 	}
 	if got := between(a, a.Add(time.Minute)); got != "between 14:22:41 UTC and 14:23:41 UTC" {
 		t.Errorf("between = %q", got)
+	}
+}
+
+// TestEventsOnePassEqualsTwo: events kept from the first pass (small files)
+// are the same as those of a second read (large files).
+func TestEventsOnePassEqualsTwo(t *testing.T) {
+	for _, dir := range []string{"demo", "scenarios/xel-bundle", "scenarios/cluster-lease-cpu", "scenarios/clock-inferred"} {
+		files, _ := Collect([]string{filepath.Join("..", "testdata", filepath.FromSlash(dir))})
+		run := func(budget int64) []string {
+			defer func(b int64) { keepBudget = b }(keepBudget)
+			keepBudget = budget
+			var out []string
+			if _, err := Events(files, Options{}, func(ev *parsers.Event) error {
+				out = append(out, fmt.Sprintf("%+v", *ev))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		once, twice := run(1<<40), run(0)
+		if len(once) != len(twice) || len(once) == 0 {
+			t.Fatalf("%s: %d events in one pass, %d in two", dir, len(once), len(twice))
+		}
+		for i := range once {
+			if once[i] != twice[i] {
+				t.Fatalf("%s: event %d differs:\none pass:  %s\ntwo passes: %s", dir, i, once[i], twice[i])
+			}
+		}
 	}
 }

@@ -417,7 +417,7 @@ func runHandshake(p *Pass) {
 			// A server's name keeps its case; a description starts a sentence.
 			whoCap := who
 			if partner == "" {
-				whoCap = whoCap
+				whoCap = upperFirst(who)
 			}
 			shown := login
 			if shown == "" {
