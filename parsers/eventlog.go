@@ -366,12 +366,19 @@ func SQLMessageFromInserts(num int, values []string) string {
 		}
 		var b strings.Builder
 		i := 0
-		for _, s := range t.segs {
+		for k, s := range t.segs {
 			b.WriteString(s.lit)
-			if s.capture != "" {
-				b.WriteString(strings.TrimSpace(values[i]))
-				i++
+			if s.capture == "" {
+				continue
 			}
+			if k == len(t.segs)-1 {
+				// A final capture takes the rest of the message: the
+				// remaining values, which SQL Server concatenates.
+				b.WriteString(strings.Join(values[i:], ""))
+				break
+			}
+			b.WriteString(strings.TrimSpace(values[i]))
+			i++
 		}
 		return b.String()
 	}

@@ -56,7 +56,10 @@ const (
 )
 
 // elem is a compiled element: its name, its attributes and its content.
+// dep is its dependency id: the index of the template value whose NULL
+// leaves the element out, 0xFFFF for none.
 type elem struct {
+	dep     uint16
 	name    string
 	attrs   []attr
 	content []item
@@ -263,6 +266,28 @@ func (r *parser) document() []item {
 	return items
 }
 
+// hasDependencyID tells, outside a template definition, whether the
+// element start at the parser position carries a dependency id: [MS-EVEN6]
+// makes it optional, and writers differ for nested Binary XML. The layout
+// whose name offset is plausible (the name follows inline, or was stored
+// earlier in the chunk) wins; with the dependency id when both are.
+func (r *parser) hasDependencyID() bool {
+	b, p := r.c.b, r.p+1
+	plausible := func(at int) bool {
+		if at+4 > r.end {
+			return false
+		}
+		off := int(binary.LittleEndian.Uint32(b[at:]))
+		if off == at+4 {
+			return true
+		}
+		_, known := r.c.names[uint32(off)]
+		return known || off >= chunkHeaderSize && off < at
+	}
+	with, without := plausible(p+6), plausible(p+4)
+	return with || !without
+}
+
 // element parses an element from its open-start token to its end.
 func (r *parser) element() *elem {
 	if r.depth >= maxDepth {
@@ -272,11 +297,12 @@ func (r *parser) element() *elem {
 	r.depth++
 	defer func() { r.depth-- }()
 	tok := r.u8()
-	if r.template {
-		r.u16() // dependency id
+	e := &elem{dep: 0xFFFF}
+	if r.template || r.hasDependencyID() {
+		e.dep = r.u16()
 	}
 	r.u32() // data size: not needed, the tokens are read one by one
-	e := &elem{name: r.name()}
+	e.name = r.name()
 	r.c.out += len(e.name)
 	if tok&tokMoreFlag != 0 {
 		r.u32() // attribute list size

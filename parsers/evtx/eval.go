@@ -47,9 +47,13 @@ func isNull(id uint16, vals []value) bool {
 	return int(id) >= len(vals) || vals[id].typ == typNull
 }
 
-// nullOptional reports whether e's content is only optional substitutions
-// whose values are NULL: such an element is left out ([MS-EVEN6]).
+// nullOptional reports whether e is left out: its dependency id names a
+// NULL value, or its content is only optional substitutions whose values
+// are NULL ([MS-EVEN6] 3.1.4.7.3).
 func nullOptional(e *elem, vals []value) bool {
+	if e.dep != 0xFFFF && int(e.dep) < len(vals) && vals[e.dep].typ == typNull {
+		return true
+	}
 	if len(e.content) == 0 {
 		return false
 	}

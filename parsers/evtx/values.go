@@ -203,12 +203,12 @@ func guid(b []byte) string {
 }
 
 // sysTime formats a SYSTEMTIME (year, month, weekday, day, hour, minute,
-// second, milliseconds as u16) like a FILETIME.
+// second, milliseconds as u16) in UTC with its millisecond precision.
 func sysTime(b []byte) string {
 	le := binary.LittleEndian
 	f := func(i int) int { return int(le.Uint16(b[2*i:])) }
 	t := time.Date(f(0), time.Month(f(1)), f(3), f(4), f(5), f(6), f(7)*1e6, time.UTC)
-	return t.Format(timeLayout)
+	return t.Format("2006-01-02T15:04:05.000Z")
 }
 
 // sid formats a security identifier: revision, sub-authority count,
