@@ -37,7 +37,9 @@ func classic(at time.Duration, provider string, id uint16, q int, level uint8, c
 	return ev
 }
 
-func named(name string, v evtxwrite.Value) evtxwrite.Data { return evtxwrite.Data{Name: name, Value: v} }
+func named(name string, v evtxwrite.Value) evtxwrite.Data {
+	return evtxwrite.Data{Name: name, Value: v}
+}
 
 func str(name, s string) evtxwrite.Data { return named(name, evtxwrite.String(s)) }
 

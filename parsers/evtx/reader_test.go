@@ -157,4 +157,3 @@ func TestSampleEvents(t *testing.T) {
 		t.Errorf("UserData: %v", user.Fields)
 	}
 }
-
