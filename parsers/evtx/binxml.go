@@ -102,6 +102,9 @@ type chunkCtx struct {
 	b     []byte
 	names map[uint32]string
 	tmpls map[uint32]*elem
+	// bad remembers templates that failed, so that each record using one
+	// does not parse it again.
+	bad map[uint32]error
 	// out counts the bytes produced for the current record.
 	out int
 }
@@ -110,6 +113,10 @@ func (c *chunkCtx) reset(b []byte) {
 	c.b = b
 	clear(c.names)
 	clear(c.tmpls)
+	if c.bad == nil {
+		c.bad = map[uint32]error{}
+	}
+	clear(c.bad)
 }
 
 // parser reads binary XML tokens from c.b[p:end].
@@ -267,12 +274,12 @@ func (r *parser) document() []item {
 }
 
 // hasDependencyID tells, outside a template definition, whether the
-// element start at the parser position carries a dependency id: [MS-EVEN6]
+// element start whose token was just read carries a dependency id: [MS-EVEN6]
 // makes it optional, and writers differ for nested Binary XML. The layout
 // whose name offset is plausible (the name follows inline, or was stored
 // earlier in the chunk) wins; with the dependency id when both are.
 func (r *parser) hasDependencyID() bool {
-	b, p := r.c.b, r.p+1
+	b, p := r.c.b, r.p // just after the token
 	plausible := func(at int) bool {
 		if at+4 > r.end {
 			return false
@@ -475,6 +482,9 @@ func (r *parser) instance() *instance {
 // template returns the compiled template whose definition is at chunk
 // offset off, compiling it on first use.
 func (c *chunkCtx) template(off uint32, depth int) (*elem, error) {
+	if err := c.bad[off]; err != nil {
+		return nil, err
+	}
 	if t, ok := c.tmpls[off]; ok {
 		if t == nil {
 			return nil, fmt.Errorf("template at offset %d refers to itself", off)
@@ -496,7 +506,8 @@ func (c *chunkCtx) template(off uint32, depth int) (*elem, error) {
 	c.out = out // a template's names count when it is used, not when compiled
 	if p.err != nil {
 		delete(c.tmpls, off)
-		return nil, fmt.Errorf("template at offset %d: %w", off, p.err)
+		c.bad[off] = fmt.Errorf("template at offset %d: %w", off, p.err)
+		return nil, c.bad[off]
 	}
 	var root *elem
 	for _, it := range items {
@@ -507,7 +518,8 @@ func (c *chunkCtx) template(off uint32, depth int) (*elem, error) {
 	}
 	if root == nil {
 		delete(c.tmpls, off)
-		return nil, fmt.Errorf("template at offset %d has no element", off)
+		c.bad[off] = fmt.Errorf("template at offset %d has no element", off)
+		return nil, c.bad[off]
 	}
 	c.tmpls[off] = root
 	return root, nil

@@ -222,7 +222,8 @@ func (r *Reader) readChunk(start int64, b []byte) {
 	}
 	// The free-space offset ends the records the header vouches for.
 	limit := int(le.Uint32(b[48:]))
-	if limit < chunkHeaderSize || limit > len(b) {
+	badFree := limit < chunkHeaderSize || limit > ChunkSize
+	if badFree || limit > len(b) {
 		limit = len(b)
 	}
 	if !bytes.Equal(b[:8], chunkMagic) {
@@ -238,6 +239,9 @@ func (r *Reader) readChunk(start int64, b []byte) {
 		return
 	}
 	noCRC := r.noCRC || le.Uint32(b[120:])&flagNoCRC32 != 0
+	if badFree {
+		r.warn(start+48, fmt.Sprintf("chunk free-space offset %d out of range: records checked up to the end of the chunk", le.Uint32(b[48:])))
+	}
 	switch {
 	case !full:
 		r.warn(start, fmt.Sprintf("truncated: the file ends inside a chunk (%d of %d bytes present): its complete records are read", len(b), ChunkSize))
