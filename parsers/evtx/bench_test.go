@@ -1,8 +1,11 @@
 package evtx
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
+	"os/exec"
 	"sync"
 	"testing"
 )
@@ -58,4 +61,67 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// helperEnv names the file TestReadProcessHelper reads when the benchmark
+// starts this test binary as a child process.
+const helperEnv = "EVTX_READ_PROCESS_FILE"
+
+// TestReadProcessHelper is not a test: BenchmarkProcess runs the test binary
+// with it to time a whole process that reads a file (start-up included), as
+// evtxexport's time is a whole process's.
+func TestReadProcessHelper(t *testing.T) {
+	file := os.Getenv(helperEnv)
+	if file == "" {
+		t.Skip("helper process of BenchmarkProcess")
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := NewReader(bufio.NewReaderSize(f, 64<<10), file)
+	n := 0
+	for _, err := range r.Events() {
+		if err == nil {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no events")
+	}
+}
+
+// BenchmarkProcess times whole processes reading the corpus System log: this
+// reader (the test binary re-run as a helper) and libevtx's evtxexport -f
+// xml, in the same run. MB/s of the two sub-benchmarks give the ratio.
+func BenchmarkProcess(b *testing.B) {
+	file := corpusDir + "/system.evtx"
+	info, err := os.Stat(file)
+	if err != nil {
+		b.Skip("corpus System log missing")
+	}
+	run := func(b *testing.B, cmd func() *exec.Cmd) {
+		b.SetBytes(info.Size())
+		for b.Loop() {
+			c := cmd()
+			c.Stdout = io.Discard
+			if err := c.Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("reader", func(b *testing.B) {
+		run(b, func() *exec.Cmd {
+			c := exec.Command(os.Args[0], "-test.run=^TestReadProcessHelper$")
+			c.Env = append(os.Environ(), helperEnv+"="+file)
+			return c
+		})
+	})
+	b.Run("evtxexport", func(b *testing.B) {
+		if _, err := exec.LookPath("evtxexport"); err != nil {
+			b.Skip("evtxexport not installed (Debian package libevtx-utils)")
+		}
+		run(b, func() *exec.Cmd { return exec.Command("evtxexport", "-f", "xml", file) })
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -107,6 +108,9 @@ type chunkCtx struct {
 	bad map[uint32]error
 	// out counts the bytes produced for the current record.
 	out int
+	// vals holds the template values of the current record; instances
+	// slice it (a slice stays valid when a later append moves the array).
+	vals []value
 }
 
 func (c *chunkCtx) reset(b []byte) {
@@ -464,7 +468,9 @@ func (r *parser) instance() *instance {
 	if !r.need(4 * n) {
 		return nil
 	}
-	inst := &instance{root: root, values: make([]value, n)}
+	start := len(r.c.vals)
+	r.c.vals = append(r.c.vals, make([]value, n)...)
+	inst := &instance{root: root, values: r.c.vals[start : start+n : start+n]}
 	desc := r.p
 	r.p += 4 * n
 	for i := range inst.values {
@@ -537,11 +543,12 @@ func decodeUTF16(b []byte) string {
 		}
 	}
 	if ascii {
-		buf := make([]byte, n)
-		for i := range buf {
-			buf[i] = b[2*i]
+		var sb strings.Builder
+		sb.Grow(n)
+		for i := 0; i < n; i++ {
+			sb.WriteByte(b[2*i])
 		}
-		return string(buf)
+		return sb.String()
 	}
 	u := make([]uint16, n)
 	for i := range u {

@@ -75,11 +75,11 @@ func TestCut(t *testing.T) {
 	total := len(s.offsets)
 	mid := total / 2
 	cuts := []int64{
-		100,                             // inside the file header
-		FileHeaderSize,                  // no chunk at all
-		FileHeaderSize + 300,            // inside the first chunk header
-		s.offsets[mid] + s.size(mid)/2,  // inside a record
-		s.offsets[mid] + s.size(mid),    // right after a record
+		100,                              // inside the file header
+		FileHeaderSize,                   // no chunk at all
+		FileHeaderSize + 300,             // inside the first chunk header
+		s.offsets[mid] + s.size(mid)/2,   // inside a record
+		s.offsets[mid] + s.size(mid),     // right after a record
 		int64(len(s.data)) - ChunkSize/2, // inside the last chunk
 	}
 	for _, cut := range cuts {

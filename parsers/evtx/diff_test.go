@@ -74,7 +74,9 @@ type treeSink struct {
 	stack []*node
 }
 
-func (s *treeSink) start(name string) {
+func (s *treeSink) keepAttr(string) bool { return true }
+
+func (s *treeSink) start(name string) bool {
 	n := &node{name: name}
 	if len(s.stack) == 0 {
 		if s.root == nil {
@@ -85,6 +87,7 @@ func (s *treeSink) start(name string) {
 		p.children = append(p.children, n)
 	}
 	s.stack = append(s.stack, n)
+	return true
 }
 
 func (s *treeSink) attr(name, value string) {

@@ -3,9 +3,12 @@ package evtx
 import "strings"
 
 // sink receives the XML of one record as it is instantiated: start, the
-// element's attributes, its text and child elements, end.
+// element's attributes, its text and child elements, end. start reports
+// whether the element's own attributes and text are wanted, and keepAttr
+// whether an attribute is: values nobody reads are not rendered.
 type sink interface {
-	start(name string)
+	start(name string) bool
+	keepAttr(name string) bool
 	attr(name, value string)
 	text(s string)
 	end()
@@ -16,6 +19,7 @@ type evaluator struct {
 	c     *chunkCtx
 	s     sink
 	depth int
+	keep  bool // the current element's text is wanted
 	err   error
 	sb    strings.Builder
 }
@@ -94,6 +98,8 @@ func (v *evaluator) element(e *elem, vals []value) {
 		}
 	}
 	v.open(e, vals)
+	outer := v.keep
+	defer func() { v.keep = outer }()
 	for i := range e.content {
 		if v.err != nil {
 			return
@@ -103,9 +109,13 @@ func (v *evaluator) element(e *elem, vals []value) {
 		case itemText:
 			v.emitText(it.text)
 		case itemElem:
+			keep := v.keep
 			v.element(it.elem, vals)
+			v.keep = keep
 		case itemInstance:
+			keep := v.keep
 			v.element(it.inst.root, it.inst.values)
+			v.keep = keep
 		case itemSubst:
 			v.subst(it.id, vals)
 		}
@@ -116,10 +126,16 @@ func (v *evaluator) element(e *elem, vals []value) {
 // open emits the start of e and its attributes; an attribute whose value is
 // made only of NULL optional substitutions is left out.
 func (v *evaluator) open(e *elem, vals []value) {
-	v.s.start(e.name)
+	v.keep = v.s.start(e.name)
 	v.c.out += len(e.name)
+	if !v.keep {
+		return
+	}
 	for i := range e.attrs {
 		a := &e.attrs[i]
+		if !v.s.keepAttr(a.name) {
+			continue
+		}
 		skip := len(a.val) > 0
 		for _, it := range a.val {
 			if it.kind != itemSubst || !it.opt || !isNull(it.id, vals) {
@@ -128,6 +144,15 @@ func (v *evaluator) open(e *elem, vals []value) {
 			}
 		}
 		if skip {
+			continue
+		}
+		if len(a.val) == 1 && a.val[0].kind == itemSubst {
+			// The common case: the value is one substitution.
+			if id := a.val[0].id; int(id) < len(vals) && vals[id].typ != typBinXML {
+				s := v.c.render(vals[id])
+				v.c.out += len(a.name) + len(s)
+				v.s.attr(a.name, s)
+			}
 			continue
 		}
 		v.sb.Reset()
@@ -155,6 +180,9 @@ func (v *evaluator) open(e *elem, vals []value) {
 }
 
 func (v *evaluator) emitText(s string) {
+	if !v.keep {
+		return
+	}
 	v.c.out += len(s)
 	if v.c.out > maxOutput {
 		v.fail(errOutput)
@@ -181,6 +209,7 @@ func (v *evaluator) subst(id uint16, vals []value) {
 			return
 		}
 		v.items(items, nil)
+	case !v.keep:
 	case val.typ&typArray != 0:
 		v.emitText(strings.Join(v.c.arrayValues(val), ", "))
 	default:

@@ -14,7 +14,7 @@ type eventBuilder struct {
 	stack []frame
 	buf   strings.Builder
 
-	provider, sourceName, eventID, qualifiers, level string
+	provider, sourceName, eventID, level string
 	channel, computer, recordID, timeCreated, userID string
 	dataName                                         string
 	dataN                                            int
@@ -29,7 +29,7 @@ type frame struct {
 func (b *eventBuilder) reset() {
 	b.stack = b.stack[:0]
 	b.buf.Reset()
-	b.provider, b.sourceName, b.eventID, b.qualifiers, b.level = "", "", "", "", ""
+	b.provider, b.sourceName, b.eventID, b.level = "", "", "", ""
 	b.channel, b.computer, b.recordID, b.timeCreated, b.userID = "", "", "", "", ""
 	b.dataName, b.dataN = "", 0
 	b.data = b.data[:0]
@@ -43,15 +43,36 @@ func (b *eventBuilder) section() string {
 	return b.stack[1].name
 }
 
-func (b *eventBuilder) start(name string) {
+func (b *eventBuilder) start(name string) bool {
 	if n := len(b.stack); n > 0 {
 		b.stack[n-1].hasChild = true
 	}
 	b.stack = append(b.stack, frame{name: name})
 	b.buf.Reset()
-	if name == "Data" && len(b.stack) == 3 && b.section() == "EventData" {
-		b.dataName = ""
+	switch len(b.stack) {
+	case 1, 2:
+		return false // <Event>, <System>, <EventData>: neither attributes nor text
+	case 3:
+		if b.section() == "System" {
+			switch name {
+			case "Provider", "EventID", "Level", "TimeCreated", "EventRecordID", "Channel", "Computer", "Security":
+				return true
+			}
+			return false // Version, Task, Opcode, Keywords, Correlation, Execution
+		}
+		if name == "Data" && b.section() == "EventData" {
+			b.dataName = ""
+		}
 	}
+	return true
+}
+
+// keepAttr tells which attributes the event uses.
+func (b *eventBuilder) keepAttr(name string) bool {
+	if b.section() == "System" {
+		return name != "Guid" && name != "Qualifiers"
+	}
+	return true
 }
 
 func (b *eventBuilder) attr(name, value string) {
@@ -70,8 +91,6 @@ func (b *eventBuilder) attr(name, value string) {
 			b.provider = value
 		case "Provider@EventSourceName":
 			b.sourceName = value
-		case "EventID@Qualifiers":
-			b.qualifiers = value
 		case "TimeCreated@SystemTime":
 			b.timeCreated = value
 		case "Security@UserID":

@@ -73,4 +73,3 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
-

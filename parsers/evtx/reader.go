@@ -87,6 +87,7 @@ type Reader struct {
 	ctx   chunkCtx
 	block []parsers.Event
 	build eventBuilder
+	eval  evaluator
 
 	// Header facts, for the statistics and the tests.
 	Dirty      bool // the file header's dirty flag was set
@@ -362,6 +363,7 @@ func (r *Reader) record(off int64, b []byte, p, size int, id uint64) bool {
 		r.recordHook(id, written, off)
 	}
 	r.ctx.out = 0
+	r.ctx.vals = r.ctx.vals[:0]
 	ps := &parser{c: &r.ctx, p: p + recordHeaderSize, end: p + size - 4}
 	items := ps.document()
 	if ps.err != nil {
@@ -375,7 +377,8 @@ func (r *Reader) record(off int64, b []byte, p, size int, id uint64) bool {
 		r.build.reset()
 		s = &r.build
 	}
-	ev := &evaluator{c: &r.ctx, s: s}
+	ev := &r.eval
+	ev.c, ev.s, ev.depth, ev.err = &r.ctx, s, 0, nil
 	ev.items(items, nil)
 	if ev.err != nil {
 		r.warn(off, fmt.Sprintf("record %d: %v: record skipped", id, ev.err))
