@@ -14,7 +14,7 @@ type eventBuilder struct {
 	stack []frame
 	buf   strings.Builder
 
-	provider, sourceName, eventID, level string
+	provider, sourceName, eventID, level             string
 	channel, computer, recordID, timeCreated, userID string
 	dataName                                         string
 	dataN                                            int
