@@ -12,26 +12,28 @@ import (
 // FuzzReader feeds arbitrary bytes to the reader: it must not panic, must
 // end, must report positions inside the input, and its memory must not
 // follow the lengths written in it (one chunk buffer, per-chunk caches).
-// Seeds: the synthetic log, the corpus files when present, and truncated and
-// damaged copies.
+// Seeds: the start of the synthetic log and of the corpus files, intact and
+// damaged.
 func FuzzReader(f *testing.F) {
-	seeds := [][]byte{sampleFile()}
+	// Small seeds keep the fuzzer fast: the file header and the start of
+	// the first chunk (the reader reads the complete records of a cut
+	// chunk), from the synthetic log and from the corpus files.
+	sources := [][]byte{sampleFile()}
 	for _, name := range corpusFilesIfAny() {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}
-		seeds = append(seeds, data[:min(len(data), 3*ChunkSize)])
+		sources = append(sources, data)
 	}
-	for i, s := range seeds {
-		f.Add(s)
-		f.Add(s[:FileHeaderSize+ChunkSize/3])
-		flipped := bytes.Clone(s)
-		flipped[FileHeaderSize+chunkHeaderSize+24+i*13%200] ^= 0x41
-		f.Add(flipped)
-		flipped = bytes.Clone(s)
-		flipped[len(s)/2] ^= 0xFF
-		f.Add(flipped)
+	for i, s := range sources {
+		for _, n := range []int{FileHeaderSize + 3000, FileHeaderSize + 9000} {
+			seed := bytes.Clone(s[:min(n, len(s))])
+			f.Add(seed)
+			flipped := bytes.Clone(seed)
+			flipped[FileHeaderSize+chunkHeaderSize+24+i*13%200] ^= 0x41
+			f.Add(flipped)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewReader(bytes.NewReader(data), "fuzz.evtx")
