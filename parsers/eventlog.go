@@ -3,6 +3,7 @@ package parsers
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // SourceEventLog is the Source of events read from a Windows event log
@@ -225,6 +226,12 @@ func LookupEventLog(provider string, id int, data []Field) *EventLogClass {
 // the ERRORLOG lines; the instance name goes to the field "instance". Other
 // events keep KindMessage, with a Message listing their values.
 func ClassifyEventLog(ev *Event, provider string, id int, data []Field) {
+	classifyEventLog(ev, provider, id, data, "")
+}
+
+// classifyEventLog is ClassifyEventLog with the rendered message of an
+// export, which is used when present.
+func classifyEventLog(ev *Event, provider string, id int, data []Field, rendered string) {
 	ev.Kind = KindMessage
 	if IsSQLServerProvider(provider) {
 		ev.Error = id
@@ -233,21 +240,37 @@ func ClassifyEventLog(ev *Event, provider string, id int, data []Field) {
 			inst = provider[6:]
 		}
 		ev.Fields = append(ev.Fields, Field{Name: "instance", Value: inst})
-		values := dataValues(data)
-		ev.Message = SQLMessageFromInserts(id, values)
+		ev.Message = rendered
+		if ev.Message == "" {
+			ev.Message = SQLMessageFromInserts(id, dataValues(data))
+		}
 		if ev.Message == "" {
 			ev.Message = listValues(data)
 		}
-		ClassifyMessage(ev)
+		if !ClassifyMessage(ev) && rendered != "" {
+			// The rendered text may be localized: try the values.
+			if msg := SQLMessageFromInserts(id, dataValues(data)); msg != "" {
+				ev.Message = msg
+				if !ClassifyMessage(ev) {
+					ev.Message = rendered
+				}
+			}
+		}
 		return
 	}
 	c := LookupEventLog(provider, id, data)
 	if c == nil {
-		ev.Message = listValues(data)
+		ev.Message = rendered
+		if ev.Message == "" {
+			ev.Message = listValues(data)
+		}
 		return
 	}
 	ev.Kind = c.Kind
-	ev.Message = expandInserts(c.Message, data)
+	ev.Message = rendered
+	if ev.Message == "" {
+		ev.Message = expandInserts(c.Message, data)
+	}
 	if v := dataValue(data, c.Node); v != "" {
 		ev.Replica = v
 		ev.Fields = append(ev.Fields, Field{Name: "node", Value: v})
@@ -383,4 +406,76 @@ func SQLMessageFromInserts(num int, values []string) string {
 		return b.String()
 	}
 	return ""
+}
+
+// EventLogRecord is what one Windows event-log record holds, whatever the
+// form it was read from (.evtx, an XML export): the System values as text
+// and the EventData/UserData values in order.
+type EventLogRecord struct {
+	Provider, EventSourceName, EventID, Level, Channel, Computer string
+	RecordID, UserID                                              string
+	// Time is System/TimeCreated/@SystemTime.
+	Time time.Time
+	// Data are the EventData values (by their Name, or Data1, Data2 ...
+	// when unnamed; Binary in hex) or the UserData leaf elements.
+	Data []Field
+	// Rendered is the message text when the export carries it
+	// (RenderingInfo/Message); .evtx files do not.
+	Rendered string
+}
+
+// Fill sets e from the record: Source, Clock (UTC), Time, Process (the
+// provider), Server (the host part of the computer name), the fields
+// EventID, Level (by name), Channel, RecordID, Computer, EventSourceName and
+// UserID when present, then the data values, and the Kind, Message and
+// naming fields of ClassifyEventLog. The rendered message, when present,
+// replaces the one rebuilt from the values.
+func (r *EventLogRecord) Fill(e *Event) {
+	e.Source = SourceEventLog
+	e.Clock = ClockUTC
+	e.Time = r.Time
+	e.Process = r.Provider
+	e.Server = HostName(r.Computer)
+	fields := make([]Field, 0, 7+len(r.Data))
+	fields = append(fields,
+		Field{Name: "EventID", Value: r.EventID},
+		Field{Name: "Level", Value: LevelName(r.Level)},
+		Field{Name: "Channel", Value: r.Channel},
+		Field{Name: "RecordID", Value: r.RecordID},
+		Field{Name: "Computer", Value: r.Computer})
+	if r.EventSourceName != "" {
+		fields = append(fields, Field{Name: "EventSourceName", Value: r.EventSourceName})
+	}
+	if r.UserID != "" {
+		fields = append(fields, Field{Name: "UserID", Value: r.UserID})
+	}
+	e.Fields = append(fields, r.Data...)
+	id, _ := strconv.Atoi(strings.TrimSpace(r.EventID))
+	classifyEventLog(e, r.Provider, id, r.Data, strings.TrimSpace(r.Rendered))
+}
+
+// levelNames are Event Viewer's names of the standard levels; 0 (LogAlways,
+// classic providers) shows as Information.
+var levelNames = [...]string{"Information", "Critical", "Error", "Warning", "Information", "Verbose"}
+
+// LevelName returns Event Viewer's name of an event level number, or the
+// text unchanged.
+func LevelName(level string) string {
+	if n, err := strconv.Atoi(strings.TrimSpace(level)); err == nil && n >= 0 && n < len(levelNames) {
+		return levelNames[n]
+	}
+	return level
+}
+
+// HostName returns the host part of a computer name (SQLNODE1 of
+// SQLNODE1.contoso.local), the name SQL Server logs use for the node. An IP
+// address stays whole.
+func HostName(computer string) string {
+	computer = strings.TrimSpace(computer)
+	if i := strings.IndexByte(computer, '.'); i > 0 {
+		if _, err := strconv.Atoi(computer[:i]); err != nil {
+			return computer[:i]
+		}
+	}
+	return computer
 }

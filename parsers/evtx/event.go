@@ -159,61 +159,20 @@ func (b *eventBuilder) sectionAt(n int) string {
 	return b.stack[1].name
 }
 
-// levelNames are Event Viewer's names of the standard levels; 0 (LogAlways,
-// classic providers) shows as Information.
-var levelNames = [...]string{"Information", "Critical", "Error", "Warning", "Information", "Verbose"}
-
-// LevelName returns Event Viewer's name of a level number, or the number.
-func LevelName(level string) string {
-	if n, err := strconv.Atoi(level); err == nil && n >= 0 && n < len(levelNames) {
-		return levelNames[n]
-	}
-	return level
-}
-
 // fill sets e from the collected values. id and written are the record's
 // header values, used when the XML lacks them.
 func (b *eventBuilder) fill(e *parsers.Event, id, written uint64) {
-	e.Source = parsers.SourceEventLog
-	e.Clock = parsers.ClockUTC
+	rec := parsers.EventLogRecord{
+		Provider: b.provider, EventSourceName: b.sourceName, EventID: b.eventID, Level: b.level,
+		Channel: b.channel, Computer: b.computer, RecordID: b.recordID, UserID: b.userID, Data: b.data,
+	}
 	if t, err := time.Parse(time.RFC3339Nano, b.timeCreated); err == nil {
-		e.Time = t.UTC()
+		rec.Time = t.UTC()
 	} else {
-		e.Time = FileTime(written)
+		rec.Time = FileTime(written)
 	}
-	e.Process = b.provider
-	e.Server = HostName(b.computer)
-	recordID := b.recordID
-	if recordID == "" {
-		recordID = strconv.FormatUint(id, 10)
+	if rec.RecordID == "" {
+		rec.RecordID = strconv.FormatUint(id, 10)
 	}
-	fields := make([]parsers.Field, 0, 7+len(b.data))
-	fields = append(fields,
-		parsers.Field{Name: "EventID", Value: b.eventID},
-		parsers.Field{Name: "Level", Value: LevelName(b.level)},
-		parsers.Field{Name: "Channel", Value: b.channel},
-		parsers.Field{Name: "RecordID", Value: recordID},
-		parsers.Field{Name: "Computer", Value: b.computer})
-	if b.sourceName != "" {
-		fields = append(fields, parsers.Field{Name: "EventSourceName", Value: b.sourceName})
-	}
-	if b.userID != "" {
-		fields = append(fields, parsers.Field{Name: "UserID", Value: b.userID})
-	}
-	e.Fields = append(fields, b.data...)
-	eid, _ := strconv.Atoi(b.eventID)
-	parsers.ClassifyEventLog(e, b.provider, eid, b.data)
-}
-
-// HostName returns the host part of a computer name (SQLNODE1 of
-// SQLNODE1.contoso.local), the name SQL Server logs use for the node.
-func HostName(computer string) string {
-	computer = strings.TrimSpace(computer)
-	if i := strings.IndexByte(computer, '.'); i > 0 {
-		// An IP address stays whole.
-		if _, err := strconv.Atoi(computer[:i]); err != nil {
-			return computer[:i]
-		}
-	}
-	return computer
+	rec.Fill(e)
 }
