@@ -413,7 +413,7 @@ func SQLMessageFromInserts(num int, values []string) string {
 // and the EventData/UserData values in order.
 type EventLogRecord struct {
 	Provider, EventSourceName, EventID, Level, Channel, Computer string
-	RecordID, UserID                                              string
+	RecordID, UserID                                             string
 	// Time is System/TimeCreated/@SystemTime.
 	Time time.Time
 	// Data are the EventData values (by their Name, or Data1, Data2 ...
