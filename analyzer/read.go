@@ -74,6 +74,14 @@ var stormKinds = map[parsers.Kind]bool{
 	parsers.KindSyncState:         true,
 	parsers.KindRedoBlocked:       true,
 	parsers.KindEndpointState:     true,
+	// Windows event logs: NIC flaps, storage resets and crash-looping
+	// services repeat for days; boots and shutdowns in a long System log.
+	parsers.KindNetworkDown:  true,
+	parsers.KindStorageIssue: true,
+	parsers.KindServiceCrash: true,
+	parsers.KindOSStart:      true,
+	parsers.KindOSShutdown:   true,
+	parsers.KindOSCrash:      true,
 }
 
 const (

@@ -15,6 +15,7 @@ const (
 	FormatXEventXML  Format = "xevent-xml" // Extended Events XML (event_data documents, RingBufferTarget)
 	FormatXEL        Format = "xel"        // binary .xel file
 	FormatClusterlog Format = "clusterlog" // WSFC cluster.log text
+	FormatEVTX       Format = "evtx"       // Windows event log file (.evtx)
 	FormatBinary     Format = "binary"     // not text: NUL bytes or control characters
 	FormatEmpty      Format = "empty"      // zero bytes
 	FormatText       Format = "text"       // text, but not a log agtriage reads
@@ -26,6 +27,9 @@ const SniffLen = 8192
 // xelMagic starts every binary .xel file (u32 0xEFAB375A little-endian).
 var xelMagic = []byte{0x5A, 0x37, 0xAB, 0xEF}
 
+// evtxMagic starts every .evtx file.
+var evtxMagic = []byte("ElfFile\x00")
+
 // Detect tells an input's format from its first bytes (up to SniffLen). It
 // decodes the sniffed prefix with the same rules as the readers (BOM, UTF-16
 // without BOM, UTF-8 or Windows-1252) and looks at the first non-blank lines.
@@ -35,6 +39,9 @@ func Detect(prefix []byte) Format {
 	}
 	if bytes.HasPrefix(prefix, xelMagic) {
 		return FormatXEL
+	}
+	if bytes.HasPrefix(prefix, evtxMagic) {
+		return FormatEVTX
 	}
 	enc, bomLen := SniffEncoding(prefix)
 	text := decodePrefix(prefix[bomLen:], enc)
