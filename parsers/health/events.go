@@ -1,7 +1,6 @@
 package health
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/xevent"
+	"github.com/antchfx/xmlquery"
+	"github.com/antchfx/xpath"
 )
 
 // RingBufferEvents reads the events an events-component payload carries
@@ -37,45 +38,120 @@ var stallNames = map[int]string{
 	845: "buffer latch timeout", 833: "long I/O", 701: "insufficient memory", 17890: "memory paged out",
 }
 
+var (
+	errorNumber = xpath.MustCompile(`data[@name='error_number']/value`)
+	severity    = xpath.MustCompile(`data[@name='severity']/value`)
+	procUtil    = xpath.MustCompile(`data[@name='process_utilization']/value`)
+	sysIdle     = xpath.MustCompile(`data[@name='system_idle']/value`)
+)
+
+// ringEvent is one <event> of a ring-buffer payload: its text, from its
+// start tag to the next event (or the end of the ring buffer).
+type ringEvent struct {
+	name, text string
+	doc        *xmlquery.Node // parsed on demand
+	bad        bool
+}
+
+// value returns a numeric data value of the event. The common shape
+// (<data name="x"><type .../><value>N</value>) is read directly; any other
+// (CDATA, entities, single quotes) through XPath over the event parsed as a
+// document of its own.
+func (e *ringEvent) value(name string, expr *xpath.Expr) (int64, bool) {
+	if v, ok := dataValue(e.text, name); ok {
+		return parseNum(v)
+	}
+	if e.doc == nil && !e.bad {
+		text := e.text
+		if i := strings.Index(text, "</event>"); i >= 0 {
+			text = text[:i+len("</event>")]
+		}
+		doc, err := xmlquery.Parse(strings.NewReader(text))
+		if err != nil {
+			e.bad = true
+			return 0, false
+		}
+		e.doc = firstElement(doc)
+	}
+	if e.doc == nil {
+		return 0, false
+	}
+	n := xmlquery.QuerySelector(e.doc, expr)
+	if n == nil {
+		return 0, false
+	}
+	return parseNum(strings.TrimSpace(n.InnerText()))
+}
+
+// dataValue finds <data name="name"> in an event's text and returns the
+// plain text of its <value>, or false when the shape is another.
+func dataValue(ev, name string) (string, bool) {
+	i := strings.Index(ev, `<data name="`+name+`"`)
+	if i < 0 {
+		return "", false
+	}
+	rest := ev[i:]
+	end := strings.Index(rest, "</data>")
+	if end < 0 {
+		return "", false
+	}
+	rest = rest[:end]
+	j := strings.Index(rest, "<value>")
+	if j < 0 {
+		return "", false
+	}
+	v := rest[j+len("<value>"):]
+	k := strings.IndexByte(v, '<')
+	if k < 0 || strings.IndexByte(v[:k], '&') >= 0 || !strings.HasPrefix(v[k:], "</value>") {
+		return "", false
+	}
+	return strings.TrimSpace(v[:k]), true
+}
+
 // readEvents reads an events payload: the errors the ring buffer kept, the
-// CPU samples and the non-yield records.
+// CPU samples and the non-yield records. Ring-buffer events are cut at
+// their start tags; their values are read as the common shape or with XPath.
 func (s *Summary) readEvents(payload string) error {
-	// Only the reader's fatal errors matter: a payload whose ring buffer
-	// has no event is normal.
-	r := xevent.NewReader(bytes.NewReader([]byte(payload)), "events")
+	if !strings.Contains(payload, "<event ") {
+		return nil // an empty ring buffer
+	}
+	if d := depth(payload); d > MaxDepth {
+		return fmt.Errorf("events payload nests %d elements deep, more than %d", d, MaxDepth)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(payload), "<") {
+		return errors.New("events payload is not XML")
+	}
 	counts := map[int]int{}
 	var cpuMax, idleMin, samples, nonYield int64
 	idleMin = 101
-	var fatal error
-	for ev, err := range r.Events() {
-		if err != nil {
-			var w *parsers.Warning
-			if !errors.As(err, &w) {
-				fatal = err
-			}
-			continue
+	for pos := strings.Index(payload, "<event "); pos >= 0; {
+		next := strings.Index(payload[pos+1:], "<event ")
+		text := payload[pos:]
+		if next >= 0 {
+			text = payload[pos : pos+1+next]
+			pos += 1 + next
+		} else {
+			pos = -1
 		}
-		switch ev.Name {
-		case "error_reported":
-			if ev.Error != 0 && (stallNames[ev.Error] != "" || ev.Severity >= 17) {
-				counts[ev.Error]++
+		ev := &ringEvent{name: startTagAttr(text, "name"), text: text}
+		switch {
+		case ev.name == "error_reported":
+			num, _ := ev.value("error_number", errorNumber)
+			sev, _ := ev.value("severity", severity)
+			if num != 0 && (stallNames[int(num)] != "" || sev >= 17) {
+				counts[int(num)]++
 			}
-		case "scheduler_monitor_system_health_ring_buffer_recorded":
-			if p, ok := parseNum(ev.Field("process_utilization")); ok {
+		case ev.name == "scheduler_monitor_system_health_ring_buffer_recorded":
+			if p, ok := ev.value("process_utilization", procUtil); ok {
 				samples++
 				cpuMax = max(cpuMax, p)
 			}
-			if i, ok := parseNum(ev.Field("system_idle")); ok {
+			if i, ok := ev.value("system_idle", sysIdle); ok {
 				idleMin = min(idleMin, i)
 			}
-		default:
-			if strings.HasPrefix(ev.Name, "scheduler_monitor_non_yielding") {
-				nonYield++
-			}
+		case strings.HasPrefix(ev.name, "scheduler_monitor_non_yielding"):
+			nonYield++
 		}
-	}
-	if fatal != nil && len(counts) == 0 && samples == 0 {
-		return fmt.Errorf("events payload: %w", fatal)
 	}
 	if len(counts) > 0 {
 		nums := make([]int, 0, len(counts))

@@ -21,7 +21,8 @@
 // Counters named total... are cumulative since the instance started; one
 // payload cannot tell whether they rose. Interpret reports them only when
 // the component is not clean; Changes compares two consecutive results of
-// the same instance.
+// the same instance, and a Tracker does so for a stream of results (and
+// reads each ring-buffer event of the events component once).
 package health
 
 import (
@@ -148,6 +149,11 @@ type Summary struct {
 	Values map[string]int64
 	// Text is the result in one sentence.
 	Text string
+	// Changes lists the cumulative counters that rose since the previous
+	// result of the same server and component; Restarted says one fell (the
+	// instance restarted). Set by Tracker.
+	Changes   []Change
+	Restarted bool
 }
 
 // Has reports whether s shows condition c.

@@ -214,13 +214,18 @@ func TestChanges(t *testing.T) {
 // TestBadPayloads: damaged, hostile or empty payloads give an error and a
 // summary of the state alone, never a panic.
 func TestBadPayloads(t *testing.T) {
-	deep := strings.Repeat("<a>", MaxDepth+1) + strings.Repeat("</a>", MaxDepth+1)
-	for _, p := range []string{"", "<system", "not xml", deep, "<system a='1'/><x", strings.Repeat("x", MaxPayload+1)} {
-		s, err := Interpret("system", StateError, p)
+	deep := `<queryProcessing><blockingTasks><blocked-process-report>` + strings.Repeat("<a>", MaxDepth) + strings.Repeat("</a>", MaxDepth) +
+		`</blocked-process-report></blockingTasks></queryProcessing>`
+	for _, p := range []string{"", "<system", "not xml", "<resource a='1'/>", "<system a='1'/><x", "<system a='1'><x/>", strings.Repeat("x", MaxPayload+1), deep} {
+		comp := "system"
+		if p == deep {
+			comp = "query_processing"
+		}
+		s, err := Interpret(comp, StateError, p)
 		if err == nil {
 			t.Errorf("payload %.40q: no error", p)
 		}
-		if s.Text != "system error: no known cause in the payload" {
+		if s.Text != comp+" error: no known cause in the payload" {
 			t.Errorf("payload %.40q: text %q", p, s.Text)
 		}
 	}

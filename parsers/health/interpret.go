@@ -32,19 +32,8 @@ func FromEvent(ev *parsers.Event) (s Summary, ok bool, err error) {
 	if ev.Name != "component_health_result" && ev.Name != "sp_server_diagnostics_component_result" {
 		return Summary{}, false, nil
 	}
-	name := ev.Field("component")
-	if name == "" {
-		name = ev.Field("component_name")
-	}
-	state := ev.Field("state_desc")
-	if state == "" {
-		state = ev.Field("state")
-	}
-	comp := ParseComponent(name)
-	if strings.Contains(strings.ToLower(ev.Field("component_type")), "availabilitygroup") {
-		comp = AvailabilityGroup
-	}
-	s, err = interpret(comp, name, ParseState(state), ev.Field("data"))
+	comp, name, state, payload := resultOf(ev)
+	s, err = interpret(comp, name, state, payload)
 	return s, true, err
 }
 
@@ -81,24 +70,26 @@ func (s *Summary) read(payload string) error {
 	if s.Component == Events {
 		return s.readEvents(payload)
 	}
-	if d := depth(payload); d > MaxDepth {
-		return fmt.Errorf("payload nests %d elements deep, more than %d", d, MaxDepth)
+	// Most results are clean and need only the root's attributes: parse
+	// the root start tag alone, and the whole document when a child is
+	// queried.
+	p := &payloadDoc{text: payload, values: map[string]int64{}}
+	if tag, ok := rootTag(payload); ok && closes(payload, tag) {
+		p.rootName, p.attrs, p.tagOnly = scanTag(tag)
 	}
-	doc, err := xmlquery.Parse(strings.NewReader(payload))
-	if err != nil {
-		return fmt.Errorf("payload: %w", err)
-	}
-	root := firstElement(doc)
-	if root == nil {
-		return errors.New("payload has no element")
-	}
-	if !payloadComponent(s.Component) {
-		// A result whose component is not named: the root element names it.
-		if c := ParseComponent(root.Data); payloadComponent(c) && s.Component != AvailabilityGroup {
-			s.Component, s.Name = c, string(c)
+	if !p.tagOnly {
+		if err := p.parseAll(); err != nil {
+			return err
 		}
 	}
-	p := &payloadDoc{root: root, values: map[string]int64{}}
+	rootComp := ParseComponent(p.rootName)
+	switch {
+	case payloadComponent(s.Component) && rootComp != s.Component:
+		return fmt.Errorf("payload <%s> is not a %s payload", p.rootName, s.Component)
+	case !payloadComponent(s.Component) && payloadComponent(rootComp) && s.Component != AvailabilityGroup:
+		// A result whose component is not named: the root element names it.
+		s.Component, s.Name = rootComp, string(rootComp)
+	}
 	switch s.Component {
 	case System:
 		s.readSystem(p)
@@ -112,7 +103,9 @@ func (s *Summary) read(payload string) error {
 	if len(p.values) > 0 {
 		s.Values = p.values
 	}
-	return nil
+	// A document that did not parse past its root still gave the root's
+	// findings; the error says what was lost.
+	return p.err
 }
 
 // payloadComponent reports whether c is a component whose payload is read
@@ -156,12 +149,107 @@ func depth(s string) int {
 
 // payloadDoc reads attributes of a parsed payload and records the numbers.
 type payloadDoc struct {
-	root   *xmlquery.Node
-	values map[string]int64
+	text     string
+	rootName string
+	attrs    []tagAttr      // the root's attributes, read from its tag alone
+	tagOnly  bool           // attrs were read: the document is parsed on demand
+	root     *xmlquery.Node // the root element of the whole document, once parsed
+	err      error          // of parsing the whole document
+	values   map[string]int64
+}
+
+// parseAll parses the whole payload.
+func (p *payloadDoc) parseAll() error {
+	if p.root != nil || p.err != nil {
+		return p.err
+	}
+	if d := depth(p.text); d > MaxDepth {
+		p.err = fmt.Errorf("payload nests %d elements deep, more than %d", d, MaxDepth)
+		return p.err
+	}
+	doc, err := xmlquery.Parse(strings.NewReader(p.text))
+	if err != nil {
+		p.err = fmt.Errorf("payload: %w", err)
+		return p.err
+	}
+	root := firstElement(doc)
+	if root == nil {
+		p.err = errors.New("payload has no element")
+		return p.err
+	}
+	p.root, p.rootName = root, root.Data
+	return nil
+}
+
+// rootTag returns the payload's root start tag as a document of its own
+// (self-closed), or false when it cannot be cut out.
+func rootTag(s string) (string, bool) {
+	i := strings.IndexByte(s, '<')
+	if i < 0 || i+1 >= len(s) || !isNameStart(s[i+1]) {
+		return "", false
+	}
+	var quote byte
+	for j := i + 1; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '<':
+			return "", false
+		case c == '>':
+			if s[j-1] == '/' {
+				return s[i : j+1], true
+			}
+			return s[i:j] + "/>", true
+		}
+	}
+	return "", false
+}
+
+// closes reports whether the payload ends where its root element does: the
+// root start tag is self-closed and ends the payload, or the payload ends
+// with the root's end tag. A cut payload fails and is parsed whole (which
+// reports the damage).
+func closes(payload, tag string) bool {
+	end := strings.TrimRight(payload, " \t\r\n")
+	if strings.HasSuffix(tag, "/>") && !strings.HasSuffix(tag, "//>") {
+		// The tag was cut from the payload as it stands: self-closed when
+		// the payload's tag ends with "/>".
+		if i := strings.Index(end, tag[:len(tag)-2]); i >= 0 && strings.HasSuffix(end, "/>") && i+len(tag) == len(end) {
+			return true
+		}
+	}
+	name := tag[1:]
+	if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
+		name = name[:i]
+	}
+	if !strings.HasSuffix(end, ">") {
+		return false
+	}
+	end = strings.TrimRight(end[:len(end)-1], " \t\r\n")
+	return strings.HasSuffix(end, "</"+name)
+}
+
+func isNameStart(c byte) bool {
+	return c == '_' || c == ':' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80
 }
 
 // str returns an attribute of the root element.
-func (p *payloadDoc) str(name string) string { return strings.TrimSpace(p.root.SelectAttr(name)) }
+func (p *payloadDoc) str(name string) string {
+	if p.tagOnly {
+		for _, a := range p.attrs {
+			if a.name == name {
+				return strings.TrimSpace(a.value)
+			}
+		}
+		return ""
+	}
+	return strings.TrimSpace(p.root.SelectAttr(name))
+}
 
 // num returns a numeric attribute of the root element and records it.
 func (p *payloadDoc) num(name string) (int64, bool) {
@@ -189,8 +277,12 @@ func parseNum(s string) (int64, bool) {
 	return v, true
 }
 
-// query runs a compiled XPath expression from the root element.
+// query runs a compiled XPath expression from the root element of the
+// whole document; a document that does not parse has no children.
 func (p *payloadDoc) query(e *xpath.Expr) []*xmlquery.Node {
+	if p.parseAll() != nil {
+		return nil
+	}
 	return xmlquery.QuerySelectorAll(p.root, e)
 }
 
@@ -264,15 +356,19 @@ var (
 // readResource reads a <resource> payload.
 func (s *Summary) readResource(p *payloadDoc) {
 	notClean := s.State >= StateWarning
-	entries := map[string]int64{}
-	for _, e := range p.query(memEntry) {
-		if v, ok := parseNum(strings.TrimSpace(e.SelectAttr("value"))); ok {
-			entries[e.SelectAttr("description")] = v
-		}
-	}
 	period, _ := p.num("processOutOfMemoryPeriod")
 	pool := p.str("isAnyPoolOutOfMemory")
 	exc, _ := p.num("outOfMemoryExceptions")
+	notification := p.str("lastNotification")
+	// The memory report tells more only when memory is short.
+	entries := map[string]int64{}
+	if notClean || period > 0 || pool == "1" || strings.HasSuffix(strings.ToUpper(notification), "_LOW") {
+		for _, e := range p.query(memEntry) {
+			if v, ok := parseNum(strings.TrimSpace(e.SelectAttr("value"))); ok {
+				entries[e.SelectAttr("description")] = v
+			}
+		}
+	}
 	switch {
 	case period > 0:
 		s.add(OutOfMemory, "out of memory for "+strconv.FormatInt(period, 10)+" s", "", attr("processOutOfMemoryPeriod", period))
@@ -283,7 +379,7 @@ func (s *Summary) readResource(p *payloadDoc) {
 	}
 	var low []string
 	var lowAttrs []string
-	if n := p.str("lastNotification"); strings.HasSuffix(strings.ToUpper(n), "_LOW") {
+	if n := notification; strings.HasSuffix(strings.ToUpper(n), "_LOW") {
 		low = append(low, n)
 		lowAttrs = append(lowAttrs, attr("lastNotification", n))
 	}
@@ -340,7 +436,9 @@ func (s *Summary) readQueryProcessing(p *payloadDoc) {
 	if t := p.str("trackingNonYieldingScheduler"); t != "" && !isZeroAddr(t) {
 		s.add(NonYielding, "non-yielding scheduler being tracked", t, attr("trackingNonYieldingScheduler", t))
 	}
-	if n := len(p.query(blockedReports)); n > 0 {
+	if !strings.Contains(p.text, "<blocked-process-report") {
+		// no blocked-process report: nothing to query
+	} else if n := len(p.query(blockedReports)); n > 0 {
 		s.add(Blocking, plural(int64(n), "blocked-process report", "blocked-process reports"), "", attr("blockingTasks", n))
 	}
 	if s.State >= StateWarning {
@@ -366,7 +464,11 @@ func (s *Summary) readIO(p *payloadDoc) {
 	total, _ := p.num("totalLongIos")
 	var longest *xmlquery.Node
 	var longestMs int64
-	for _, r := range p.query(pendingRequests) {
+	var requests []*xmlquery.Node
+	if strings.Contains(p.text, "<pendingRequest ") {
+		requests = p.query(pendingRequests)
+	}
+	for _, r := range requests {
 		if d, ok := parseNum(strings.TrimSpace(r.SelectAttr("duration"))); ok && (longest == nil || d > longestMs) {
 			longest, longestMs = r, d
 		}

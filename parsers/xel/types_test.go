@@ -6,7 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/agtriage/agtriage/internal/xelwrite"
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/xevent"
 )
@@ -32,7 +34,8 @@ func moreMetadata() []byte {
 		[]eventDef{evMore}, nil, nil, []uint32{actSQLText})...)
 }
 
-func TestMoreTypes(t *testing.T) {
+// moreTypesFile is a file with one more_types event holding every type.
+func moreTypesFile() []byte {
 	p := newPayload(85)
 	p.Put(0, 4, uint64(math.Float32bits(-0.25)))
 	// 2017-10-23T18:32:14.9490140Z as a FILETIME.
@@ -49,7 +52,47 @@ func TestMoreTypes(t *testing.T) {
 	p.Variable(57, []byte("Z\xfcrich caf\xe9"))
 	p.Variable(65, utf16le(`<queryProcessing maxWorkers="512"/>`))
 	p.Variable(77, []byte{0xAB})
-	res := read(t, file(buffer(bufMetadata, 0xFFFFFFFF, moreMetadata(), 0), buffer(bufEvents, 1, eventRecord(evMore.rid(), 10, 5, p.Bytes()), 0)))
+	return file(buffer(bufMetadata, 0xFFFFFFFF, moreMetadata(), 0), buffer(bufEvents, 1, eventRecord(evMore.rid(), 10, 5, p.Bytes()), 0))
+}
+
+// sqldiagFile is a SQLDIAG log of two component results with XML payloads.
+func sqldiagFile() []byte {
+	at := time.Date(2024, 3, 14, 7, 20, 0, 0, time.UTC)
+	f := &xelwrite.File{ID: streamGUID, Stream: streamGUID, ClockBase: xelwrite.Filetime(at.Add(-time.Hour)), Packages: xelwrite.SQLDIAG()}
+	for i, c := range []struct{ comp, state, data string }{
+		{"query_processing", "error", `<queryProcessing maxWorkers="512" workersCreated="512" workersIdle="0" pendingTasks="215" hasDeadlockedSchedulersOccurred="1"/>`},
+		{"io_subsystem", "warning", `<ioSubsystem ioLatchTimeouts="12"><longestPendingRequests><pendingRequest duration="41000" filePath="F:\data\Sales.mdf"/></longestPendingRequests></ioSubsystem>`},
+	} {
+		st := uint32(3 - i)
+		if err := f.Add(xelwrite.EvComponentHealth, at.Add(time.Duration(i)*5*time.Second), st, uint32(3), xelwrite.Filetime(at),
+			"instance", c.comp, c.state, c.data, "SQLNODE1", "MSSQLSERVER"); err != nil {
+			panic(err)
+		}
+	}
+	b, err := f.Bytes()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func TestSQLDIAGFile(t *testing.T) {
+	res := read(t, sqldiagFile())
+	if res.fatal != nil || len(res.warns) > 0 || len(res.events) != 2 {
+		t.Fatalf("fatal %v warnings %v events %d", res.fatal, res.warns, len(res.events))
+	}
+	ev := res.events[0]
+	if ev.Kind != parsers.KindHealthFailure || ev.Reason != "query_processing" || ev.Server != "SQLNODE1" ||
+		!strings.HasPrefix(ev.Field("data"), "<queryProcessing ") || ev.Field("creation_time") != "2024-03-14T07:20:00Z" {
+		t.Errorf("event %+v", *ev)
+	}
+	if ev := res.events[1]; ev.Kind != parsers.KindHealthWarning || !strings.Contains(ev.Field("data"), `F:\data\Sales.mdf`) {
+		t.Errorf("event %+v", *ev)
+	}
+}
+
+func TestMoreTypes(t *testing.T) {
+	res := read(t, moreTypesFile())
 	if res.fatal != nil || len(res.warns) > 0 || len(res.events) != 1 {
 		t.Fatalf("fatal %v warnings %v events %d", res.fatal, res.warns, len(res.events))
 	}
