@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -108,30 +109,40 @@ func (f *File) Add(e Event, at time.Time, values ...any) error {
 			p.Variable(int(fd.Offset), b)
 			continue
 		}
-		var n uint64
-		switch x := v.(type) {
-		case bool:
-			if x {
-				n = 1
-			}
-		case int:
-			n = uint64(x)
-		case int32:
-			n = uint64(x)
-		case int64:
-			n = uint64(x)
-		case uint32:
-			n = uint64(x)
-		case uint64:
-			n = x
-		default:
-			return fmt.Errorf("%s.%s: fixed-size field needs an integer or bool, got %T", e.Name, fd.Name, v)
+		n, err := integer(v)
+		if err != nil {
+			return fmt.Errorf("%s.%s: fixed-size field: %w", e.Name, fd.Name, err)
 		}
 		p.Put(int(fd.Offset), widths[i], n)
 	}
 	ticks := ft - f.ClockBase
 	f.records = append(f.records, EventRecord(e.RID, Version, ticks, p.Bytes()))
 	return nil
+}
+
+// integer converts a fixed-size value: an integer type, a bool, or a
+// float64 (stored as its IEEE bits).
+func integer(v any) (uint64, error) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	case int:
+		return uint64(x), nil
+	case int32:
+		return uint64(x), nil
+	case int64:
+		return uint64(x), nil
+	case uint32:
+		return uint64(x), nil
+	case uint64:
+		return x, nil
+	case float64:
+		return math.Float64bits(x), nil
+	}
+	return 0, fmt.Errorf("needs an integer, a bool or a float64, got %T", v)
 }
 
 func abs(x int) int {

@@ -29,12 +29,21 @@ const (
 	typeUint16        = 6
 	typeUint32        = 7
 	typeUint64        = 8
+	typeFloat32       = 9
+	typeFloat64       = 10
 	typeCPUCycle      = 11
+	typeFiletime      = 12
 	typePtr           = 13
 	typeGUIDPtr       = 16
+	typeAnsiString    = 19
 	typeUnicodeString = 20
 	typeGUID          = 21
+	typeBinary        = 22
+	typeCallstack     = 23
+	typeActivityID    = 24
+	typeActivityXfer  = 25
 	typeBoolean       = 26
+	typeXML           = 27
 )
 
 // Bounds on the metadata of one file: a file that defines more is treated as

@@ -2,11 +2,16 @@ package xel
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/xevent"
@@ -21,11 +26,21 @@ const (
 	valUint                       // unsigned integer of size bytes
 	valBool                       // 1 byte
 	valPtr                        // pointer, rendered 0x + 16 hex digits
+	valFloat                      // IEEE float of 4 or 8 bytes
+	valFiletime                   // u64 FILETIME, rendered as a UTC time
+	valActivity                   // GUID + u32 sequence (activity_id, activity_id_xfer)
+	valFixedSkip                  // fixed-size value of a type not decoded
 	valString                     // descriptor to UTF-16LE text
 	valGUID                       // descriptor to a 16-byte GUID
-	valFixedSkip                  // fixed-size value of a type not decoded
+	valAnsi                       // descriptor to 8-bit text (Windows-1252)
+	valXML                        // descriptor to UTF-16LE XML text
+	valBinary                     // descriptor to raw bytes, rendered as hex
+	valCallstack                  // descriptor to 8-byte frame addresses
 	valVarSkip                    // descriptor to a value of a type not decoded
 )
+
+// variable reports whether values of kind k sit behind a descriptor.
+func (k valueKind) variable() bool { return k >= valString }
 
 // planField is a payload field with its type resolved.
 type planField struct {
@@ -112,26 +127,37 @@ func checkSlots(event string, fields []planField) error {
 }
 
 // typeKind tells how values of type t are decoded and how many bytes they take
-// in the fixed area. Only package0 types whose encoding was verified (or is
-// a plain little-endian integer of the declared size) are decoded.
+// in the fixed area. The package0 types are decoded by their base type id
+// (XEL_FORMAT.md 3.6); a type of another package, or an id whose declared
+// size does not fit it, is reported as not decoded.
 func typeKind(t *typeMeta) (valueKind, int) {
 	size := int(t.size)
+	if ridPackage(t.rid) != 0 {
+		if size == 0 {
+			return valVarSkip, 8
+		}
+		return valFixedSkip, size
+	}
+	id := ridIndex(t.rid)
 	if size == 0 {
-		if ridPackage(t.rid) == 0 {
-			switch ridIndex(t.rid) {
-			case typeUnicodeString:
-				return valString, 8
-			case typeGUID:
-				return valGUID, 8
-			}
+		switch id {
+		case typeUnicodeString:
+			return valString, 8
+		case typeGUID:
+			return valGUID, 8
+		case typeAnsiString:
+			return valAnsi, 8
+		case typeXML:
+			return valXML, 8
+		case typeBinary:
+			return valBinary, 8
+		case typeCallstack:
+			return valCallstack, 8
 		}
 		return valVarSkip, 8
 	}
-	if ridPackage(t.rid) != 0 {
-		return valFixedSkip, size
-	}
 	intSize := size == 1 || size == 2 || size == 4 || size == 8
-	switch ridIndex(t.rid) {
+	switch id {
 	case typeInt8, typeInt16, typeInt32, typeInt64:
 		if intSize {
 			return valInt, size
@@ -144,9 +170,25 @@ func typeKind(t *typeMeta) (valueKind, int) {
 		if size == 1 {
 			return valBool, size
 		}
-	case typePtr:
+	case typePtr, typeGUIDPtr:
 		if size == 8 || size == 4 {
 			return valPtr, size
+		}
+	case typeFloat32:
+		if size == 4 {
+			return valFloat, size
+		}
+	case typeFloat64:
+		if size == 8 {
+			return valFloat, size
+		}
+	case typeFiletime:
+		if size == 8 {
+			return valFiletime, size
+		}
+	case typeActivityID, typeActivityXfer:
+		if size == 20 {
+			return valActivity, size
 		}
 	}
 	return valFixedSkip, size
@@ -225,8 +267,8 @@ func decodePayload(dst []parsers.Field, p *plan, payload []byte) ([]parsers.Fiel
 	for i := range p.fields {
 		f := &p.fields[i]
 		slot := payload[f.off : f.off+f.size]
-		switch f.kind {
-		case valMap:
+		switch {
+		case f.kind == valMap:
 			v := uint32(uintAt(slot, f.size))
 			var label, value string
 			if f.m.bitFlag {
@@ -242,43 +284,133 @@ func decodePayload(dst []parsers.Field, p *plan, payload []byte) ([]parsers.Fiel
 			if value != label {
 				dst = append(dst, parsers.Field{Name: f.valueName, Value: value})
 			}
-		case valInt:
-			dst = append(dst, parsers.Field{Name: f.name, Value: formatInt(intAt(slot, f.size))})
-		case valUint:
-			dst = append(dst, parsers.Field{Name: f.name, Value: formatUint(uintAt(slot, f.size))})
-		case valBool:
-			v := "false"
-			if slot[0] != 0 {
-				v = "true"
-			}
-			dst = append(dst, parsers.Field{Name: f.name, Value: v})
-		case valPtr:
-			dst = append(dst, parsers.Field{Name: f.name, Value: formatHex(uintAt(slot, f.size), 8)})
-		case valFixedSkip:
-			dst = append(dst, parsers.Field{Name: f.name, Value: f.skipped})
+		case !f.kind.variable():
+			dst = append(dst, parsers.Field{Name: f.name, Value: fixedValue(f.kind, slot, f.skipped)})
 		default: // a descriptor {u32 offset, u32 length} into the payload
 			off := uint64(binary.LittleEndian.Uint32(slot))
 			n := uint64(binary.LittleEndian.Uint32(slot[4:]))
 			if off < uint64(p.fixedEnd) || off+n > uint64(len(payload)) {
 				return dst, fmt.Errorf("field %q: value at %d+%d outside the %d-byte payload", f.name, off, n, len(payload))
 			}
-			val := payload[off : off+n]
-			var s string
-			switch f.kind {
-			case valString:
-				s = decodeUTF16(val, xevent.MaxValue)
-			case valGUID:
-				if len(val) != 16 {
-					return dst, fmt.Errorf("field %q: guid of %d bytes", f.name, len(val))
-				}
-				s = guidString(val)
-			default:
-				s = f.skipped
+			s, err := variableValue(f.kind, payload[off:off+n], f.skipped)
+			if err != nil {
+				return dst, fmt.Errorf("field %q: %v", f.name, err)
 			}
 			dst = append(dst, parsers.Field{Name: f.name, Value: s})
 		}
 	}
 	return dst, nil
+}
+
+// fixedValue renders a fixed-size value of kind k held in b (exactly its
+// size); skipped is the text of a value that is not decoded.
+func fixedValue(k valueKind, b []byte, skipped string) string {
+	switch k {
+	case valInt:
+		return formatInt(intAt(b, len(b)))
+	case valUint:
+		return formatUint(uintAt(b, len(b)))
+	case valBool:
+		if b[0] != 0 {
+			return "true"
+		}
+		return "false"
+	case valPtr:
+		return formatHex(uintAt(b, len(b)), 8)
+	case valFloat:
+		if len(b) == 4 {
+			return strconv.FormatFloat(float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), 'g', -1, 32)
+		}
+		return strconv.FormatFloat(math.Float64frombits(binary.LittleEndian.Uint64(b)), 'g', -1, 64)
+	case valFiletime:
+		return formatFiletime(binary.LittleEndian.Uint64(b))
+	case valActivity:
+		// A GUID and a sequence number, printed GUID-N.
+		return guidString(b[:16]) + "-" + formatUint(uint64(binary.LittleEndian.Uint32(b[16:])))
+	}
+	return skipped
+}
+
+// variableValue renders a variable-size value of kind k (the bytes a
+// descriptor points to, or an action's value).
+func variableValue(k valueKind, b []byte, skipped string) (string, error) {
+	switch k {
+	case valString, valXML:
+		return decodeUTF16(b, xevent.MaxValue), nil
+	case valGUID:
+		if len(b) != 16 {
+			return "", fmt.Errorf("guid of %d bytes", len(b))
+		}
+		return guidString(b), nil
+	case valAnsi:
+		return decodeANSI(b, xevent.MaxValue), nil
+	case valBinary:
+		return formatBytes(b, xevent.MaxValue), nil
+	case valCallstack:
+		return formatCallstack(b, xevent.MaxValue), nil
+	}
+	return skipped, nil
+}
+
+// formatFiletime renders a FILETIME as an RFC 3339 UTC time with its 100 ns
+// digits (trailing zeros dropped), as event timestamps are printed.
+func formatFiletime(ft uint64) string {
+	sec := int64(ft/10_000_000) - unixEpochSeconds
+	return time.Unix(sec, int64(ft%10_000_000)*100).UTC().Format(time.RFC3339Nano)
+}
+
+// formatBytes renders bytes as lower-case hex digits without prefix, at
+// most limit characters.
+func formatBytes(b []byte, limit int) string {
+	if 2*len(b) > limit {
+		b = b[:limit/2]
+	}
+	return hex.EncodeToString(b)
+}
+
+// formatCallstack renders a call stack (a run of 8-byte return addresses)
+// as one 0x-prefixed address per line; a length that is not a multiple of
+// 8 is rendered as plain hex.
+func formatCallstack(b []byte, limit int) string {
+	if len(b)%8 != 0 {
+		return formatBytes(b, limit)
+	}
+	out := make([]byte, 0, min(len(b)/8*19, limit))
+	for i := 0; i+8 <= len(b) && len(out)+19 <= limit; i += 8 {
+		if i > 0 {
+			out = append(out, '\n')
+		}
+		out = append(out, formatHex(binary.LittleEndian.Uint64(b[i:]), 8)...)
+	}
+	return string(out)
+}
+
+// decodeANSI converts 8-bit text in Windows-1252 (the code page of SQL
+// Server's ANSI strings on Western systems) to UTF-8, keeping at most limit
+// bytes of output.
+func decodeANSI(b []byte, limit int) string {
+	ascii := true
+	for _, c := range b {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		if len(b) > limit {
+			b = b[:limit]
+		}
+		return string(b)
+	}
+	out := make([]byte, 0, len(b)+len(b)/2)
+	for _, c := range b {
+		r := charmap.Windows1252.DecodeByte(c)
+		if len(out)+utf8.RuneLen(r) > limit {
+			break
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return string(out)
 }
 
 // unixEpoch is 1970-01-01 in 100 ns units since 1601-01-01 (FILETIME).

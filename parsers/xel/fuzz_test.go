@@ -13,9 +13,10 @@ import (
 // FuzzReader feeds arbitrary bytes to the reader: it must not panic, must
 // end, must report positions inside the input, and its memory must follow the
 // input's size, not the lengths written in it. Seeds: the synthetic sample,
+// a file of every field type, a SQLDIAG log with XML payloads,
 // the real corpus files when present, and truncated and bit-flipped copies.
 func FuzzReader(f *testing.F) {
-	seeds := [][]byte{sampleFile()}
+	seeds := [][]byte{sampleFile(), moreTypesFile(), sqldiagFile()}
 	if files, err := corpusFiles(); err == nil {
 		for _, name := range files {
 			data, err := os.ReadFile(name)

@@ -30,10 +30,15 @@
 // starts a new file within the same input, with its own metadata. So the
 // .xel files of a session may be read as one stream (cat *.xel).
 //
-// Field types the reader does not decode because their encoding was not
-// verified on real files (floats, ANSI strings, XML, binary data, call stacks,
-// FILETIME and activity ids) and action values are reported as the value
-// "field of type T not decoded"; the rest of the event is kept.
+// Every package0 type is decoded. The types not present in the real files
+// (XEL_FORMAT.md section 8) follow the public description of the format:
+// floats (shortest round-trip decimal), FILETIME (an RFC 3339 UTC time),
+// activity ids (GUID-sequence), ANSI strings (Windows-1252), XML (UTF-16LE
+// text, such as the sp_server_diagnostics payload of a data field), binary
+// data (lower-case hex) and call stacks (one 0x address per line). Action
+// values are decoded by their action's type. Only a type of another package
+// or an unknown type id is reported as "field of type T not decoded"; the
+// rest of the event is kept.
 package xel
 
 import (

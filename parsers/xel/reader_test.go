@@ -211,8 +211,8 @@ func TestConcatenated(t *testing.T) {
 	}
 }
 
-// TestTypes checks the integer and pointer encodings and that the types
-// whose encoding is unverified are reported as not decoded.
+// TestTypes checks the integer, pointer, float, string, XML and binary
+// encodings of evMixed.
 func TestTypes(t *testing.T) {
 	p := newPayload(61)
 	p.Put(0, 8, 0x400921FB54442D18) // a float64
@@ -230,10 +230,10 @@ func TestTypes(t *testing.T) {
 		t.Fatalf("fatal %v warnings %v events %d", res.fatal, res.warns, len(res.events))
 	}
 	want := []parsers.Field{
-		{Name: "f64", Value: "field of type float64 not decoded"},
-		{Name: "ansi", Value: "field of type ansi_string not decoded"},
-		{Name: "doc", Value: "field of type xml not decoded"},
-		{Name: "blob", Value: "field of type binary_data not decoded"},
+		{Name: "f64", Value: "3.141592653589793"},
+		{Name: "ansi", Value: "abc"},
+		{Name: "doc", Value: "<a/>"},
+		{Name: "blob", Value: "010203"},
 		{Name: "i16", Value: "-2"}, {Name: "u16", Value: "65534"}, {Name: "i64", Value: "-1"},
 		{Name: "p", Value: "0x00007ffd34fbdfd4"}, {Name: "u8", Value: "200"}, {Name: "u64", Value: "9223372036854775808"},
 	}
@@ -243,7 +243,7 @@ func TestTypes(t *testing.T) {
 }
 
 // TestActions covers the action list (bit 31 of the record word): values
-// reported as not decoded, the terminator consumed, and a set bit without
+// decoded by the action's type, the terminator consumed, and a set bit without
 // actions after the payload ignored.
 func TestActions(t *testing.T) {
 	withActions := errorReported(1, 1480, 10, 1, 4, "x")
@@ -262,7 +262,7 @@ func TestActions(t *testing.T) {
 	if res.fatal != nil || len(res.warns) > 0 || len(res.events) != 3 {
 		t.Fatalf("fatal %v warnings %v events %d", res.fatal, res.warns, len(res.events))
 	}
-	if v := res.events[0].Field("sql_text"); v != "field of type unicode_string not decoded" {
+	if v := res.events[0].Field("sql_text"); v != "abc" {
 		t.Errorf("action value %q", v)
 	}
 	if res.events[1].Message != "y" || res.events[2].Message != "z" || res.events[1].Field("sql_text") != "" {

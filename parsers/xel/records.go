@@ -115,9 +115,10 @@ func (r *Reader) events(data []byte, dataStart int64) {
 // actions reads the action values that follow a payload at p when the event
 // header says so (XEL_FORMAT.md 4.1, not verified on real files): {u32 RID,
 // u32 length, value} records ended by a pair whose RID is not an action.
-// They are only taken when the first record names a known action; their
-// values are reported as not decoded. It returns the position of the next
-// event.
+// They are only taken when the first record names a known action. A value
+// is decoded by the action's type: the bytes of a fixed-size type, or the
+// whole value of a variable-size one (no descriptor). It returns the
+// position of the next event.
 func (r *Reader) actions(fields []parsers.Field, data []byte, p int) ([]parsers.Field, int) {
 	for q, n := p, 0; len(data)-q >= 8; n++ {
 		rid := binary.LittleEndian.Uint32(data[q:])
@@ -129,17 +130,34 @@ func (r *Reader) actions(fields []parsers.Field, data []byte, p int) ([]parsers.
 			}
 			return fields, q + 8 // the terminating pair
 		}
-		typeName := "unknown"
-		if t := r.cat.types[a.typeRID]; t != nil {
-			typeName = t.name
-		}
 		if len(fields) < xevent.MaxFields {
-			fields = append(fields, parsers.Field{Name: a.name, Value: notDecoded(typeName)})
+			fields = append(fields, parsers.Field{Name: a.name, Value: r.actionValue(a, data[q+8:q+8+int(l)])})
 		}
 		q += 8 + int(l)
 		p = q
 	}
 	return fields, p
+}
+
+// actionValue renders the value of action a.
+func (r *Reader) actionValue(a *actionMeta, b []byte) string {
+	t := r.cat.types[a.typeRID]
+	if t == nil {
+		return notDecoded("unknown")
+	}
+	k, size := typeKind(t)
+	skipped := notDecoded(t.name)
+	if !k.variable() {
+		if len(b) != size {
+			return skipped
+		}
+		return fixedValue(k, b, skipped)
+	}
+	s, err := variableValue(k, b, skipped)
+	if err != nil {
+		return skipped
+	}
+	return s
 }
 
 // eventBlock is how many events are allocated at once.

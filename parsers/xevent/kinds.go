@@ -79,16 +79,16 @@ func interpret(ev *parsers.Event) {
 		ev.Reason = ev.Field("suspend_reason")
 		ev.Message = genericMsg(ev)
 	case "sp_server_diagnostics_component_result", "component_health_result":
-		state := ev.Field("state")
-		if state == "3" || strings.EqualFold(state, "ERROR") || strings.EqualFold(ev.Field("state_desc"), "error") {
-			ev.Kind = parsers.KindHealthFailure
-		}
-		ev.Reason = ev.Field("component")
-		st := state
-		if d := ev.Field("state_desc"); d != "" {
-			st = d
-		}
-		ev.Message = joinMsg(ev.Name+":", "component", ev.Reason, "state", st)
+		interpretComponent(ev)
+	case "availability_group_is_alive_failure":
+		interpretIsAlive(ev)
+	case "scheduler_monitor_system_health_ring_buffer_recorded":
+		interpretCPU(ev)
+	case "scheduler_monitor_non_yielding_ring_buffer_recorded", "scheduler_monitor_non_yielding_iocp_ring_buffer_recorded",
+		"scheduler_monitor_non_yielding_rm_ring_buffer_recorded":
+		interpretNonYield(ev)
+	case "wait_info", "wait_info_external":
+		interpretWait(ev)
 	case "error_reported":
 		ev.Error = atoi(firstField(ev, "error_number", "error"))
 		ev.Severity = atoi(ev.Field("severity"))
@@ -97,6 +97,9 @@ func interpret(ev *parsers.Event) {
 		parsers.ClassifyMessage(ev)
 		if ev.Kind == "" {
 			ev.Kind = parsers.KindMessage
+		}
+		if ev.Kind == parsers.KindMessage && stallErrors[ev.Error] {
+			ev.Kind = parsers.KindStall // 17883, 17884, 845, 833 in another language
 		}
 	default:
 		ev.Message = genericMsg(ev)
