@@ -234,6 +234,10 @@ func TestBadPayloads(t *testing.T) {
 	if err != nil || s.Component != QueryProcessing || !s.Has(DeadlockedSchedulers) {
 		t.Errorf("unnamed component: %+v %v", s, err)
 	}
+	s, err = Interpret("", StateUnknown, healthCases[11].payload)
+	if err != nil || s.Component != Events || !s.Has(ErrorsReported) {
+		t.Errorf("unnamed events component: %+v %v", s, err)
+	}
 }
 
 // TestRingBufferEvents reads the events payload as events.

@@ -68,6 +68,9 @@ func (s *Summary) read(payload string) error {
 	if len(payload) > MaxPayload {
 		return fmt.Errorf("payload of %d bytes, more than %d", len(payload), MaxPayload)
 	}
+	if s.Component == "" && strings.HasPrefix(payload, "<events") {
+		s.Component, s.Name = Events, string(Events) // named by its root
+	}
 	if s.Component == Events {
 		return s.readEvents(payload)
 	}
