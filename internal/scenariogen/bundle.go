@@ -94,6 +94,13 @@ func (b *Bundle) files() (map[string][]byte, error) {
 		if r.cluster != nil {
 			out[filepath.Join(r.Host, "cluster.log")] = utf16File(r.clusterText())
 		}
+		if len(r.sqldiag) > 0 {
+			data, err := r.sqldiagFile()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", b.Name, err)
+			}
+			out[filepath.Join(r.Host, r.sqldiagName())] = data
+		}
 	}
 	var js bytes.Buffer
 	enc := json.NewEncoder(&js)

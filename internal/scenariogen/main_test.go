@@ -25,6 +25,10 @@ func allBundles() map[string]*Bundle {
 		b := build()
 		out[filepath.Join("scenarios", b.Name)] = b
 	}
+	for _, build := range pending {
+		b := build()
+		out[filepath.Join("pending", b.Name)] = b
+	}
 	out["demo"] = demo()
 	return out
 }

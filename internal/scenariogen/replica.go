@@ -61,8 +61,9 @@ type Replica struct {
 	// named errorlog (Windows-1252 here), LF line ends, no BOM.
 	Linux bool
 
-	logs [][]record
-	xe   []xeEvent
+	logs    [][]record
+	xe      []xeEvent
+	sqldiag []diagEvent // the SQLDIAG log (health scenarios)
 
 	// Cluster log (only for replicas that are nodes of a Cluster).
 	NodeID     int

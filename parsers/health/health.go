@@ -18,6 +18,13 @@
 // is a copy of a ring-buffer target, read with the Extended Events reader of
 // parsers/xevent (RingBufferEvents).
 //
+// Element and attribute names are those of the sp_server_diagnostics
+// documentation and its sample queries. Three units are not documented and
+// are taken as public analyses read them: processOutOfMemoryPeriod in
+// seconds (AGDiag compares it with 120; FailoverDetector with 12000),
+// oldestPendingTaskWaitingTime and a pending request's duration in
+// milliseconds.
+//
 // Counters named total... are cumulative since the instance started; one
 // payload cannot tell whether they rose. Interpret reports them only when
 // the component is not clean; Changes compares two consecutive results of
@@ -42,6 +49,7 @@ const (
 
 var stateNames = [...]string{"unknown", "clean", "warning", "error"}
 
+// String returns the state as SQLDIAG's state_desc writes it ("error").
 func (s State) String() string {
 	if s >= 0 && int(s) < len(stateNames) {
 		return stateNames[s]

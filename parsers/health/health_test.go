@@ -182,7 +182,7 @@ func TestFix(t *testing.T) {
 		t.Errorf("long I/O detail %q", io.Findings[1].Detail)
 	}
 	qp, _ := Interpret("query_processing", StateError, healthCases[8].payload)
-	if f := qp.Fix(); !strings.Contains(f, "top wait THREADPOOL") || !strings.Contains(f, "max worker threads") || !strings.Contains(f, "blocking chain") {
+	if f := qp.Fix(); !strings.Contains(f, "top wait THREADPOOL by duration") || !strings.Contains(f, "max worker threads") || !strings.Contains(f, "blocking chain") {
 		t.Errorf("qp fix %q", f)
 	}
 	res, _ := Interpret("resource", StateError, healthCases[5].payload)
@@ -233,6 +233,10 @@ func TestBadPayloads(t *testing.T) {
 	s, err := Interpret("", StateError, healthCases[8].payload)
 	if err != nil || s.Component != QueryProcessing || !s.Has(DeadlockedSchedulers) {
 		t.Errorf("unnamed component: %+v %v", s, err)
+	}
+	s, err = Interpret("", StateUnknown, healthCases[11].payload)
+	if err != nil || s.Component != Events || !s.Has(ErrorsReported) {
+		t.Errorf("unnamed events component: %+v %v", s, err)
 	}
 }
 

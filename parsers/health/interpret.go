@@ -3,6 +3,7 @@ package health
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,6 +67,9 @@ func (s *Summary) read(payload string) error {
 	}
 	if len(payload) > MaxPayload {
 		return fmt.Errorf("payload of %d bytes, more than %d", len(payload), MaxPayload)
+	}
+	if s.Component == "" && strings.HasPrefix(payload, "<events") {
+		s.Component, s.Name = Events, string(Events) // named by its root
 	}
 	if s.Component == Events {
 		return s.readEvents(payload)
@@ -349,6 +353,8 @@ var (
 	memEntry        = xpath.MustCompile(`memoryReport/entry`)
 	pendingRequests = xpath.MustCompile(`longestPendingRequests/pendingRequest`)
 	topWait         = xpath.MustCompile(`topWaits/nonPreemptive/byDuration/wait`)
+	topWaitCount    = xpath.MustCompile(`topWaits/nonPreemptive/byCount/wait`)
+	blockerSpid     = xpath.MustCompile(`blockingTasks/blocked-process-report/blocking-process/process`)
 	blockedReports  = xpath.MustCompile(`blockingTasks/*`)
 	cpuRequests     = xpath.MustCompile(`cpuIntensiveRequests/request`)
 )
@@ -436,22 +442,43 @@ func (s *Summary) readQueryProcessing(p *payloadDoc) {
 	if t := p.str("trackingNonYieldingScheduler"); t != "" && !isZeroAddr(t) {
 		s.add(NonYielding, "non-yielding scheduler being tracked", t, attr("trackingNonYieldingScheduler", t))
 	}
-	if !strings.Contains(p.text, "<blocked-process-report") {
-		// no blocked-process report: nothing to query
-	} else if n := len(p.query(blockedReports)); n > 0 {
-		s.add(Blocking, plural(int64(n), "blocked-process report", "blocked-process reports"), "", attr("blockingTasks", n))
-	}
-	if s.State >= StateWarning {
-		// The top wait and the most CPU-intensive request explain the rest.
-		if w := firstNode(p.query(topWait)); w != nil {
-			if len(s.Findings) > 0 {
-				s.Findings[0].Detail = joinDetail(s.Findings[0].Detail, "top wait "+w.SelectAttr("waitType"))
+	blockers := ""
+	if strings.Contains(p.text, "<blocked-process-report") {
+		n := len(p.query(blockedReports))
+		var spids []string
+		for _, b := range p.query(blockerSpid) {
+			if sp := b.SelectAttr("spid"); sp != "" && !slices.Contains(spids, sp) {
+				spids = append(spids, sp)
 			}
 		}
-		if rs := p.query(cpuRequests); len(rs) > 0 && len(s.Findings) > 0 {
-			r := rs[0]
-			s.Findings[0].Detail = joinDetail(s.Findings[0].Detail, "CPU-intensive session "+r.SelectAttr("sessionId"))
+		if len(spids) > 0 {
+			blockers = "blocking session " + strings.Join(spids, ", ")
 		}
+		if n > 0 {
+			text := plural(int64(n), "blocked-process report", "blocked-process reports")
+			if blockers != "" {
+				text += " (" + blockers + ")"
+			}
+			s.add(Blocking, text, blockers, attr("blockingTasks", n))
+		}
+	}
+	if s.State >= StateWarning && len(s.Findings) > 0 {
+		// The top waits, the head blocker and the most CPU-intensive
+		// request are what the fix needs.
+		d := ""
+		if w := firstNode(p.query(topWait)); w != nil {
+			d = "top wait " + w.SelectAttr("waitType") + " by duration"
+		}
+		if w := firstNode(p.query(topWaitCount)); w != nil && !strings.Contains(d, " "+w.SelectAttr("waitType")+" ") {
+			d = joinDetail(d, "top wait "+w.SelectAttr("waitType")+" by count")
+		}
+		if blockers != "" && s.Findings[0].Condition != Blocking {
+			d = joinDetail(d, blockers)
+		}
+		if rs := p.query(cpuRequests); len(rs) > 0 {
+			d = joinDetail(d, "CPU-intensive session "+rs[0].SelectAttr("sessionId"))
+		}
+		s.Findings[0].Detail = joinDetail(s.Findings[0].Detail, d)
 	}
 }
 

@@ -124,6 +124,13 @@ const maxName = 256
 // output (limit <= 0: no limit). Unpaired surrogates become U+FFFD; an odd
 // trailing byte is dropped.
 func decodeUTF16(b []byte, limit int) string {
+	s, _ := decodeUTF16Cut(b, limit)
+	return s
+}
+
+// decodeUTF16Cut is decodeUTF16 that also reports whether the text was cut
+// at limit.
+func decodeUTF16Cut(b []byte, limit int) (string, bool) {
 	n := len(b) / 2
 	ascii := true
 	for i := 0; i < n; i++ {
@@ -133,14 +140,15 @@ func decodeUTF16(b []byte, limit int) string {
 		}
 	}
 	if ascii {
+		cut := false
 		if limit > 0 && n > limit {
-			n = limit
+			n, cut = limit, true
 		}
 		out := make([]byte, n)
 		for i := range out {
 			out[i] = b[2*i]
 		}
-		return string(out)
+		return string(out), cut
 	}
 	out := make([]byte, 0, n+n/2)
 	for i := 0; i < n; i++ {
@@ -156,11 +164,11 @@ func decodeUTF16(b []byte, limit int) string {
 			}
 		}
 		if limit > 0 && len(out)+utf8.RuneLen(r) > limit {
-			break
+			return string(out), true
 		}
 		out = utf8.AppendRune(out, r)
 	}
-	return string(out)
+	return string(out), false
 }
 
 // guidString renders a GUID stored in Windows mixed-endian order in the

@@ -260,9 +260,10 @@ func formatHex(v uint64, size int) string {
 // decodePayload appends the fields of one event's payload to dst, in
 // metadata order, with the XML reader's conventions. It checks every offset
 // against the payload: an error means the payload does not fit its metadata.
-func decodePayload(dst []parsers.Field, p *plan, payload []byte) ([]parsers.Field, error) {
+// cut names the fields whose values were cut at xevent.MaxValue.
+func decodePayload(dst []parsers.Field, p *plan, payload []byte) (_ []parsers.Field, cut []string, _ error) {
 	if p.fixedEnd > len(payload) {
-		return dst, fmt.Errorf("payload of %d bytes is shorter than its %d fixed bytes", len(payload), p.fixedEnd)
+		return dst, nil, fmt.Errorf("payload of %d bytes is shorter than its %d fixed bytes", len(payload), p.fixedEnd)
 	}
 	for i := range p.fields {
 		f := &p.fields[i]
@@ -290,16 +291,19 @@ func decodePayload(dst []parsers.Field, p *plan, payload []byte) ([]parsers.Fiel
 			off := uint64(binary.LittleEndian.Uint32(slot))
 			n := uint64(binary.LittleEndian.Uint32(slot[4:]))
 			if off < uint64(p.fixedEnd) || off+n > uint64(len(payload)) {
-				return dst, fmt.Errorf("field %q: value at %d+%d outside the %d-byte payload", f.name, off, n, len(payload))
+				return dst, nil, fmt.Errorf("field %q: value at %d+%d outside the %d-byte payload", f.name, off, n, len(payload))
 			}
-			s, err := variableValue(f.kind, payload[off:off+n], f.skipped)
+			s, wasCut, err := variableValue(f.kind, payload[off:off+n], f.skipped)
 			if err != nil {
-				return dst, fmt.Errorf("field %q: %v", f.name, err)
+				return dst, nil, fmt.Errorf("field %q: %v", f.name, err)
+			}
+			if wasCut {
+				cut = append(cut, f.name)
 			}
 			dst = append(dst, parsers.Field{Name: f.name, Value: s})
 		}
 	}
-	return dst, nil
+	return dst, cut, nil
 }
 
 // fixedValue renders a fixed-size value of kind k held in b (exactly its
@@ -332,24 +336,30 @@ func fixedValue(k valueKind, b []byte, skipped string) string {
 }
 
 // variableValue renders a variable-size value of kind k (the bytes a
-// descriptor points to, or an action's value).
-func variableValue(k valueKind, b []byte, skipped string) (string, error) {
+// descriptor points to, or an action's value), at most xevent.MaxValue
+// bytes of it; cut says the value was longer.
+func variableValue(k valueKind, b []byte, skipped string) (s string, cut bool, err error) {
+	const limit = xevent.MaxValue
 	switch k {
 	case valString, valXML:
-		return decodeUTF16(b, xevent.MaxValue), nil
+		s, cut = decodeUTF16Cut(b, limit)
+		return s, cut, nil
 	case valGUID:
 		if len(b) != 16 {
-			return "", fmt.Errorf("guid of %d bytes", len(b))
+			return "", false, fmt.Errorf("guid of %d bytes", len(b))
 		}
-		return guidString(b), nil
+		return guidString(b), false, nil
 	case valAnsi:
-		return decodeANSI(b, xevent.MaxValue), nil
+		s, cut = decodeANSI(b, limit)
+		return s, cut, nil
 	case valBinary:
-		return formatBytes(b, xevent.MaxValue), nil
+		s, cut = formatBytes(b, limit)
+		return s, cut, nil
 	case valCallstack:
-		return formatCallstack(b, xevent.MaxValue), nil
+		s, cut = formatCallstack(b, limit)
+		return s, cut, nil
 	}
-	return skipped, nil
+	return skipped, false, nil
 }
 
 // formatFiletime renders a FILETIME as an RFC 3339 UTC time with its 100 ns
@@ -360,35 +370,37 @@ func formatFiletime(ft uint64) string {
 }
 
 // formatBytes renders bytes as lower-case hex digits without prefix, at
-// most limit characters.
-func formatBytes(b []byte, limit int) string {
-	if 2*len(b) > limit {
+// most limit characters; cut says there were more.
+func formatBytes(b []byte, limit int) (string, bool) {
+	cut := 2*len(b) > limit
+	if cut {
 		b = b[:limit/2]
 	}
-	return hex.EncodeToString(b)
+	return hex.EncodeToString(b), cut
 }
 
 // formatCallstack renders a call stack (a run of 8-byte return addresses)
-// as one 0x-prefixed address per line; a length that is not a multiple of
-// 8 is rendered as plain hex.
-func formatCallstack(b []byte, limit int) string {
+// as one 0x-prefixed address per line, at most limit characters; a length
+// that is not a multiple of 8 is rendered as plain hex.
+func formatCallstack(b []byte, limit int) (string, bool) {
 	if len(b)%8 != 0 {
 		return formatBytes(b, limit)
 	}
 	out := make([]byte, 0, min(len(b)/8*19, limit))
-	for i := 0; i+8 <= len(b) && len(out)+19 <= limit; i += 8 {
+	i := 0
+	for ; i+8 <= len(b) && len(out)+19 <= limit; i += 8 {
 		if i > 0 {
 			out = append(out, '\n')
 		}
 		out = append(out, formatHex(binary.LittleEndian.Uint64(b[i:]), 8)...)
 	}
-	return string(out)
+	return string(out), i < len(b)
 }
 
 // decodeANSI converts 8-bit text in Windows-1252 (the code page of SQL
 // Server's ANSI strings on Western systems) to UTF-8, keeping at most limit
-// bytes of output.
-func decodeANSI(b []byte, limit int) string {
+// bytes of output; cut says there was more.
+func decodeANSI(b []byte, limit int) (string, bool) {
 	ascii := true
 	for _, c := range b {
 		if c >= 0x80 {
@@ -398,19 +410,19 @@ func decodeANSI(b []byte, limit int) string {
 	}
 	if ascii {
 		if len(b) > limit {
-			b = b[:limit]
+			return string(b[:limit]), true
 		}
-		return string(b)
+		return string(b), false
 	}
 	out := make([]byte, 0, len(b)+len(b)/2)
 	for _, c := range b {
 		r := charmap.Windows1252.DecodeByte(c)
 		if len(out)+utf8.RuneLen(r) > limit {
-			break
+			return string(out), true
 		}
 		out = utf8.AppendRune(out, r)
 	}
-	return string(out)
+	return string(out), false
 }
 
 // unixEpoch is 1970-01-01 in 100 ns units since 1601-01-01 (FILETIME).

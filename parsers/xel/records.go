@@ -96,7 +96,16 @@ func (r *Reader) events(data []byte, dataStart int64) {
 		ev.Offset = at
 		ev.Name = em.name
 		ev.Time = eventTime(pk, ticks)
-		fields, err := decodePayload(make([]parsers.Field, 0, len(pl.fields)+pl.maps), pl, payload)
+		fields, cut, err := decodePayload(make([]parsers.Field, 0, len(pl.fields)+pl.maps), pl, payload)
+		for _, name := range cut {
+			n := 0
+			for _, f := range fields {
+				if f.Name == name {
+					n = len(f.Value)
+				}
+			}
+			r.warn(at, fmt.Sprintf("event %q: field %q cut to %d bytes", em.name, name, n))
+		}
 		if err != nil {
 			r.stats.SkippedBytes += int64(next - p)
 			r.warn(at, fmt.Sprintf("event %q skipped: %v", em.name, err))
@@ -153,7 +162,7 @@ func (r *Reader) actionValue(a *actionMeta, b []byte) string {
 		}
 		return fixedValue(k, b, skipped)
 	}
-	s, err := variableValue(k, b, skipped)
+	s, _, err := variableValue(k, b, skipped)
 	if err != nil {
 		return skipped
 	}

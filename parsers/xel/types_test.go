@@ -2,6 +2,7 @@ package xel
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -120,8 +121,22 @@ func TestBigValues(t *testing.T) {
 	p.Variable(65, utf16le(strings.Repeat("x", xevent.MaxValue+5)))
 	p.Variable(77, nil)
 	res := read(t, file(buffer(bufMetadata, 0xFFFFFFFF, moreMetadata(), 0), buffer(bufEvents, 1, eventRecord(evMore.rid(), 10, 5, p.Bytes()), 0)))
-	if len(res.events) != 1 {
+	if len(res.events) != 1 || res.fatal != nil {
 		t.Fatalf("events %d warnings %v fatal %v", len(res.events), res.warns, res.fatal)
+	}
+	// Each cut value is reported, as the XML reader reports it.
+	var cut []string
+	for _, w := range res.warns {
+		cut = append(cut, w.Msg)
+	}
+	ev := res.events[0]
+	want := []string{
+		fmt.Sprintf(`event "more_types": field "stack" cut to %d bytes`, len(ev.Field("stack"))),
+		fmt.Sprintf(`event "more_types": field "ansi" cut to %d bytes`, len(ev.Field("ansi"))),
+		fmt.Sprintf(`event "more_types": field "doc" cut to %d bytes`, xevent.MaxValue),
+	}
+	if !reflect.DeepEqual(cut, want) {
+		t.Errorf("warnings %q", cut)
 	}
 	for _, f := range res.events[0].Fields {
 		if len(f.Value) > xevent.MaxValue {

@@ -108,6 +108,16 @@ func interpretIsAlive(ev *parsers.Event) {
 	ev.Message = joinMsg(ev.Name+":", ev.AG, ev.Reason)
 }
 
+// interpretInfo fills a SQLDIAG info_message: the resource DLL's own
+// message (its cluster-log lines, such as a component's state change).
+func interpretInfo(ev *parsers.Event) {
+	ev.Message = ev.Field("message")
+	if ev.Message == "" {
+		ev.Message = genericMsg(ev)
+	}
+	setHealthServer(ev, "node_name")
+}
+
 // interpretCPU fills a scheduler_monitor_system_health_ring_buffer_recorded
 // event: the SQL Server process CPU, the idle CPU and what other processes
 // used (100 - idle - process).

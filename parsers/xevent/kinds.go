@@ -89,6 +89,8 @@ func interpret(ev *parsers.Event) {
 		interpretNonYield(ev)
 	case "wait_info", "wait_info_external":
 		interpretWait(ev)
+	case "info_message":
+		interpretInfo(ev)
 	case "error_reported":
 		ev.Error = atoi(firstField(ev, "error_number", "error"))
 		ev.Severity = atoi(ev.Field("severity"))
