@@ -3,6 +3,13 @@ module github.com/agtriage/agtriage
 go 1.26.0
 
 require (
+	github.com/antchfx/xmlquery v1.5.2
+	github.com/antchfx/xpath v1.3.9
 	github.com/spf13/pflag v1.1.0
 	golang.org/x/text v0.44.0
+)
+
+require (
+	github.com/golang/groupcache v0.0.0-20210331224755-41bb18bfe9da // indirect
+	golang.org/x/net v0.33.0 // indirect
 )
