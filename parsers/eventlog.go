@@ -354,6 +354,11 @@ func expandInserts(msg string, data []Field) string {
 // the message of an event whose text is not in the table.
 func listValues(data []Field) string {
 	var b strings.Builder
+	n := 0
+	for _, f := range data {
+		n += len(f.Name) + len(f.Value) + 3
+	}
+	b.Grow(min(n, 1024))
 	for _, f := range data {
 		if f.Name == "Binary" || f.Value == "" {
 			continue
@@ -436,7 +441,7 @@ func (r *EventLogRecord) Fill(e *Event) {
 	e.Time = r.Time
 	e.Process = r.Provider
 	e.Server = HostName(r.Computer)
-	fields := make([]Field, 0, 7+len(r.Data))
+	fields := make([]Field, 0, 9+len(r.Data)) // room for the naming fields
 	fields = append(fields,
 		Field{Name: "EventID", Value: r.EventID},
 		Field{Name: "Level", Value: LevelName(r.Level)},
