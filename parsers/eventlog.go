@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -240,6 +242,7 @@ func classifyEventLog(ev *Event, provider string, id int, data []Field, rendered
 			inst = provider[6:]
 		}
 		ev.Fields = append(ev.Fields, Field{Name: "instance", Value: inst})
+		sqlBinary(ev, id, data)
 		ev.Message = rendered
 		if ev.Message == "" {
 			ev.Message = SQLMessageFromInserts(id, dataValues(data))
@@ -483,4 +486,36 @@ func HostName(computer string) string {
 		}
 	}
 	return computer
+}
+
+// sqlBinary reads the Binary data SQL Server attaches to its events:
+// little-endian int32 error number, severity and state, then the server
+// name in UTF-16 (NUL-terminated), a length and the database name. The
+// severity and state are kept when the number matches the event id.
+func sqlBinary(ev *Event, id int, data []Field) {
+	var raw []byte
+	for _, f := range data {
+		if f.Name == "Binary" {
+			raw, _ = hex.DecodeString(f.Value)
+		}
+	}
+	if len(raw) < 12 || int(binary.LittleEndian.Uint32(raw)) != id {
+		return
+	}
+	sev, state := binary.LittleEndian.Uint32(raw[4:]), binary.LittleEndian.Uint32(raw[8:])
+	if sev > 25 || state > 255 {
+		return
+	}
+	ev.Severity, ev.State = int(sev), int(state)
+	var name []rune
+	for i := 12; i+1 < len(raw) && len(name) < 256; i += 2 {
+		c := binary.LittleEndian.Uint16(raw[i:])
+		if c == 0 {
+			if len(name) > 0 {
+				ev.Fields = append(ev.Fields, Field{Name: "server_name", Value: string(name)})
+			}
+			break
+		}
+		name = append(name, rune(c))
+	}
 }

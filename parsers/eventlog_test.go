@@ -102,6 +102,15 @@ func TestClassifyEventLogSQL(t *testing.T) {
 			func(ev *Event) bool { return ev.AG == "AG1" && ev.Field("instance") == "INST1" }},
 		{"MSSQLSERVER", 1480, data("DB1", "SECONDARY", "PRIMARY", "a user initiated failover"), KindDatabaseRoleChange, `The availability group database "DB1" is changing roles from "SECONDARY" to "PRIMARY"`,
 			func(ev *Event) bool { return ev.Database == "DB1" && ev.From == "SECONDARY" && ev.To == "PRIMARY" }},
+		// The public 18456 sample (an Application log of 2019): values and
+		// Binary with the error number, severity, state and server name.
+		{"MSSQLSERVER", 18456, append(data(`DOMAIN\SERVER$`, " Reason: Failed to open the explicitly specified database 'SUSDB'.", " [CLIENT: fe80::442f:d8a1:6d2e:757%3]"),
+			Field{Name: "Binary", Value: "184800000E000000090000004400430045002D0043004D00300032000000070000006D00610073007400650072000000"}),
+			KindLoginFailed, `Login failed for user 'DOMAIN\SERVER$'. Reason: Failed to open the explicitly specified database 'SUSDB'. [CLIENT: fe80::442f:d8a1:6d2e:757%3]`,
+			func(ev *Event) bool {
+				return ev.Login == `DOMAIN\SERVER$` && ev.Severity == 14 && ev.State == 9 && ev.Field("server_name") == "DCE-CM02" &&
+					strings.HasPrefix(ev.Client, "fe80::442f")
+			}},
 		// A number the table knows but whose values do not fit a pattern:
 		// the kind comes from the number alone.
 		{"MSSQLSERVER", 19407, nil, KindLeaseExpired, "", nil},
