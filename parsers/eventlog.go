@@ -121,6 +121,12 @@ var EventLogTable = []EventLogClass{
 		Meaning: "a service terminated unexpectedly",
 		Message: "The %1 service terminated unexpectedly. It has done this %2 time(s)."},
 
+	// Service state changes: kept as messages (the text is language
+	// dependent: param2 is localized; Binary holds "<service key>/<code>").
+	{Provider: provSCM, ID: 7036, Kind: KindMessage, Service: "param1|%1",
+		Meaning: "a service entered the running or stopped state",
+		Message: "The %1 service entered the %2 state."},
+
 	// Boot, shutdown, crashes.
 	{Provider: provEventLog, ID: 6005, Kind: KindOSStart,
 		Meaning: "the event log service started: the machine booted",
