@@ -37,7 +37,8 @@ type EventLogClass struct {
 	Kind     Kind
 	// Meaning says in a few words what the event means for the AG.
 	Meaning string
-	// Message is the English message with %1, %2 ... for the data values;
+	// Message is the English message with %1, %2 ... for the data values
+	// (%* lists them all);
 	// the .evtx file holds only the values, the text lives in the
 	// provider's message DLL on the machine that wrote the log.
 	Message string
@@ -147,7 +148,9 @@ var EventLogTable = []EventLogClass{
 	// Storage and network adapters.
 	{Provider: "disk", ID: 153, Kind: KindStorageIssue,
 		Meaning: "an I/O was retried after the storage miniport timed it out",
-		Message: "The IO operation at logical block address %2 for Disk %3 (PDO name: %1) was retried."},
+		// The order of its values (device, address, disk number) is not
+		// verified: they are listed rather than placed in the sentence.
+		Message: "An I/O to a disk was retried after the storage driver timed it out (%*)."},
 	{Provider: "*", ID: 129, Kind: KindStorageIssue, Match: resetToDevice,
 		Meaning: "the storage driver timed out a request and reset the device or bus",
 		Message: "Reset to device, %1, was issued."},
@@ -338,13 +341,19 @@ func dataValue(data []Field, sel string) string {
 	return ""
 }
 
-// expandInserts replaces %1 ... %99 in msg with the data values.
+// expandInserts replaces %1 ... %99 in msg with the data values, and %*
+// with all of them listed (name=value).
 func expandInserts(msg string, data []Field) string {
 	if !strings.Contains(msg, "%") {
 		return msg
 	}
 	var b strings.Builder
 	for i := 0; i < len(msg); i++ {
+		if strings.HasPrefix(msg[i:], "%*") {
+			b.WriteString(listValues(data))
+			i++
+			continue
+		}
 		if msg[i] == '%' && i+1 < len(msg) && msg[i+1] >= '1' && msg[i+1] <= '9' {
 			j := i + 2
 			if j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
