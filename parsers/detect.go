@@ -11,15 +11,19 @@ type Format string
 // Input formats agtriage recognizes from content.
 const (
 	FormatUnknown    Format = ""
-	FormatErrorlog   Format = "errorlog"     // SQL Server ERRORLOG text
-	FormatXEventXML  Format = "xevent-xml"   // Extended Events XML (event_data documents, RingBufferTarget)
-	FormatXEL        Format = "xel"          // binary .xel file
-	FormatClusterlog Format = "clusterlog"   // WSFC cluster.log text
-	FormatEVTX       Format = "evtx"         // Windows event log file (.evtx)
-	FormatEventXML   Format = "eventlog-xml" // Windows event log XML export (Event Viewer, wevtutil /f:xml)
-	FormatBinary     Format = "binary"       // not text: NUL bytes or control characters
-	FormatEmpty      Format = "empty"        // zero bytes
-	FormatText       Format = "text"         // text, but not a log agtriage reads
+	FormatErrorlog   Format = "errorlog"   // SQL Server ERRORLOG text
+	FormatXEventXML  Format = "xevent-xml" // Extended Events XML (event_data documents, RingBufferTarget)
+	FormatXEL        Format = "xel"        // binary .xel file
+	FormatClusterlog Format = "clusterlog" // WSFC cluster.log text
+	FormatBinary     Format = "binary"     // not text: NUL bytes or control characters
+	FormatEmpty      Format = "empty"      // zero bytes
+	FormatText       Format = "text"       // text, but not a log agtriage reads
+)
+
+// Windows event log formats.
+const (
+	FormatEVTX     Format = "evtx"         // Windows event log file (.evtx)
+	FormatEventXML Format = "eventlog-xml" // Windows event log XML export (Event Viewer, wevtutil /f:xml)
 )
 
 // SniffLen is how many leading bytes Detect wants to see.
