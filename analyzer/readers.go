@@ -6,6 +6,7 @@ import (
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/clusterlog"
 	"github.com/agtriage/agtriage/parsers/errorlog"
+	"github.com/agtriage/agtriage/parsers/eventxml"
 	"github.com/agtriage/agtriage/parsers/evtx"
 	"github.com/agtriage/agtriage/parsers/xel"
 	"github.com/agtriage/agtriage/parsers/xevent"
@@ -28,5 +29,8 @@ func init() {
 	}
 	readers[parsers.FormatEVTX] = func(r io.Reader, file string) parsers.Reader {
 		return evtx.NewReader(r, file)
+	}
+	readers[parsers.FormatEventXML] = func(r io.Reader, file string) parsers.Reader {
+		return eventxml.NewReader(r, file)
 	}
 }

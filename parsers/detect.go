@@ -15,10 +15,15 @@ const (
 	FormatXEventXML  Format = "xevent-xml" // Extended Events XML (event_data documents, RingBufferTarget)
 	FormatXEL        Format = "xel"        // binary .xel file
 	FormatClusterlog Format = "clusterlog" // WSFC cluster.log text
-	FormatEVTX       Format = "evtx"       // Windows event log file (.evtx)
 	FormatBinary     Format = "binary"     // not text: NUL bytes or control characters
 	FormatEmpty      Format = "empty"      // zero bytes
 	FormatText       Format = "text"       // text, but not a log agtriage reads
+)
+
+// Windows event log formats.
+const (
+	FormatEVTX     Format = "evtx"         // Windows event log file (.evtx)
+	FormatEventXML Format = "eventlog-xml" // Windows event log XML export (Event Viewer, wevtutil /f:xml)
 )
 
 // SniffLen is how many leading bytes Detect wants to see.
@@ -58,6 +63,9 @@ func Detect(prefix []byte) Format {
 		return FormatXEventXML
 	}
 	if trimmed[0] == '<' {
+		if bytes.Contains(text, []byte("schemas.microsoft.com/win/2004/08/events/event")) {
+			return FormatEventXML
+		}
 		if bytes.Contains(text, []byte("<event")) || bytes.Contains(text, []byte("<RingBufferTarget")) ||
 			bytes.Contains(text, []byte("<events")) {
 			return FormatXEventXML

@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -35,7 +37,8 @@ type EventLogClass struct {
 	Kind     Kind
 	// Meaning says in a few words what the event means for the AG.
 	Meaning string
-	// Message is the English message with %1, %2 ... for the data values;
+	// Message is the English message with %1, %2 ... for the data values
+	// (%* lists them all);
 	// the .evtx file holds only the values, the text lives in the
 	// provider's message DLL on the machine that wrote the log.
 	Message string
@@ -119,6 +122,12 @@ var EventLogTable = []EventLogClass{
 		Meaning: "a service terminated unexpectedly",
 		Message: "The %1 service terminated unexpectedly. It has done this %2 time(s)."},
 
+	// Service state changes: kept as messages (the text is language
+	// dependent: param2 is localized; Binary holds "<service key>/<code>").
+	{Provider: provSCM, ID: 7036, Kind: KindMessage, Service: "param1|%1",
+		Meaning: "a service entered the running or stopped state",
+		Message: "The %1 service entered the %2 state."},
+
 	// Boot, shutdown, crashes.
 	{Provider: provEventLog, ID: 6005, Kind: KindOSStart,
 		Meaning: "the event log service started: the machine booted",
@@ -139,7 +148,9 @@ var EventLogTable = []EventLogClass{
 	// Storage and network adapters.
 	{Provider: "disk", ID: 153, Kind: KindStorageIssue,
 		Meaning: "an I/O was retried after the storage miniport timed it out",
-		Message: "The IO operation at logical block address %2 for Disk %3 (PDO name: %1) was retried."},
+		// The order of its values (device, address, disk number) is not
+		// verified: they are listed rather than placed in the sentence.
+		Message: "An I/O to a disk was retried after the storage driver timed it out (%*)."},
 	{Provider: "*", ID: 129, Kind: KindStorageIssue, Match: resetToDevice,
 		Meaning: "the storage driver timed out a request and reset the device or bus",
 		Message: "Reset to device, %1, was issued."},
@@ -240,6 +251,7 @@ func classifyEventLog(ev *Event, provider string, id int, data []Field, rendered
 			inst = provider[6:]
 		}
 		ev.Fields = append(ev.Fields, Field{Name: "instance", Value: inst})
+		sqlBinary(ev, id, data)
 		ev.Message = rendered
 		if ev.Message == "" {
 			ev.Message = SQLMessageFromInserts(id, dataValues(data))
@@ -329,13 +341,19 @@ func dataValue(data []Field, sel string) string {
 	return ""
 }
 
-// expandInserts replaces %1 ... %99 in msg with the data values.
+// expandInserts replaces %1 ... %99 in msg with the data values, and %*
+// with all of them listed (name=value).
 func expandInserts(msg string, data []Field) string {
 	if !strings.Contains(msg, "%") {
 		return msg
 	}
 	var b strings.Builder
 	for i := 0; i < len(msg); i++ {
+		if strings.HasPrefix(msg[i:], "%*") {
+			b.WriteString(listValues(data))
+			i++
+			continue
+		}
 		if msg[i] == '%' && i+1 < len(msg) && msg[i+1] >= '1' && msg[i+1] <= '9' {
 			j := i + 2
 			if j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
@@ -354,6 +372,11 @@ func expandInserts(msg string, data []Field) string {
 // the message of an event whose text is not in the table.
 func listValues(data []Field) string {
 	var b strings.Builder
+	n := 0
+	for _, f := range data {
+		n += len(f.Name) + len(f.Value) + 3
+	}
+	b.Grow(min(n, 1024))
 	for _, f := range data {
 		if f.Name == "Binary" || f.Value == "" {
 			continue
@@ -436,7 +459,7 @@ func (r *EventLogRecord) Fill(e *Event) {
 	e.Time = r.Time
 	e.Process = r.Provider
 	e.Server = HostName(r.Computer)
-	fields := make([]Field, 0, 7+len(r.Data))
+	fields := make([]Field, 0, 9+len(r.Data)) // room for the naming fields
 	fields = append(fields,
 		Field{Name: "EventID", Value: r.EventID},
 		Field{Name: "Level", Value: LevelName(r.Level)},
@@ -478,4 +501,36 @@ func HostName(computer string) string {
 		}
 	}
 	return computer
+}
+
+// sqlBinary reads the Binary data SQL Server attaches to its events:
+// little-endian int32 error number, severity and state, then the server
+// name in UTF-16 (NUL-terminated), a length and the database name. The
+// severity and state are kept when the number matches the event id.
+func sqlBinary(ev *Event, id int, data []Field) {
+	var raw []byte
+	for _, f := range data {
+		if f.Name == "Binary" {
+			raw, _ = hex.DecodeString(f.Value)
+		}
+	}
+	if len(raw) < 12 || int(binary.LittleEndian.Uint32(raw)) != id {
+		return
+	}
+	sev, state := binary.LittleEndian.Uint32(raw[4:]), binary.LittleEndian.Uint32(raw[8:])
+	if sev > 25 || state > 255 {
+		return
+	}
+	ev.Severity, ev.State = int(sev), int(state)
+	var name []rune
+	for i := 12; i+1 < len(raw) && len(name) < 256; i += 2 {
+		c := binary.LittleEndian.Uint16(raw[i:])
+		if c == 0 {
+			if len(name) > 0 {
+				ev.Fields = append(ev.Fields, Field{Name: "server_name", Value: string(name)})
+			}
+			break
+		}
+		name = append(name, rune(c))
+	}
 }

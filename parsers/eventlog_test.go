@@ -54,7 +54,8 @@ func TestLookupEventLog(t *testing.T) {
 		{"Service Control Manager", 7034, param("SQL Server (INST1)", "2"), KindSQLServiceDown},
 		{"Service Control Manager", 7034, param("SQL Server Agent (MSSQLSERVER)", "1"), KindServiceCrash},
 		{"Service Control Manager", 7031, param("Cluster Service", "1", "60000", "1", "Restart the service"), KindClusterUnavailable},
-		{"Service Control Manager", 7036, param("SQL Server (MSSQLSERVER)", "stopped"), ""},
+		{"Service Control Manager", 7036, param("SQL Server (MSSQLSERVER)", "stopped"), KindMessage},
+		{"Service Control Manager", 7040, param("SQL Server (MSSQLSERVER)", "auto start", "demand start"), ""},
 		{"storvsc", 129, []Field{{Name: "Data1", Value: `\Device\RaidPort0`}}, KindStorageIssue},
 		{"Microsoft-Windows-Kernel-Processor-Power", 129, []Field{{Name: "Data1", Value: "7"}}, ""},
 		{"e1rexpress", 27, nil, KindNetworkDown},
@@ -102,6 +103,15 @@ func TestClassifyEventLogSQL(t *testing.T) {
 			func(ev *Event) bool { return ev.AG == "AG1" && ev.Field("instance") == "INST1" }},
 		{"MSSQLSERVER", 1480, data("DB1", "SECONDARY", "PRIMARY", "a user initiated failover"), KindDatabaseRoleChange, `The availability group database "DB1" is changing roles from "SECONDARY" to "PRIMARY"`,
 			func(ev *Event) bool { return ev.Database == "DB1" && ev.From == "SECONDARY" && ev.To == "PRIMARY" }},
+		// The public 18456 sample (an Application log of 2019): values and
+		// Binary with the error number, severity, state and server name.
+		{"MSSQLSERVER", 18456, append(data(`DOMAIN\SERVER$`, " Reason: Failed to open the explicitly specified database 'SUSDB'.", " [CLIENT: fe80::442f:d8a1:6d2e:757%3]"),
+			Field{Name: "Binary", Value: "184800000E000000090000004400430045002D0043004D00300032000000070000006D00610073007400650072000000"}),
+			KindLoginFailed, `Login failed for user 'DOMAIN\SERVER$'. Reason: Failed to open the explicitly specified database 'SUSDB'. [CLIENT: fe80::442f:d8a1:6d2e:757%3]`,
+			func(ev *Event) bool {
+				return ev.Login == `DOMAIN\SERVER$` && ev.Severity == 14 && ev.State == 9 && ev.Field("server_name") == "DCE-CM02" &&
+					strings.HasPrefix(ev.Client, "fe80::442f")
+			}},
 		// A number the table knows but whose values do not fit a pattern:
 		// the kind comes from the number alone.
 		{"MSSQLSERVER", 19407, nil, KindLeaseExpired, "", nil},

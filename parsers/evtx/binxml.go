@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -469,7 +470,7 @@ func (r *parser) instance() *instance {
 		return nil
 	}
 	start := len(r.c.vals)
-	r.c.vals = append(r.c.vals, make([]value, n)...)
+	r.c.vals = slices.Grow(r.c.vals, n)[:start+n]
 	inst := &instance{root: root, values: r.c.vals[start : start+n : start+n]}
 	desc := r.p
 	r.p += 4 * n

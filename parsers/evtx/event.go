@@ -11,8 +11,10 @@ import (
 // eventBuilder is the sink that turns a record's XML into an Event: it keeps
 // the System values and collects the EventData / UserData leaves as fields.
 type eventBuilder struct {
-	stack []frame
-	buf   strings.Builder
+	stack   []frame
+	buf     strings.Builder
+	first   string // the first text piece of the current element
+	hasText bool
 
 	provider, sourceName, eventID, level             string
 	channel, computer, recordID, timeCreated, userID string
@@ -28,7 +30,7 @@ type frame struct {
 
 func (b *eventBuilder) reset() {
 	b.stack = b.stack[:0]
-	b.buf.Reset()
+	b.takeText()
 	b.provider, b.sourceName, b.eventID, b.level = "", "", "", ""
 	b.channel, b.computer, b.recordID, b.timeCreated, b.userID = "", "", "", "", ""
 	b.dataName, b.dataN = "", 0
@@ -48,7 +50,7 @@ func (b *eventBuilder) start(name string) bool {
 		b.stack[n-1].hasChild = true
 	}
 	b.stack = append(b.stack, frame{name: name})
-	b.buf.Reset()
+	b.takeText()
 	switch len(b.stack) {
 	case 1, 2:
 		return false // <Event>, <System>, <EventData>: neither attributes nor text
@@ -103,7 +105,30 @@ func (b *eventBuilder) attr(name, value string) {
 	}
 }
 
-func (b *eventBuilder) text(s string) { b.buf.WriteString(s) }
+// text collects an element's text. The first piece is kept as it is (one
+// value, the common case, costs no copy); further pieces are joined.
+func (b *eventBuilder) text(s string) {
+	switch {
+	case !b.hasText:
+		b.first, b.hasText = s, true
+	case b.buf.Len() == 0:
+		b.buf.WriteString(b.first)
+		b.buf.WriteString(s)
+	default:
+		b.buf.WriteString(s)
+	}
+}
+
+// takeText returns the collected text and resets it.
+func (b *eventBuilder) takeText() string {
+	txt := b.first
+	if b.buf.Len() > 0 {
+		txt = b.buf.String()
+	}
+	b.first, b.hasText = "", false
+	b.buf.Reset()
+	return txt
+}
 
 func (b *eventBuilder) end() {
 	n := len(b.stack)
@@ -115,8 +140,7 @@ func (b *eventBuilder) end() {
 	if f.hasChild || n < 3 {
 		return
 	}
-	txt := b.buf.String()
-	b.buf.Reset()
+	txt := b.takeText()
 	switch b.sectionAt(n) {
 	case "System":
 		if n != 3 {

@@ -84,7 +84,7 @@ func TestSampleEvents(t *testing.T) {
 		{"EventLog", "6008", parsers.KindOSCrash, 11 * time.Second, "The previous system shutdown at 2:17:41 AM on 3/14/2024 was unexpected.", nil},
 		{"User32", "1074", parsers.KindOSShutdown, 12 * time.Second, `The process C:\Windows\system32\shutdown.exe (SQLNODE1) has initiated the restart of computer SQLNODE1 on behalf of user CONTOSO\dba1 for the following reason: Operating System: Upgrade (Planned)`, nil},
 		{"Microsoft-Windows-Kernel-Power", "41", parsers.KindOSCrash, 13 * time.Second, "The system has rebooted without cleanly shutting down first.", map[string]string{"BugcheckCode": "0", "UserID": "S-1-5-18"}},
-		{"disk", "153", parsers.KindStorageIssue, 14 * time.Second, `The IO operation at logical block address 0x3a40c00 for Disk 2 (PDO name: \Device\Harddisk2\DR2) was retried.`, nil},
+		{"disk", "153", parsers.KindStorageIssue, 14 * time.Second, `An I/O to a disk was retried after the storage driver timed it out (Data1=\Device\Harddisk2\DR2, Data2=0x3a40c00, Data3=2, Data4=4).`, nil},
 		{"storvsc", "129", parsers.KindStorageIssue, 15 * time.Second, `Reset to device, \Device\RaidPort1, was issued.`, nil},
 		{"e1iexpress", "27", parsers.KindNetworkDown, 16 * time.Second, "Intel(R) 82574L Gigabit Network Connection Network link is disconnected.", nil},
 		{"MSSQLSERVER", "19407", parsers.KindLeaseExpired, 17 * time.Second, "The lease between availability group 'AGSALES' and the Windows Server Failover Cluster has expired.", map[string]string{"instance": "MSSQLSERVER", "Channel": "Application"}},
