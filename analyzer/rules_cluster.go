@@ -382,6 +382,15 @@ func runLeaseExpiry(p *Pass) {
 				f.Confidence = Possible
 				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s), but no stall, dump or I/O warning precedes it in the SQL logs; the cause is outside them (CPU, memory, VM pause, cluster).", errorNumbers(grp))
 			}
+			if hc := healthCause(p, sv, start); hc != "" {
+				// What sp_server_diagnostics saw in the minutes before (the
+				// health-check finding holds its steps).
+				f.RootCause += "; " + hc
+				if f.Confidence == Possible {
+					f.Confidence = Likely
+					f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the health results just before it show the instance in trouble.", errorNumbers(grp))
+				}
+			}
 			f.RootCause += "."
 			f.Chain = append(f.Chain, step(fmt.Sprintf("The AG lease expired (%s); the replica went offline (RESOLVING).", errorNumbers(grp)), grp...))
 			f.Summary = fmt.Sprintf("The availability group lease expired on %s at %s.", sv, hms(start))
@@ -425,82 +434,6 @@ func leasePerf(grp []*parsers.Event) (string, *parsers.Event) {
 		}
 	}
 	return "", nil
-}
-
-// HealthCheckRule finds failed health checks.
-var HealthCheckRule = &Rule{
-	Name:     "health-check",
-	Category: CatHealthCheck,
-	Rank:     30,
-	Links: []Link{
-		{Cause: CatClusterOutage, Effect: CatHealthCheck, Before: time.Minute, After: time.Minute, SameServer: true},
-		// The same stall seen by the health check and the lease.
-		{Cause: CatLeaseExpiry, Effect: CatHealthCheck, Before: 2 * time.Minute, After: 2 * time.Minute, SameServer: true},
-	},
-	Doc: `Finds health-check failures: 41653 (database-level health detection failed the AG) and
-sp_server_diagnostics / component_health_result components in error. Fix: read the component's
-data (system: dumps or spinlocks; resource: out of memory; query_processing: worker exhaustion or
-deadlocked schedulers) and remove the cause.`,
-	Run: func(p *Pass) {
-		servers, m := byServer(p.filter(parsers.KindHealthFailure))
-		for _, sv := range servers {
-			for _, grp := range groupByGap(m[sv], 2*time.Minute) {
-				comps := collect(grp, func(e *parsers.Event) string { return e.Field("component") })
-				text := ""
-				for _, ev := range grp {
-					text += strings.ToLower(ev.Message) + "\n"
-				}
-				what := "a health check failed"
-				timedOut := strings.Contains(text, "diagnostics heartbeat is lost") || strings.Contains(text, "did not receive healthinformation") ||
-					strings.Contains(text, "did not receive health information")
-				switch {
-				case len(comps) > 0:
-					what = "the sp_server_diagnostics component " + strings.Join(comps, ", ") + " reported an error"
-				case timedOut:
-					what = "SQL Server did not answer the cluster's health check (sp_server_diagnostics) within HealthCheckTimeout"
-				}
-				if strings.Contains(text, "failureconditionlevel") {
-					what += ", so the cluster declared the AG unhealthy for its FailureConditionLevel"
-				}
-				for _, ev := range grp {
-					if ev.Error == 41653 {
-						what = "database-level health detection failed the AG (41653)"
-						if ev.Reason != "" {
-							what += ": " + ev.Reason
-						}
-					}
-				}
-				f := &Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time,
-					Servers: []string{sv}, AGs: collect(grp, agOf), Databases: collect(grp, databaseOf),
-					Title: "Health check failed on " + sv, Severity: 75,
-					RootCause:        fmt.Sprintf("On %s %s.", sv, what),
-					Summary:          fmt.Sprintf("A health check failed on %s at %s.", sv, hms(grp[0].Time)),
-					Confidence:       Likely,
-					ConfidenceReason: "The failure is logged; what made the component unhealthy is in its diagnostic data.",
-					Chain:            []Step{step(upperFirst(what)+".", grp...)},
-					Fix:              healthFix(sv, collect(grp, agOf), timedOut),
-				}
-				p.Report(f)
-			}
-		}
-	},
-}
-
-func healthFix(server string, ags []string, timedOut bool) Fix {
-	f := Fix{
-		Steps: []string{"Open the system_health and SQLDIAG XEvent files (sp_server_diagnostics_component_result, component_health_result) of " + server + " for the window and read the failing component's data: dumps and spinlocks (system), out-of-memory (resource), worker exhaustion or deadlocked schedulers (query_processing)."},
-		SQL:   []string{"SELECT name, failure_condition_level, health_check_timeout, db_failover FROM sys.availability_groups;"},
-	}
-	if timedOut {
-		f.Steps = append(f.Steps,
-			"Find what kept SQL Server from answering: CPU saturation, a non-yielding scheduler, memory pressure or paging, an I/O stall, a VM pause.",
-			"Only once that is explained, consider a longer health-check timeout (default 30000 ms).")
-		for _, ag := range ags {
-			f.SQL = append(f.SQL, fmt.Sprintf("-- Only after the cause is understood\nALTER AVAILABILITY GROUP %s SET (HEALTH_CHECK_TIMEOUT = 60000);", quoteIdent(ag)))
-		}
-	}
-	return f
 }
 
 // RestartRule finds shutdowns of an instance while it was a primary replica.

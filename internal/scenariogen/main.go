@@ -48,15 +48,14 @@ var scenarios = []func() *Bundle{
 	outagesRecovered,
 	lostPrimaryAlone,
 	restartLongDisconnect,
+	healthFailoverFCL5,
+	healthLeaseFCL3,
 }
 
 // pending lists the bundles whose expectations wait for analyzer work; they
 // are written to root/pending, which the analyzer's scenario test does not
 // walk.
-var pending = []func() *Bundle{
-	healthFailoverFCL5,
-	healthLeaseFCL3,
-}
+var pending = []func() *Bundle{}
 
 func main() {
 	root := flag.String("root", "testdata", "testdata directory to write scenarios/ and demo/ into")
