@@ -19,9 +19,11 @@ const (
 // timelineRelevance is the one table that says which kinds of event the AG
 // timeline shows. Kinds not listed are always shown.
 var timelineRelevance = map[parsers.Kind]relevance{
-	parsers.KindServerInfo:  relevantNever, // server name, service account, UTC adjustment
-	parsers.KindSyncState:   relevantNever, // synchronization-state chatter
-	parsers.KindLoginFailed: relevantIfAG,  // most are applications with a wrong password
+	parsers.KindServerInfo:   relevantNever, // server name, service account, UTC adjustment
+	parsers.KindSyncState:    relevantNever, // synchronization-state chatter
+	parsers.KindLoginFailed:  relevantIfAG,  // most are applications with a wrong password
+	parsers.KindHealthReport: relevantNever, // sp_server_diagnostics saying "clean" every 10 s
+	parsers.KindCPUSample:    relevantNever, // a scheduler-monitor sample every minute
 }
 
 // concernsAG reports whether an event of a relevantIfAG kind concerns the
