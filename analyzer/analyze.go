@@ -330,6 +330,15 @@ func copyKey(ev *parsers.Event) string {
 	return fmt.Sprintf("%s|%d|%s", ev.Server, ev.Error, normalizeMessage(strings.Join(strings.Fields(msg), " ")))
 }
 
+// numberKey identifies a SQL Server message by its number, AG and database,
+// for the Application log's copies of ERRORLOG messages.
+func numberKey(ev *parsers.Event) string {
+	if ev.Error == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s|#%d|%s|%s", ev.Server, ev.Error, strings.ToUpper(ev.AG), strings.ToUpper(ev.Database))
+}
+
 // dropCopies removes events that repeat another file's record of the same
 // thing, so that counts are not doubled: XEvent events that repeat an
 // ERRORLOG event of the same server within 2 seconds (or fall inside a
@@ -343,6 +352,9 @@ func dropCopies(events []*parsers.Event) []*parsers.Event {
 	for _, ev := range events {
 		if ev.Source == parsers.SourceErrorlog && ev.Clock == parsers.ClockUTC {
 			if k := copyKey(ev); k != "" {
+				spans[k] = append(spans[k], span{ev.Time.Add(-2 * time.Second), ev.Until().Add(2 * time.Second)})
+			}
+			if k := numberKey(ev); k != "" {
 				spans[k] = append(spans[k], span{ev.Time.Add(-2 * time.Second), ev.Until().Add(2 * time.Second)})
 			}
 		}
@@ -365,7 +377,13 @@ func dropCopies(events []*parsers.Event) []*parsers.Event {
 	out := events[:0]
 	for _, ev := range events {
 		if ev.Source != parsers.SourceErrorlog {
-			if k := copyKey(ev); k != "" {
+			k := copyKey(ev)
+			if ev.Source == parsers.SourceEventLog {
+				// The Application log holds a message's values, not its
+				// text as written: the number, AG and database tell.
+				k = numberKey(ev)
+			}
+			if k != "" {
 				list := spans[k]
 				j := sort.Search(len(list), func(i int) bool { return list[i].from.After(ev.Time) }) - 1
 				if j >= 0 && !list[j].to.Before(ev.Time) {

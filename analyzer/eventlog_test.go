@@ -71,3 +71,42 @@ func TestEventLogServer(t *testing.T) {
 		t.Errorf("timeline: %+v", rep.Timeline)
 	}
 }
+
+// TestApplicationLogCopies: SQL Server writes its messages to the
+// ERRORLOG and to the Application log; the copy counts once.
+func TestApplicationLogCopies(t *testing.T) {
+	dir := t.TempDir()
+	node := filepath.Join(dir, "SQLNODE1")
+	if err := os.MkdirAll(node, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	errorlog := strings.Join([]string{
+		"2024-03-12 08:14:02.33 Server      Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64) ",
+		"2024-03-12 08:14:02.33 Server      UTC adjustment: -7:00",
+		"2024-03-12 08:14:04.87 spid9s      Server name is 'SQLNODE1'. This is an informational message only. No user action is required.",
+		"2024-03-12 09:20:00.00 Server      Error: 19407, Severity: 16, State: 1.",
+		"2024-03-12 09:20:00.00 Server      The lease between availability group 'AG1' and the Windows Server Failover Cluster has expired. A connectivity issue occurred between the instance of SQL Server and the Windows Server Failover Cluster. To determine whether the availability group is failing over correctly, check the corresponding availability group resource in the Windows Server Failover Cluster.",
+		"",
+	}, "\r\n")
+	if err := os.WriteFile(filepath.Join(node, "ERRORLOG"), []byte(errorlog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := &evtxwrite.Writer{}
+	w.Add(evtxwrite.SQLServer(time.Date(2024, 3, 12, 16, 20, 0, 300e6, time.UTC), "SQLNODE1.contoso.local", "MSSQLSERVER", 19407, 16, 1, "AG1"))
+	if err := os.WriteFile(filepath.Join(node, "Application.evtx"), w.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzePaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range rep.Timeline {
+		if e.Error == 19407 {
+			n += max(e.Count, 1)
+		}
+	}
+	if n != 1 {
+		t.Errorf("19407 counted %d times, want 1 (ERRORLOG and Application log are one record): %+v", n, rep.Timeline)
+	}
+}

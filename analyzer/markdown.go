@@ -678,10 +678,12 @@ func mdCategory(c string) string {
 		return "Transaction log full"
 	case CatNotSynchronizing:
 		return "Database not synchronizing"
+	case CatCrash:
+		return "Crash"
 	case "":
 		return "Incident"
 	}
-	return c
+	return upperFirst(strings.ReplaceAll(c, "_", " ")) // a rule of the caller's
 }
 
 // ---- tables ----

@@ -116,6 +116,7 @@ const (
 	CatRestart             = "restart"
 	CatLogFull             = "log_full"
 	CatNotSynchronizing    = "not_synchronizing"
+	CatCrash               = "crash" // SQL Server or its host crashed (Windows System log)
 )
 
 // Incident is a group of findings with one root cause.

@@ -265,6 +265,7 @@ var Rules = []*Rule{
 	ClusterOutageRule,
 	LeaseExpiryRule,
 	HealthCheckRule,
+	CrashRule,
 	FailoverRule,
 	FailedFailoverRule,
 	FailoverLimitRule,

@@ -157,7 +157,7 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, how episodeEnd) 
 	var down, quorum, waiting, online, apiErr, removed, rhs []*parsers.Event
 	// The cluster log's view just before: lost heartbeats on this node.
 	var heartbeats []*parsers.Event
-	for _, ev := range p.filter(parsers.KindHeartbeatLost) {
+	for _, ev := range p.filter(parsers.KindHeartbeatLost, parsers.KindNetworkDown) {
 		if ev.Server == server && !ev.Time.Before(start.Add(-2*time.Minute)) && !ev.Time.After(end) {
 			heartbeats = append(heartbeats, ev)
 		}
@@ -238,16 +238,22 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, how episodeEnd) 
 	if len(rhs) > 0 {
 		f.Chain = append(f.Chain, step("The cluster's resource hosting subsystem (RHS) terminated with the cluster service.", rhs...))
 	}
-	var sqlQuorum, clusterQuorum []*parsers.Event
+	var sqlQuorum, clusterQuorum, systemQuorum []*parsers.Event
 	for _, ev := range quorum {
-		if ev.Source == parsers.SourceClusterlog {
+		switch ev.Source {
+		case parsers.SourceClusterlog:
 			clusterQuorum = append(clusterQuorum, ev)
-		} else {
+		case parsers.SourceEventLog:
+			systemQuorum = append(systemQuorum, ev)
+		default:
 			sqlQuorum = append(sqlQuorum, ev)
 		}
 	}
 	if len(clusterQuorum) > 0 {
 		f.Chain = append(f.Chain, step("The cluster service shut down because quorum was lost (cluster log).", clusterQuorum...))
+	}
+	if len(systemQuorum) > 0 {
+		f.Chain = append(f.Chain, step(fmt.Sprintf("The cluster service shut down because quorum was lost (System log %s).", eventIDs(systemQuorum)), systemQuorum...))
 	}
 	if len(sqlQuorum) > 0 {
 		f.Chain = append(f.Chain, step(fmt.Sprintf("The availability replica manager went offline because the node lost quorum (%s).",
@@ -295,8 +301,16 @@ func outageConfidence(server string, down, quorum, removed, heartbeats []*parser
 	if nums := errorNumbers(append(append([]*parsers.Event{}, down...), quorum...)); nums != "" {
 		parts = append(parts, fmt.Sprintf("SQL Server on %s logged the loss of its cluster itself (%s)", server, nums))
 	}
-	if len(removed)+len(heartbeats) > 0 || len(parts) == 0 {
+	var sys, clog bool
+	for _, ev := range append(append(append([]*parsers.Event{}, down...), quorum...), append(removed, heartbeats...)...) {
+		sys = sys || ev.Source == parsers.SourceEventLog
+		clog = clog || ev.Source == parsers.SourceClusterlog
+	}
+	if clog || len(parts) == 0 && !sys {
 		parts = append(parts, "the cluster log records it")
+	}
+	if sys {
+		parts = append(parts, "the Windows System log records it")
 	}
 	return upperFirst(strings.Join(parts, "; ")) + "."
 }
@@ -320,7 +334,7 @@ LeaseTimeout.`,
 
 func runLeaseExpiry(p *Pass) {
 	leases := p.filter(parsers.KindLeaseExpired)
-	stalls := p.filter(parsers.KindStall)
+	stalls := p.filter(parsers.KindStall, parsers.KindNetworkDown, parsers.KindStorageIssue)
 	servers, m := byServer(leases)
 	for _, sv := range servers {
 		for _, grp := range groupByGap(m[sv], 2*time.Minute) {
@@ -366,12 +380,25 @@ func runLeaseExpiry(p *Pass) {
 				f.Chain = append(f.Chain, step("The cluster's resource DLL detected the lease timeout and logged the last seconds of performance data: "+perf+".", perfEv))
 			}
 			if len(before) > 0 {
-				labels := collect(before, func(e *parsers.Event) string { return e.Reason })
+				labels := collect(before, stallLabel)
 				if len(labels) == 0 {
 					labels = []string{"a stall"}
 				}
 				f.RootCause += fmt.Sprintf(", after %s on %s starting at %s", strings.Join(labels, ", "), sv, hms(before[0].Time))
-				f.Chain = append(f.Chain, step(fmt.Sprintf("SQL Server on %s stalled: %s.", sv, strings.Join(labels, ", ")), before...))
+				var sqlStalls, host []*parsers.Event
+				for _, ev := range before {
+					if ev.Kind == parsers.KindStall {
+						sqlStalls = append(sqlStalls, ev)
+					} else {
+						host = append(host, ev)
+					}
+				}
+				if len(host) > 0 {
+					f.Chain = append(f.Chain, step(fmt.Sprintf("The System log of %s shows %s.", sv, strings.Join(collect(host, stallLabel), ", ")), host...))
+				}
+				if len(sqlStalls) > 0 {
+					f.Chain = append(f.Chain, step(fmt.Sprintf("SQL Server on %s stalled: %s.", sv, strings.Join(collect(sqlStalls, stallLabel), ", ")), sqlStalls...))
+				}
 				f.Confidence = Likely
 				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the stall %s before it is the usual cause, but the cluster log's performance rows would confirm it.",
 					errorNumbers(grp), durationText(start.Sub(before[0].Time)))
@@ -462,7 +489,7 @@ the service (System event log 7036/7034, patching, a planned failover that shoul
 			if len(ags) == 0 {
 				continue
 			}
-			p.Report(&Finding{
+			f := &Finding{
 				Cause: true, Start: ev.Time, End: ev.Time, Servers: []string{ev.Server}, AGs: ags,
 				Title:      "Primary replica " + ev.Server + " shut down",
 				Severity:   60,
@@ -474,7 +501,14 @@ the service (System event log 7036/7034, patching, a planned failover that shoul
 					"Check the System event log of " + ev.Server + " (7036, 7034, 1074) for who or what stopped the service.",
 					"For planned maintenance, fail the AG over manually to a synchronized secondary first.",
 				}},
-			})
+			}
+			if pr := plannedRestart(p, ev.Server, ev.Time); pr != nil {
+				// The System log says who restarted the machine, and why.
+				f.RootCause = strings.TrimSuffix(f.RootCause, ".") + "; the System log records a planned restart of the machine: " + strings.TrimSpace(firstLine(pr.Message))
+				f.Chain = append([]Step{step("The System log records who restarted the machine, and why (User32 1074).", pr)}, f.Chain...)
+				f.Fix.Steps[0] = "Ask the user named in the 1074 event (or the tool it names: Windows Update, a patching agent) to fail the AG over to a synchronized secondary before restarting a primary."
+			}
+			p.Report(f)
 		}
 	},
 }
@@ -491,4 +525,22 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// stallLabel names what froze or cut off an instance: the stall's reason,
+// or the host's own trouble from the System log.
+func stallLabel(ev *parsers.Event) string {
+	switch ev.Kind {
+	case parsers.KindNetworkDown:
+		return "a network link or cluster network down (System log " + strconv.Itoa(eventID(ev)) + ")"
+	case parsers.KindStorageIssue:
+		return "storage requests timed out and were reset or retried (System log " + strconv.Itoa(eventID(ev)) + ")"
+	}
+	return ev.Reason
+}
+
+// eventID is the Windows event id of an event-log event (0 for others).
+func eventID(ev *parsers.Event) int {
+	n, _ := strconv.Atoi(ev.Field("EventID"))
+	return n
 }

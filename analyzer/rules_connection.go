@@ -608,7 +608,7 @@ var DataMovementRule = &Rule{
 	Category: CatDataMovement,
 	Rank:     90,
 	Action:   true,
-	Links: append(linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart},
+	Links: append(linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatCrash, CatRestart},
 		Link{Effect: CatDataMovement, Before: time.Minute, After: 30 * time.Minute, Match: suspendedFromPartner}),
 		// A forced failover suspends every secondary database (SUSPEND_FROM_PARTNER).
 		Link{Cause: CatFailover, Effect: CatDataMovement, After: 7 * 24 * time.Hour, Match: func(c, e *Finding) bool {

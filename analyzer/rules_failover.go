@@ -16,7 +16,7 @@ var FailoverRule = &Rule{
 	Rank:     60,
 	Requires: []*Result{RolesResult},
 	MergeGap: -1,
-	Links: append(causedFailover(CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart),
+	Links: append(causedFailover(CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatCrash, CatRestart),
 		// A failback: a failover that undoes an earlier one belongs to its incident.
 		Link{Cause: CatFailover, Effect: CatFailover, After: 4 * time.Hour, Match: undoes}),
 	Doc: `Assembles each replica's state changes (19406 text and availability_replica_state_change) into
@@ -174,6 +174,9 @@ func triggerLabel(ev *parsers.Event) string {
 	case parsers.KindShutdown:
 		return "instance shut down"
 	case parsers.KindSQLServiceDown:
+		if ev.Source == parsers.SourceEventLog {
+			return "SQL Server service terminated (System log " + ev.Field("EventID") + ")"
+		}
 		return "SQL Server service not alive (cluster log)"
 	case parsers.KindResourceFailed:
 		return "AG resource failed in the cluster"
@@ -205,7 +208,7 @@ var FailedFailoverRule = &Rule{
 	Category: CatFailedFailover,
 	Rank:     80,
 	Action:   true,
-	Links:    linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart}, Link{Effect: CatFailedFailover, Before: time.Minute, After: 10 * time.Minute}),
+	Links:    linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatCrash, CatRestart}, Link{Effect: CatFailedFailover, Before: time.Minute, After: 10 * time.Minute}),
 	Doc: `Finds failovers that could not happen: 41142 (target not synchronized), 41104, 41131, 41134,
 41125, 41160, and availability_replica_automatic_failover_validation events whose flags invalidate
 the failover (joined_and_synchronized FALSE, forced_quorum TRUE, previous_primary_or_automatic_failover_target
@@ -258,7 +261,7 @@ var FailoverLimitRule = &Rule{
 	Action:   true,
 	Headline: true,
 	// The limit is reached by the failures before it.
-	Links: linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatRestart}, Link{Effect: CatFailedFailover, Before: time.Minute, After: time.Hour,
+	Links: linksFrom([]string{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatCrash, CatRestart}, Link{Effect: CatFailedFailover, Before: time.Minute, After: time.Hour,
 		Match: func(_, e *Finding) bool { return e.Rule == "failover-limit" }}),
 	Doc: `Finds the cluster refusing to fail a role over again because it exceeded its failover
 threshold: cluster log "Not failing over group <AG>, failoverCount N, failoverThresholdSetting M"

@@ -17,7 +17,7 @@ var LogFullRule = &Rule{
 	Action:   true,
 	// A secondary that cannot receive log holds the primary's log: the
 	// disconnection (or what caused it) explains it, even an hour later.
-	Links: linksFrom([]string{CatReplicaDisconnected, CatEndpointHandshake, CatClusterOutage, CatLeaseExpiry, CatFailover, CatRestart},
+	Links: linksFrom([]string{CatReplicaDisconnected, CatEndpointHandshake, CatClusterOutage, CatLeaseExpiry, CatCrash, CatFailover, CatRestart},
 		Link{Effect: CatLogFull, After: time.Hour, SameServer: true}),
 	Doc: `Finds 9002 "The transaction log for database '...' is full due to 'AVAILABILITY_REPLICA'":
 the primary cannot truncate its log until every secondary has received it, so a disconnected or
@@ -73,7 +73,7 @@ var NotSynchronizingRule = &Rule{
 	Category: CatNotSynchronizing,
 	Rank:     120,
 	Action:   true,
-	Links: linksFrom([]string{CatReplicaDisconnected, CatEndpointHandshake, CatClusterOutage, CatLeaseExpiry, CatFailover, CatRestart},
+	Links: linksFrom([]string{CatReplicaDisconnected, CatEndpointHandshake, CatClusterOutage, CatLeaseExpiry, CatCrash, CatFailover, CatRestart},
 		Link{Effect: CatNotSynchronizing, After: time.Hour, SameServer: true}),
 	Doc: `Finds secondary databases that stopped synchronizing for a reason of their own: 35268
 (synchronization interrupted, the database left inconsistent: restore or reseed), 35273 (recovery

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/agtriage/agtriage/internal/evtxwrite"
 	"os"
 	"path/filepath"
 	"unicode/utf16"
@@ -93,6 +94,17 @@ func (b *Bundle) files() (map[string][]byte, error) {
 		}
 		if r.cluster != nil {
 			out[filepath.Join(r.Host, "cluster.log")] = utf16File(r.clusterText())
+		}
+		if len(r.system) > 0 {
+			if r.SystemXML {
+				out[filepath.Join(r.Host, r.Host+"_System.xml")] = systemXML(r.system)
+			} else {
+				w := &evtxwrite.Writer{}
+				for _, ev := range r.system {
+					w.Add(ev)
+				}
+				out[filepath.Join(r.Host, "System.evtx")] = w.Bytes()
+			}
 		}
 		if len(r.sqldiag) > 0 {
 			data, err := r.sqldiagFile()

@@ -50,6 +50,7 @@ var scenarios = []func() *Bundle{
 	restartLongDisconnect,
 	healthFailoverFCL5,
 	healthLeaseFCL3,
+	crashEventLog,
 }
 
 // pending lists the bundles whose expectations wait for analyzer work; they

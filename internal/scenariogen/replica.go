@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha1"
 	"fmt"
+	"github.com/agtriage/agtriage/internal/evtxwrite"
 	"sort"
 	"strings"
 	"time"
@@ -64,6 +65,11 @@ type Replica struct {
 	logs    [][]record
 	xe      []xeEvent
 	sqldiag []diagEvent // the SQLDIAG log (health scenarios)
+
+	// System log (event-log scenarios): written as a native System.evtx, or
+	// as Event Viewer's "Save As XML" export (System.xml) when SystemXML.
+	system    []evtxwrite.Event
+	SystemXML bool
 
 	// Cluster log (only for replicas that are nodes of a Cluster).
 	NodeID     int

@@ -1,0 +1,98 @@
+package analyzer
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// CrashRule finds crashes of SQL Server or of its host in the Windows event
+// logs.
+var CrashRule = &Rule{
+	Name:     "crash",
+	Category: CatCrash,
+	Rank:     35,
+	Doc: `Finds crashes the Windows System log records: the SQL Server service terminated unexpectedly
+(Service Control Manager 7031, 7034), the machine rebooted without a clean shutdown (Kernel-Power 41:
+power loss, a hang or a bug check) or found at boot that its previous shutdown was unexpected
+(EventLog 6008). A crash of the primary explains the automatic failover, the restart and the
+disconnections that follow. Fix: the memory dump (SQLDump*.mdmp in the LOG folder for SQL Server,
+MEMORY.DMP for Windows), the System log before the crash, the power and the hardware.`,
+	Run: runCrash,
+}
+
+func runCrash(p *Pass) {
+	var evs []*parsers.Event
+	for _, ev := range p.Events {
+		if ev.Source == parsers.SourceEventLog && (ev.Kind == parsers.KindSQLServiceDown || ev.Kind == parsers.KindOSCrash) {
+			evs = append(evs, ev)
+		}
+	}
+	servers, m := byServer(evs)
+	for _, sv := range servers {
+		for _, grp := range groupByGap(m[sv], 10*time.Minute) {
+			var sql, host []*parsers.Event
+			for _, ev := range grp {
+				if ev.Kind == parsers.KindSQLServiceDown {
+					sql = append(sql, ev)
+				} else {
+					host = append(host, ev)
+				}
+			}
+			var what []string
+			f := &Finding{
+				Cause: true, Start: grp[0].Time, End: until(grp), Servers: []string{sv}, AGs: collect(grp, agOf),
+				Key: strings.ToUpper(sv), Severity: 85, sqlSide: true,
+				Confidence: Certain,
+			}
+			if len(host) > 0 {
+				what = append(what, fmt.Sprintf("%s restarted without a clean shutdown (System log %s: a power loss, a hang or a bug check)", sv, eventIDs(host)))
+				f.Chain = append(f.Chain, step(fmt.Sprintf("The System log of %s records an unexpected shutdown.", sv), host...))
+				f.Fix.Steps = append(f.Fix.Steps,
+					"Read the System log of "+sv+" before the crash (hardware, driver, storage and power events) and the bug check in the Kernel-Power 41 data (BugcheckCode 0 means power loss or a hard reset).",
+					"If Windows wrote a memory dump (C:\\Windows\\MEMORY.DMP, Minidump folder), have it analyzed; check the host or hypervisor logs for a VM reset.")
+			}
+			if len(sql) > 0 {
+				what = append(what, fmt.Sprintf("the SQL Server service on %s terminated unexpectedly (System log %s)", sv, eventIDs(sql)))
+				f.Chain = append(f.Chain, step(fmt.Sprintf("The SQL Server service on %s terminated unexpectedly.", sv), sql...))
+				f.Fix.Steps = append(f.Fix.Steps,
+					"Read the end of the ERRORLOG of "+sv+" before the crash and the SQLDump*.txt / .mdmp files in its LOG folder: the exception, its module and the stack.",
+					"Check the build against the latest cumulative update; a repeated crash with the same stack is usually a known fixed issue.")
+			}
+			f.Title = "Crash on " + sv
+			if len(sql) > 0 && len(host) == 0 {
+				f.Title = "SQL Server crashed on " + sv
+			}
+			f.RootCause = upperFirst(strings.Join(what, "; ")) + "."
+			f.Summary = fmt.Sprintf("%s at %s.", upperFirst(strings.Join(what, "; ")), hms(f.Start))
+			f.ConfidenceReason = "The Windows System log records the crash."
+			p.Report(f)
+		}
+	}
+}
+
+// eventIDs lists the distinct Windows event ids of evs ("41, 6008").
+func eventIDs(evs []*parsers.Event) string {
+	var ids []string
+	for _, ev := range evs {
+		if id := ev.Field("EventID"); id != "" && !contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return strings.Join(ids, ", ")
+}
+
+// plannedRestart returns the System log's record of a planned restart or
+// shutdown of server's machine (User32 1074) in the 15 minutes before t.
+func plannedRestart(p *Pass, server string, t time.Time) *parsers.Event {
+	var found *parsers.Event
+	for _, ev := range p.Events {
+		if ev.Kind == parsers.KindOSShutdown && ev.Source == parsers.SourceEventLog && ev.Field("EventID") == "1074" &&
+			ev.Server == server && !ev.Time.Before(t.Add(-15*time.Minute)) && !ev.Time.After(t.Add(time.Minute)) {
+			found = ev
+		}
+	}
+	return found
+}
