@@ -97,7 +97,6 @@ func mergeInto(g, f *Finding) {
 	sort.SliceStable(g.Chain, func(i, j int) bool { return g.Chain[i].Time.Before(g.Chain[j].Time) })
 	mergeFix(&g.Fix, f.Fix, fixSet(g.Fix))
 	g.Severity = max(g.Severity, f.Severity)
-	g.Cause = g.Cause || f.Cause
 	g.windows = append(g.windows, f.windows...)
 }
 

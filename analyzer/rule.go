@@ -213,12 +213,8 @@ func (p *Pass) Canonical(name string) string { return p.servers.canonical(name) 
 // finding that explains it (see Link); a finding nothing explains is the root
 // cause of an incident.
 type Finding struct {
-	Rule     string
-	Category string
-	// Cause is true when the finding names a cause of its own; false for a
-	// consequence (an automatic failover) that is shown as an incident only
-	// when nothing in the logs explains it.
-	Cause      bool
+	Rule       string
+	Category   string
 	Start, End time.Time
 	// Ongoing is true when the logs end before the problem did.
 	Ongoing   bool

@@ -214,7 +214,6 @@ func reportOutage(p *Pass, server string, evs []*parsers.Event, how episodeEnd) 
 		what = strings.Join(why, " and ") + "; " + what
 	}
 	f := &Finding{
-		Cause:            true,
 		Start:            start,
 		End:              end,
 		Ongoing:          ongoing,
@@ -362,7 +361,6 @@ func runLeaseExpiry(p *Pass) {
 				}
 			}
 			f := &Finding{
-				Cause:    true,
 				Start:    start,
 				End:      end,
 				Servers:  []string{sv},
@@ -490,7 +488,7 @@ the service (System event log 7036/7034, patching, a planned failover that shoul
 				continue
 			}
 			f := &Finding{
-				Cause: true, Start: ev.Time, End: ev.Time, Servers: []string{ev.Server}, AGs: ags,
+				Start: ev.Time, End: ev.Time, Servers: []string{ev.Server}, AGs: ags,
 				Title:      "Primary replica " + ev.Server + " shut down",
 				Severity:   60,
 				RootCause:  fmt.Sprintf("SQL Server on %s, the primary replica of %s, was shut down: %s", ev.Server, strings.Join(ags, ", "), strings.TrimSpace(firstLine(ev.Message))),

@@ -425,7 +425,7 @@ func runHandshake(p *Pass) {
 			}
 			cause, known := handshakeExplain(k.state, shown, k.server)
 			f := &Finding{
-				Cause: true, Start: start, End: last, Servers: nonEmpty(k.server, partner),
+				Start: start, End: last, Servers: nonEmpty(k.server, partner),
 				Title:    fmt.Sprintf("%s cannot connect to %s's endpoint", whoCap, k.server),
 				Severity: 70, Partner: partner, state: k.state,
 				Key: fmt.Sprintf("%s|%s|%d|%s", strings.ToUpper(login), strings.ToUpper(k.server), k.state, strings.ToUpper(k.partner)),
@@ -563,7 +563,7 @@ failures with State 84 that follow are linked to this cause.`,
 				sql += fmt.Sprintf("GRANT CONNECT ON ENDPOINT::%s TO %s;\n", quoteIdent(ep), quoteIdent(a))
 			}
 			p.Report(&Finding{
-				Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
+				Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
 				Title:    "The endpoint on " + k.server + " is owned by " + login,
 				Severity: 65, Key: strings.ToUpper(k.login),
 				RootCause: fmt.Sprintf("%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
@@ -641,7 +641,6 @@ the suspend reason (SUSPEND_FROM_PARTNER after a forced failover, SUSPEND_FROM_R
 				reason = src
 			}
 			f := &Finding{
-				Cause: !strings.Contains(strings.ToUpper(src+reason), "SUSPEND_FROM_PARTNER"),
 				Start: ev.Time, End: p.EndOf(ev.Server), Ongoing: true, Servers: []string{ev.Server}, Key: strings.ToUpper(ev.Server + "|" + ev.Database),
 				AGs: nonEmpty(ev.AG), Databases: nonEmpty(ev.Database),
 				Title:    fmt.Sprintf("Data movement of %s suspended on %s", ev.Database, ev.Server),

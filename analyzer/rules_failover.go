@@ -113,14 +113,14 @@ func runFailover(p *Pass) {
 		}
 		switch fo.Mode {
 		case ModeManual:
-			f.Cause, f.Severity = true, 30
+			f.Severity = 30
 			f.RootCause = fmt.Sprintf("A DBA failed %s over manually from %s to %s (%s).", fo.AG, from, to, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Certain, "The FAILOVER statement is recorded by alwayson_ddl_executed."
 			if ddl == nil {
 				f.ConfidenceReason = "The cluster log records the move as MoveType::Manual."
 			}
 		case ModeForced:
-			f.Cause, f.Severity = true, 80
+			f.Severity = 80
 			f.RootCause = fmt.Sprintf("A DBA forced %s to fail over from %s to %s with possible data loss (%s).", fo.AG, from, to, fo.Trigger)
 			f.Confidence, f.ConfidenceReason = Certain, "The FORCE_FAILOVER_ALLOW_DATA_LOSS statement is recorded by alwayson_ddl_executed."
 			f.Fix = Fix{
@@ -145,7 +145,6 @@ func runFailover(p *Pass) {
 		}
 		if n >= 3 {
 			f.Summary = strings.TrimSpace(f.Summary + fmt.Sprintf(" %s changed primary %d times within 30 minutes (flapping).", fo.AG, n))
-			f.Cause = true
 			f.Severity = max(f.Severity, 70)
 		}
 		if f.Summary == "" {
@@ -235,7 +234,7 @@ FALSE). Fix: make the target synchronous and synchronized, or force the failover
 					why = strings.TrimPrefix(strings.Join(append([]string{why}, reasons...), "; "), "; ")
 				}
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
+					Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
 					Title:      "Failover to " + sv + " failed",
 					Severity:   85,
 					RootCause:  fmt.Sprintf("%s could not become the primary replica of %s (%s).", sv, strings.Join(ags, ", "), why),
@@ -291,7 +290,7 @@ Maximum Failures in the Specified Period.`,
 					ag = "the clustered role"
 				}
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
+					Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
 					Title:    "The cluster refused to fail " + ag + " over again",
 					Severity: 88,
 					RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",

@@ -147,7 +147,7 @@ func runHealthCheck(p *Pass) {
 				}
 			}
 			f := &Finding{
-				Cause: true, Start: start, End: end,
+				Start: start, End: end,
 				Servers: []string{sv}, AGs: collect(grp, agOf), Databases: collect(grp, databaseOf),
 				Title: "Health check failed on " + sv, Severity: 75,
 				Confidence:       Likely,
@@ -206,7 +206,6 @@ func runHealthCheck(p *Pass) {
 				f.Title = fmt.Sprintf("%s error on %s (no failover at failure_condition_level %d)", worst(results).summary.Component, sv, level)
 				f.Summary = fmt.Sprintf("%s reported an error on %s at %s; %s, and it did not.", worst(results).summary.Component, sv, hms(start), verdict)
 				f.Severity = 60
-				f.Cause = false
 			}
 			p.Report(f)
 		}

@@ -43,7 +43,7 @@ func runCrash(p *Pass) {
 			}
 			var what []string
 			f := &Finding{
-				Cause: true, Start: grp[0].Time, End: until(grp), Servers: []string{sv}, AGs: collect(grp, agOf),
+				Start: grp[0].Time, End: until(grp), Servers: []string{sv}, AGs: collect(grp, agOf),
 				Key: strings.ToUpper(sv), Severity: 85, sqlSide: true,
 				Confidence: Certain,
 			}

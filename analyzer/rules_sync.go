@@ -45,7 +45,7 @@ log_reuse_wait_desc.`,
 				}
 				sql = append(sql, "-- Which secondary is behind\nSELECT ar.replica_server_name, drs.database_id, drs.synchronization_state_desc, drs.log_send_queue_size, drs.last_hardened_time\nFROM sys.dm_hadr_database_replica_states AS drs\nJOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id;")
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, Key: strings.ToUpper(sv),
+					Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, Key: strings.ToUpper(sv),
 					AGs: collect(grp, agOf), Databases: dbs,
 					Title:    fmt.Sprintf("Transaction log of %s full on %s", db, sv),
 					Severity: 85,
@@ -104,7 +104,7 @@ or reseed; restart the instance for 35276).`,
 					35276: "no worker could be scheduled to synchronize it",
 				}[grp[0].Error]
 				p.Report(&Finding{
-					Cause: true, Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, Key: strings.ToUpper(sv),
+					Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, Key: strings.ToUpper(sv),
 					AGs: collect(grp, agOf), Databases: dbs,
 					Title:      fmt.Sprintf("%s on %s is not synchronizing", upperFirst(db), sv),
 					Severity:   60,
