@@ -416,9 +416,13 @@ func streamFile(f File, fn func(*parsers.Event) error) error {
 	if !ok {
 		return nil
 	}
+	window := &timeWindow{file: f.Name}
 	for ev, err := range newReader(br, f.Name).Events() {
 		if err != nil {
 			continue // warnings and a fatal error were counted in the first pass
+		}
+		if !window.keep(ev) {
+			continue // counted in the first pass
 		}
 		if err := fn(ev); err != nil {
 			return err

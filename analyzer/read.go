@@ -227,6 +227,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	r := newReader(br, f.Name)
 	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.events}
 	fatal := ""
+	window := &timeWindow{file: f.Name}
 	for ev, err := range r.Events() {
 		if err != nil {
 			var w *parsers.Warning
@@ -241,6 +242,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
 		}
+		if !window.keep(ev) {
+			continue
+		}
 		if !keepAll && relevant(ev) && !fold.add(ev) {
 			continue
 		}
@@ -254,7 +258,11 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	}
 	fold.flush()
 	res.input.NotKept = fold.notKept
-	res.stats = r.Stats()
+	// A copy: the reader's own stats would keep the whole reader (its line
+	// buffer, its event block) alive as long as the result.
+	st := *r.Stats()
+	res.stats = &st
+	window.fix(res.stats)
 	if fatal != "" && res.stats.Events == 0 {
 		// Nothing could be read (an unsupported .xel version, a file that is
 		// not XML after all): the file is skipped, not counted as read.
@@ -263,7 +271,6 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		res.stats, res.events = nil, nil
 		return res
 	}
-	st := res.stats
 	res.input.Encoding = st.Encoding
 	if st.Bytes > 0 {
 		res.input.Bytes = st.Bytes
@@ -277,5 +284,6 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	for _, w := range st.Warnings {
 		res.input.Warnings = append(res.input.Warnings, w.Error())
 	}
+	res.input.Warnings = append(res.input.Warnings, window.warnings...)
 	return res
 }
