@@ -155,6 +155,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	defer bw.Flush()
 
 	files, skipped := analyzer.Collect(paths)
+	if err := checkServerPaths(opt.Servers, files); err != nil {
+		fmt.Fprintln(stderr, "agtriage:", err)
+		return exitUsage
+	}
+	var optWarnings []string
 	if !c.quiet && isTerminal(stderr) {
 		opt.Progress = progressPrinter(stderr, files)
 	}
@@ -164,6 +169,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		enc.SetEscapeHTML(false)
 		inputs, err = analyzer.Events(files, opt, func(ev *parsers.Event) error { return enc.Encode(ev) })
 		inputs = append(skipped, inputs...)
+		optWarnings = analyzer.UnmatchedOptions(opt, nil, inputs)
 		if err != nil {
 			fmt.Fprintln(stderr, "agtriage:", err)
 			return exitUsage
@@ -179,6 +185,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			fmt.Fprintf(stderr, "agtriage: %v\n", err)
 			return exitUsage
 		}
+		optWarnings = analyzer.UnmatchedOptions(opt, rep.Servers, rep.Inputs)
+		rep.Warnings = append(rep.Warnings, optWarnings...)
 		if c.redact {
 			rep = analyzer.Redact(rep)
 		}
@@ -199,7 +207,38 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "agtriage: writing the output: %v\n", err)
 		return exitUsage
 	}
-	return reportInputs(stderr, inputs, c.quiet)
+	code = reportInputs(stderr, inputs, c.quiet)
+	for _, w := range optWarnings {
+		if !c.quiet {
+			fmt.Fprintln(stderr, "agtriage:", w)
+		}
+		code = max(code, exitPartial)
+	}
+	return code
+}
+
+// checkServerPaths refuses a --server path that neither exists nor names a
+// member of an archive among the inputs: a typo would otherwise leave files
+// attributed to the wrong server without a word.
+func checkServerPaths(overrides []analyzer.ServerOverride, files []analyzer.File) error {
+	for _, o := range overrides {
+		if _, err := os.Stat(o.Path); err == nil {
+			continue
+		}
+		p := filepath.ToSlash(filepath.Clean(o.Path))
+		found := false
+		for _, f := range files {
+			n := filepath.ToSlash(filepath.Clean(f.Name))
+			if n == p || strings.HasPrefix(n, p+"/") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("--server %s=%s: no such file or folder (nor a member of an archive among the inputs)", o.Name, o.Path)
+		}
+	}
+	return nil
 }
 
 // reportInputs lists skipped and damaged inputs on stderr and returns the exit code.
