@@ -38,7 +38,9 @@ func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
 	// allocate 3 GB of buffers); the text decoder reuses this reader.
 	size := 64 * 1024
 	if f.Size > 0 && f.Size < int64(size) {
-		size = max(int(f.Size)+16, parsers.SniffLen+16)
+		// The whole file fits: Peek sees its end before the buffer is
+		// full. 4 KiB at least, which the text decoder reuses.
+		size = max(int(f.Size)+16, 4096)
 	}
 	br := bufio.NewReaderSize(rc, size)
 	head, err := br.Peek(parsers.SniffLen)
@@ -261,6 +263,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	// A copy: the reader's own stats would keep the whole reader (its line
 	// buffer, its event block) alive as long as the result.
 	st := *r.Stats()
+	st.ByKind = nil // not used past the reader; 300 bytes a file
 	res.stats = &st
 	window.fix(res.stats)
 	if fatal != "" && res.stats.Events == 0 {

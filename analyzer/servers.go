@@ -25,6 +25,13 @@ type serverInfo struct {
 	clock   clockInfo
 }
 
+func (sv *serverInfo) addAlias(a string) {
+	if sv.aliases == nil {
+		sv.aliases = map[string]bool{}
+	}
+	sv.aliases[a] = true
+}
+
 func canonKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // hostPart returns HOST of "HOST\INSTANCE" (or the name itself).
@@ -45,7 +52,7 @@ func (s *serverSet) get(name string) *serverInfo {
 	if sv, ok := s.byKey[k]; ok {
 		return sv
 	}
-	sv := &serverInfo{Server: Server{Name: name}, key: k, aliases: map[string]bool{}}
+	sv := &serverInfo{Server: Server{Name: name}, key: k} // aliases made when one is found
 	s.byKey[k] = sv
 	s.list = append(s.list, sv)
 	h := canonKey(hostPart(name))
@@ -144,10 +151,10 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		if sv == nil {
 			sv = set.get(names[i])
 		} else if canonKey(sv.Name) != canonKey(names[i]) {
-			sv.aliases[names[i]] = true
+			sv.addAlias(names[i])
 		}
 		if r.input.AttributedBy == "folder" {
-			sv.aliases[filepath.Base(r.file.Dir)] = true
+			sv.addAlias(filepath.Base(r.file.Dir))
 		}
 		r.input.Server = sv.Name
 		sv.Files = append(sv.Files, r.file.Name)

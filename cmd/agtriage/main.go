@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -62,6 +63,13 @@ type config struct {
 }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// What a large bundle keeps (a summary per file, the AG events) is
+		// small next to what reading it allocates and drops: collecting at
+		// 50% growth instead of 100% keeps the peak near the live data
+		// (50,000 small files: 200 -> 140 MB) for a few percent of CPU.
+		debug.SetGCPercent(50)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -93,9 +93,10 @@ type Reader struct {
 	offset    time.Duration
 	hasOffset bool
 
-	procs map[string]string
-	block []parsers.Event // preallocated events, see newEvent
-	one   parsers.Event   // the event reused when Reuse is set
+	procs  map[string]string
+	block  []parsers.Event // preallocated events, see newEvent
+	blocks int             // blocks allocated so far
+	one    parsers.Event   // the event reused when Reuse is set
 
 	lastLocal time.Time // latest record time so far, to notice the clock going back
 
@@ -345,7 +346,9 @@ func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte)
 		ev = &r.one
 	} else {
 		if len(r.block) == 0 {
-			r.block = make([]parsers.Event, eventBlock)
+			// Small blocks first: most files of a large folder are small.
+			r.blocks++
+			r.block = make([]parsers.Event, min(eventBlock, 1<<min(r.blocks*2, 6)))
 		}
 		ev = &r.block[0]
 		r.block = r.block[1:]
