@@ -39,7 +39,7 @@ type Options struct {
 func AnalyzePaths(paths []string, opt Options) (*Report, error) {
 	files, skipped := Collect(paths)
 	rep, err := Analyze(files, opt)
-	if rep != nil {
+	if rep != nil && len(skipped) > 0 {
 		rep.Inputs = append(skipped, rep.Inputs...)
 	}
 	return rep, err
@@ -50,7 +50,7 @@ func AnalyzePaths(paths []string, opt Options) (*Report, error) {
 func Analyze(files []File, opt Options) (*Report, error) {
 	results := readAll(files, opt.Workers, nil, opt.Progress)
 	set, events, warnings := prepare(results, opt)
-	rep := &Report{Tool: "agtriage " + Version, Warnings: warnings}
+	rep := &Report{Tool: "agtriage " + Version, Warnings: warnings, Inputs: make([]Input, 0, len(results))}
 	readable := 0
 	for i := range results {
 		rep.Inputs = append(rep.Inputs, results[i].input)

@@ -132,9 +132,14 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 			// Member names are only labels: nothing is ever written, so "../"
 			// cannot escape anywhere; clean them for display.
 			name := cleanMemberName(m.Name)
+			full := path + "/" + name
+			dir := full[:len(path)] // the archive itself for a member at its top
+			if i := strings.LastIndexByte(name, '/'); i >= 0 {
+				dir = full[:len(path)+1+i] // shares the name's bytes
+			}
 			f := File{
-				Name: path + "/" + name,
-				Dir:  path + "/" + filepath.ToSlash(filepath.Dir(name)),
+				Name: full,
+				Dir:  dir,
 				Root: root,
 				Size: int64(m.UncompressedSize64),
 			}

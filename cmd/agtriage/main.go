@@ -185,7 +185,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	} else {
 		rep, err := analyzer.Analyze(files, opt)
 		if rep != nil {
-			rep.Inputs = append(skipped, rep.Inputs...)
+			if len(skipped) > 0 {
+				rep.Inputs = append(skipped, rep.Inputs...)
+			}
 			inputs = rep.Inputs
 		}
 		if err != nil {
