@@ -12,6 +12,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -131,12 +132,6 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "agtriage: unknown format %q: use markdown, json or events\n", c.format)
 		return exitUsage
 	}
-	if c.redact && c.format == "events" {
-		// The events are the raw log records: printing them would leak what
-		// --redact promises to hide.
-		fmt.Fprintln(stderr, "agtriage: --redact applies to the markdown and json reports, not to -f events (raw log records)")
-		return exitUsage
-	}
 
 	out := stdout
 	if c.output != "" && c.output != "-" {
@@ -175,7 +170,25 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if c.format == "events" {
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
-		inputs, err = analyzer.Events(files, opt, func(ev *parsers.Event) error { return enc.Encode(ev) })
+		emit := func(ev *parsers.Event) error { return enc.Encode(ev) }
+		if c.redact {
+			// Two passes learn every name (the second the unquoted
+			// DOMAIN\name of the domains the first found), the third
+			// prints the events redacted; standard input is kept for them.
+			files = replayStdin(files)
+			red := analyzer.NewEventRedactor(analyzer.RedactOptions{Roots: paths})
+			quiet := opt
+			quiet.Progress = nil
+			if _, err = analyzer.Events(files, quiet, func(ev *parsers.Event) error { red.Learn(ev); return nil }); err == nil {
+				_, err = analyzer.Events(files, quiet, func(ev *parsers.Event) error { red.LearnUnquoted(ev); return nil })
+			}
+			if err != nil {
+				fmt.Fprintln(stderr, "agtriage:", err)
+				return exitUsage
+			}
+			emit = func(ev *parsers.Event) error { return enc.Encode(red.Redact(ev)) }
+		}
+		inputs, err = analyzer.Events(files, opt, emit)
 		inputs = append(skipped, inputs...)
 		optWarnings = analyzer.UnmatchedOptions(opt, nil, inputs)
 		if err != nil {
@@ -198,7 +211,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		optWarnings = analyzer.UnmatchedOptions(opt, rep.Servers, rep.Inputs)
 		rep.Warnings = append(rep.Warnings, optWarnings...)
 		if c.redact {
-			rep = analyzer.Redact(rep)
+			rep = analyzer.RedactWith(rep, analyzer.RedactOptions{Roots: paths})
 		}
 		if c.format == "json" {
 			err = analyzer.WriteJSON(bw, rep)
@@ -225,6 +238,36 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		code = max(code, exitPartial)
 	}
 	return code
+}
+
+// replayStdin makes standard input readable more than once (the passes of
+// -f events --redact): its bytes are kept the first time it is read.
+func replayStdin(files []analyzer.File) []analyzer.File {
+	out := append([]analyzer.File(nil), files...)
+	for i, f := range out {
+		if f.Root != "-" {
+			continue
+		}
+		open := f.Open
+		var kept []byte
+		read := false
+		out[i].Open = func() (io.ReadCloser, error) {
+			if !read {
+				rc, err := open()
+				if err != nil {
+					return nil, err
+				}
+				kept, err = io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					return nil, err
+				}
+				read = true
+			}
+			return io.NopCloser(bytes.NewReader(kept)), nil
+		}
+	}
+	return out
 }
 
 // checkServerPaths refuses a --server path that neither exists nor names a
