@@ -207,7 +207,7 @@ func TestMixedBundle(t *testing.T) {
 
 // TestManySmallFiles reads a folder of 50,000 small files.
 func TestManySmallFiles(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("-short")
 	}
 	dir := filepath.Join(t.TempDir(), "SQLAG01")

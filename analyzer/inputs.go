@@ -48,9 +48,7 @@ func Collect(paths []string) (files []File, skipped []Input) {
 				skipped = append(skipped, Input{File: "(stdin)", Skipped: "standard input is a terminal: pipe a log into agtriage (agtriage - < ERRORLOG)"})
 				continue
 			}
-			files = append(files, File{Name: "(stdin)", Dir: "", Root: "-", Open: func() (io.ReadCloser, error) {
-				return io.NopCloser(os.Stdin), nil
-			}})
+			files = append(files, File{Name: "(stdin)", Dir: "", Root: "-", Open: openStdin})
 			continue
 		}
 		info, err := os.Stat(p)

@@ -240,3 +240,15 @@ func isDevNull(st fs.FileInfo) bool {
 	null, err := os.Stat(os.DevNull)
 	return err == nil && os.SameFile(st, null)
 }
+
+// openStdin returns standard input; a pipe is read with the idle timeout of
+// PipeIdleTimeout (a writer that never closes it, "sleep 1000 | agtriage -",
+// does not hang the analysis for ever).
+func openStdin() (io.ReadCloser, error) {
+	if st, err := os.Stdin.Stat(); err == nil && st.Mode()&fs.ModeNamedPipe != 0 {
+		if rc, err := openPipe("/dev/stdin"); err == nil {
+			return rc, nil
+		}
+	}
+	return io.NopCloser(os.Stdin), nil
+}

@@ -199,7 +199,7 @@ func TestRedactProperty(t *testing.T) {
 	// 200 bundles by default (about 10 s on one core), 30 with -short;
 	// AGTRIAGE_REDACT_BUNDLES=5000 for a long run.
 	n := 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 30
 	}
 	if v := os.Getenv("AGTRIAGE_REDACT_BUNDLES"); v != "" {

@@ -18,8 +18,8 @@ import (
 // files and in .xel buffer sizes (issue 12): peak RSS of the child process,
 // not time, is asserted. -short skips it.
 func TestScaleManyInputs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("scale test skipped with -short")
+	if testing.Short() || raceEnabled {
+		t.Skip("scale test skipped with -short and under the race detector (it measures the child, built without it)")
 	}
 	line := "2024-03-12 02:14:00.00 spid9s      Starting up database 'master'.\r\n"
 	run := func(t *testing.T, limitMB int64, args ...string) result {
