@@ -82,6 +82,8 @@ type redactor struct {
 	byFirst map[byte][]string
 	// roots are the paths given on the command line (see RedactOptions).
 	roots []string
+	// optPaths are paths quoted in option warnings (--server NAME=PATH).
+	optPaths []string
 }
 
 func newRedactor(r *Report) *redactor {

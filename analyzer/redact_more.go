@@ -42,6 +42,9 @@ func RedactWith(r *Report, o RedactOptions) *Report {
 		}
 		return s
 	})
+	for _, p := range rd.optPaths {
+		rd.addPath(p)
+	}
 	rd.build()
 	return walkReportStrings(r, func(s string, f reportField) string {
 		switch f {
@@ -71,6 +74,9 @@ var (
 	// Cluster log: "[RCM] move of group AG1 from A(1) to B(3)", "Current node: name (X) id (1)".
 	reRedactNodeID   = regexp.MustCompile(`(?i)\b(?:from|to)\s+([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\(\d{1,4}\)`)
 	reRedactNodeName = regexp.MustCompile(`(?i)\bname\s+\(([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\)\s+id\b`)
+	// The warnings of UnmatchedOptions quote what the user typed.
+	reRedactOptServer = regexp.MustCompile(`--utc-offset (\S+): no server`)
+	reRedactOptPath   = regexp.MustCompile(`--server ([^=\s]+)=(.+?): none of the files`)
 	// An FQDN anywhere: labels and dots ending in a letters-only label.
 	reRedactFQDN = regexp.MustCompile(`\b[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\b`)
 )
@@ -90,6 +96,15 @@ func init() {
 // scanNames learns the names that messages hold without quotes of a login:
 // replicas (35202, 35206), cluster nodes (RCM moves, the header), FQDNs.
 func (rd *redactor) scanNames(s string, lower string) {
+	if strings.HasPrefix(s, "--") {
+		if m := reRedactOptServer.FindStringSubmatch(s); m != nil {
+			rd.addServer(m[1])
+		}
+		if m := reRedactOptPath.FindStringSubmatch(s); m != nil {
+			rd.addServer(m[1])
+			rd.optPaths = append(rd.optPaths, m[2])
+		}
+	}
 	if strings.Contains(lower, "replica") {
 		for _, m := range reRedactReplica.FindAllStringSubmatch(s, -1) {
 			rd.addServer(m[1])

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/agtriage/agtriage/parsers"
@@ -276,4 +277,20 @@ func redactedEvents(t *testing.T, b genBundle) string {
 		t.Fatal(err)
 	}
 	return strings.ReplaceAll(out.String(), `\\`, `\`)
+}
+
+// TestRedactOptionWarnings: a server name or path the user typed in an
+// option that matched nothing is redacted in the warning that quotes it.
+func TestRedactOptionWarnings(t *testing.T) {
+	rep := &Report{Servers: []Server{{Name: "SQLAG01"}}, Warnings: UnmatchedOptions(Options{
+		UTCOffsets: map[string]time.Duration{"QXSQL99": time.Hour},
+		Servers:    []ServerOverride{{Name: "QXDR", Path: "/home/jdoe/acme-case/dr"}},
+	}, []Server{{Name: "SQLAG01"}}, nil)}
+	if len(rep.Warnings) != 2 {
+		t.Fatalf("warnings %q", rep.Warnings)
+	}
+	out := strings.Join(RedactWith(rep, RedactOptions{Roots: []string{"/home/jdoe/acme-case"}}).Warnings, "\n")
+	if l := leaks(out, []string{"QXSQL99", "QXDR", "jdoe", "acme", "SQLAG01"}); len(l) > 0 {
+		t.Errorf("%s\n%v", out, l)
+	}
 }
