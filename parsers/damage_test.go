@@ -74,7 +74,9 @@ func TestSaneTime(t *testing.T) {
 		{time.Time{}, true},
 		{time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC), true},
 		{time.Date(1989, 12, 31, 23, 0, 0, 0, time.UTC), false},
-		{time.Date(2100, 12, 31, 23, 0, 0, 0, time.UTC), true},
+		{time.Date(2100, 12, 31, 9, 0, 0, 0, time.UTC), true},
+		{time.Date(2100, 12, 31, 23, 0, 0, 0, time.UTC), false}, // 2101 after a -05:00 offset
+		{time.Date(1990, 1, 1, 3, 0, 0, 0, time.UTC), false},    // 1989 after a +05:00 offset
 		{time.Date(9999, 12, 31, 23, 59, 0, 0, time.FixedZone("", -5*3600)).UTC(), false},
 	} {
 		if got := SaneTime(tc.t); got != tc.want {

@@ -15,14 +15,23 @@ const (
 	MaxYear = 2100
 )
 
-// SaneTime reports whether t is within MinYear-01-01 and the end of MaxYear.
-// The zero time (no time) is sane.
+// maxOffset is the largest UTC offset a time may still be moved by.
+const maxOffset = 14 * time.Hour
+
+var (
+	windowStart = time.Date(MinYear, 1, 1, 0, 0, 0, 0, time.UTC).Add(maxOffset)
+	windowEnd   = time.Date(MaxYear+1, 1, 1, 0, 0, 0, 0, time.UTC).Add(-maxOffset)
+)
+
+// SaneTime reports whether t stays within MinYear-01-01 and the end of
+// MaxYear whatever UTC offset (up to 14 hours) is applied to it later: a
+// local time is checked before its server's offset is known. The zero time
+// (no time) is sane.
 func SaneTime(t time.Time) bool {
 	if t.IsZero() {
 		return true
 	}
-	y := t.Year()
-	return y >= MinYear && y <= MaxYear
+	return !t.Before(windowStart) && !t.After(windowEnd)
 }
 
 // OutOfWindow is the reason given for a date outside the window.
