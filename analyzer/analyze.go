@@ -39,7 +39,7 @@ type Options struct {
 func AnalyzePaths(paths []string, opt Options) (*Report, error) {
 	files, skipped := Collect(paths)
 	rep, err := Analyze(files, opt)
-	if rep != nil {
+	if rep != nil && len(skipped) > 0 {
 		rep.Inputs = append(skipped, rep.Inputs...)
 	}
 	return rep, err
@@ -50,7 +50,7 @@ func AnalyzePaths(paths []string, opt Options) (*Report, error) {
 func Analyze(files []File, opt Options) (*Report, error) {
 	results := readAll(files, opt.Workers, nil, opt.Progress)
 	set, events, warnings := prepare(results, opt)
-	rep := &Report{Tool: "agtriage " + Version, Warnings: warnings}
+	rep := &Report{Tool: "agtriage " + Version, Warnings: warnings, Inputs: make([]Input, 0, len(results))}
 	readable := 0
 	for i := range results {
 		rep.Inputs = append(rep.Inputs, results[i].input)
@@ -511,9 +511,13 @@ func streamFile(f File, fn func(*parsers.Event) error) error {
 	if !ok {
 		return nil
 	}
+	window := &timeWindow{file: f.Name}
 	for ev, err := range newReader(br, f.Name).Events() {
 		if err != nil {
 			continue // warnings and a fatal error were counted in the first pass
+		}
+		if !window.keep(ev) {
+			continue // counted in the first pass
 		}
 		if err := fn(ev); err != nil {
 			return err

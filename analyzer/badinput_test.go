@@ -3,6 +3,7 @@ package analyzer
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,7 +46,10 @@ func TestBadInputs(t *testing.T) {
 	w.Write(utf16LE(goodLog))
 	zw.Close()
 
-	for _, tc := range []struct {
+	minEvents := map[string]int{}
+	checks := map[string]func(*testing.T, *Input){}
+	setups := map[string]func(*testing.T, string){}
+	tables := []struct {
 		name    string
 		file    string
 		data    []byte
@@ -55,7 +59,7 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"empty", "ERRORLOG.9", nil, "empty", true, false},
 		{"binary", "blob.bak", append([]byte{0, 1, 2, 3, 0xFF, 0, 0x80}, bytes.Repeat([]byte{0, 7}, 4000)...), "binary", true, false},
-		{"nul bytes in text", "ERRORLOG.8", []byte("2024-03-12 02:14:00.00 Server      a\x00b\x00c\r\n"), "binary", true, false},
+		{"nul bytes in text", "ERRORLOG.8", []byte("2024-03-12 02:14:00.00 Server      a\x00b\x00c\r\n"), ":1: 2 NUL or control byte(s) removed", false, true},
 		{"utf16 odd byte count", "ERRORLOG.7", append(utf16LE(goodLog), 'x'), "odd trailing byte", false, true},
 		{"utf16 cut mid-record", "ERRORLOG.6", utf16LE(goodLog)[:len(utf16LE(goodLog))-101], "", false, false},
 		{"50 MB single line", "ERRORLOG.5", append([]byte("2024-03-12 02:14:00.00 Server      "), bytes.Repeat([]byte{'x'}, 50<<20)...), "longer than", false, true},
@@ -66,14 +70,30 @@ func TestBadInputs(t *testing.T) {
 		{"10000-deep nesting", "deep.xml", []byte(`<events><event name="x" package="p" timestamp="2024-03-12T07:14:03Z">` + deep + `</event></events>`), "", false, true},
 		{"zip with a huge ratio", "bomb.zip", zipRatio.Bytes(), "decompression limit", false, true},
 		{"zip with ../ names", "evil.zip", zipEvil.Bytes(), "", false, false},
-	} {
+	}
+	for _, tc := range hostileCases(t) {
+		tables = append(tables, struct {
+			name    string
+			file    string
+			data    []byte
+			want    string
+			skipped bool
+			warn    bool
+		}{tc.name, tc.file, tc.data, tc.want, tc.skipped, tc.warn})
+		minEvents[tc.name] = tc.minEvents
+		checks[tc.name] = tc.check
+		setups[tc.name] = tc.setup
+	}
+	for _, tc := range tables {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			good := filepath.Join(dir, "SQLAG01", "ERRORLOG")
 			os.MkdirAll(filepath.Dir(good), 0o755)
 			os.WriteFile(good, utf16LE(goodLog), 0o644)
 			bad := filepath.Join(dir, "SQLAG01", tc.file)
-			if err := os.WriteFile(bad, tc.data, 0o644); err != nil {
+			if setup := setups[tc.name]; setup != nil {
+				setup(t, bad)
+			} else if err := os.WriteFile(bad, tc.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()
@@ -114,6 +134,19 @@ func TestBadInputs(t *testing.T) {
 			}
 			if tc.warn && len(badIn.Warnings) == 0 {
 				t.Errorf("no warning for %s: %+v", tc.name, badIn)
+			}
+			if n := minEvents[tc.name]; badIn.Events < n {
+				t.Errorf("%d events read from the damaged file, want at least %d: %+v", badIn.Events, n, badIn)
+			}
+			if check := checks[tc.name]; check != nil {
+				check(t, badIn)
+			}
+			// Every writer writes whatever the readers produced.
+			if err := WriteJSON(io.Discard, rep); err != nil {
+				t.Errorf("JSON report: %v", err)
+			}
+			if err := WriteMarkdown(io.Discard, rep, MarkdownOptions{}); err != nil {
+				t.Errorf("Markdown report: %v", err)
 			}
 		})
 	}
@@ -174,7 +207,7 @@ func TestMixedBundle(t *testing.T) {
 
 // TestManySmallFiles reads a folder of 50,000 small files.
 func TestManySmallFiles(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("-short")
 	}
 	dir := filepath.Join(t.TempDir(), "SQLAG01")

@@ -25,12 +25,16 @@ const minPairs = 3
 // from events found in both the server's ERRORLOG and its XEvent data. Events
 // whose server's offset stays unknown keep their local time (ClockLocal).
 func alignClocks(results []fileResult, set *serverSet, overrides map[string]time.Duration) (warnings []string) {
+	byServer := map[string][]int{} // the results of each server: linear in files and servers
+	for i := range results {
+		byServer[results[i].input.Server] = append(byServer[results[i].input.Server], i)
+	}
 	for _, sv := range set.list {
 		var local, utc []*parsers.Event // events on local time (ERRORLOG, cluster log); UTC-source events
 		var localErrorlog []*parsers.Event
 		var offsets []time.Duration
 		hasErrorlog, localCluster := false, false
-		for i := range results {
+		for _, i := range byServer[sv.Name] {
 			r := &results[i]
 			if r.input.Server != sv.Name || r.stats == nil {
 				continue
@@ -59,7 +63,7 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 		if off, ok := lookupOffset(overrides, sv); ok {
 			c.method, c.offset, c.known = ClockOverride, off, true
 			c.detail = "set by the user"
-			for i := range results {
+			for _, i := range byServer[sv.Name] {
 				if results[i].input.Server == sv.Name {
 					for _, ev := range results[i].events {
 						if overridable(ev) {

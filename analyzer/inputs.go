@@ -44,9 +44,11 @@ const (
 func Collect(paths []string) (files []File, skipped []Input) {
 	for _, p := range paths {
 		if p == "-" {
-			files = append(files, File{Name: "(stdin)", Dir: "", Root: "-", Open: func() (io.ReadCloser, error) {
-				return io.NopCloser(os.Stdin), nil
-			}})
+			if st, err := os.Stdin.Stat(); err == nil && st.Mode()&fs.ModeCharDevice != 0 && !isDevNull(st) {
+				skipped = append(skipped, Input{File: "(stdin)", Skipped: "standard input is a terminal: pipe a log into agtriage (agtriage - < ERRORLOG)"})
+				continue
+			}
+			files = append(files, File{Name: "(stdin)", Dir: "", Root: "-", Open: openStdin})
 			continue
 		}
 		info, err := os.Stat(p)
@@ -55,6 +57,14 @@ func Collect(paths []string) (files []File, skipped []Input) {
 			continue
 		}
 		if !info.IsDir() {
+			if info.Mode()&fs.ModeNamedPipe != 0 {
+				files = append(files, pipeFile(p))
+				continue
+			}
+			if r := nonRegularReason(info.Mode()); r != "" {
+				skipped = append(skipped, Input{File: p, Skipped: r})
+				continue
+			}
 			files, skipped = addFile(files, skipped, p, filepath.Dir(p), p, info)
 			continue
 		}
@@ -78,7 +88,8 @@ func Collect(paths []string) (files []File, skipped []Input) {
 				skipped = append(skipped, Input{File: path, Skipped: "symbolic link, not followed (name its target to read it)", Ignored: true})
 				return nil
 			}
-			if !d.Type().IsRegular() {
+			if r := nonRegularReason(d.Type()); r != "" {
+				skipped = append(skipped, Input{File: path, Skipped: r, Ignored: true})
 				return nil
 			}
 			fi, err := d.Info()
@@ -107,6 +118,7 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 		}
 		// The archive stays open for the members' Open functions; it is
 		// released when the process ends (inputs are read once).
+		zf.RegisterDecompressor(zip.Deflate, guardedDeflate)
 		members := make([]*zip.File, 0, len(zf.File))
 		for _, m := range zf.File {
 			if !m.FileInfo().IsDir() {
@@ -118,9 +130,14 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 			// Member names are only labels: nothing is ever written, so "../"
 			// cannot escape anywhere; clean them for display.
 			name := cleanMemberName(m.Name)
+			full := path + "/" + name
+			dir := full[:len(path)] // the archive itself for a member at its top
+			if i := strings.LastIndexByte(name, '/'); i >= 0 {
+				dir = full[:len(path)+1+i] // shares the name's bytes
+			}
 			f := File{
-				Name: path + "/" + name,
-				Dir:  path + "/" + filepath.ToSlash(filepath.Dir(name)),
+				Name: full,
+				Dir:  dir,
 				Root: root,
 				Size: int64(m.UncompressedSize64),
 			}
@@ -128,8 +145,9 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 			f.Open = func() (io.ReadCloser, error) {
 				rc, err := m.Open()
 				if err != nil {
-					return nil, err
+					return nil, describeZipOpen(m, err)
 				}
+				rc = &zipMember{rc: rc, m: m}
 				limit := int64(MaxInflate)
 				if c := int64(m.CompressedSize64) * MaxRatio; c > 0 && c < limit {
 					limit = max(c, 1<<20)
@@ -143,23 +161,30 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 		return append(files, File{
 			Name: path, Dir: dir, Root: root,
 			Open: func() (io.ReadCloser, error) {
-				fh, err := os.Open(path)
+				fh, err := openRegular(path, path != root)
 				if err != nil {
 					return nil, err
 				}
-				gz, err := gzip.NewReader(fh)
+				in := &countingReader{r: fh}
+				gz, err := gzip.NewReader(in)
 				if err != nil {
 					fh.Close()
 					return nil, fmt.Errorf("not a gzip file: %w", err)
 				}
-				return &limitedReadCloser{r: io.LimitReader(gz, MaxInflate), c: fh, limit: MaxInflate}, nil
+				return &inflateGuard{r: gz, c: fh, in: in}, nil
 			},
 		}), skipped
 	}
 	return append(files, File{
 		Name: path, Dir: dir, Root: root, Size: info.Size(),
-		Open: func() (io.ReadCloser, error) { return os.Open(path) },
+		Open: func() (io.ReadCloser, error) { return openRegular(path, path != root) },
 	}), skipped
+}
+
+// pipeFile is a named pipe given on the command line (or by process
+// substitution): read once, with an idle timeout.
+func pipeFile(path string) File {
+	return File{Name: path, Dir: filepath.Dir(path), Root: path, Open: func() (io.ReadCloser, error) { return openPipe(path) }}
 }
 
 func cleanMemberName(n string) string {

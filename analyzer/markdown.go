@@ -688,11 +688,3 @@ func mdCategory(c string) string {
 
 // ---- tables ----
 
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -49,29 +49,7 @@ import (
 //
 // Enumerated fields (category, confidence, rule names, kinds, modes, roles,
 // clock methods, formats, encodings) carry no names and are copied as is.
-func Redact(r *Report) *Report {
-	if r == nil {
-		return nil
-	}
-	rd := newRedactor(r)
-	rd.structured = true
-	redactCollect(rd, r)
-	rd.structured = false
-	// Text patterns: a first pass learns the quoted names and the domains,
-	// the second finds unquoted DOMAIN\name of a now known domain.
-	walkReportStrings(r, func(s string, _ reportField) string { rd.scanText(s); return s })
-	walkReportStrings(r, func(s string, _ reportField) string { rd.scanUnquoted(s); return s })
-	rd.build()
-	return walkReportStrings(r, func(s string, f reportField) string {
-		switch f {
-		case reportFieldEnum, reportFieldName:
-			return s
-		case reportFieldPath:
-			return rd.replace(s, true)
-		}
-		return rd.replace(s, false)
-	})
-}
+func Redact(r *Report) *Report { return RedactWith(r, RedactOptions{}) }
 
 // maxRedactName bounds a name found in text: a longer "name" is a
 // mismatched quote, not a login or an instance.
@@ -102,6 +80,10 @@ type redactor struct {
 	structured bool
 	// byFirst holds the terms by their first byte (lower case), longest first.
 	byFirst map[byte][]string
+	// roots are the paths given on the command line (see RedactOptions).
+	roots []string
+	// optPaths are paths quoted in option warnings (--server NAME=PATH).
+	optPaths []string
 }
 
 func newRedactor(r *Report) *redactor {
@@ -178,7 +160,7 @@ func (rd *redactor) term(original, replacement string) {
 // addServer records a server name: HOST, HOST\INSTANCE, an FQDN or an address.
 func (rd *redactor) addServer(name string) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxRedactName && !rd.structured {
+	if name == "" || isPlaceholder(name) || len(name) > maxRedactName && !rd.structured {
 		return
 	}
 	if host, inst, ok := strings.Cut(name, `\`); ok {
@@ -385,6 +367,7 @@ func (rd *redactor) scanText(s string) {
 	// Cheap tests first: most log lines hold none of the patterns, and the
 	// regular expressions dominate the cost of a redaction.
 	lower := strings.ToLower(s)
+	rd.scanNames(s, lower)
 	if strings.Contains(lower, "client:") {
 		for _, m := range reRedactClient.FindAllStringSubmatch(s, -1) {
 			rd.addHost(m[1])

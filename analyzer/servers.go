@@ -13,6 +13,9 @@ import (
 type serverSet struct {
 	byKey map[string]*serverInfo // canonical key (upper case) -> server
 	list  []*serverInfo
+	// byHost maps the canonical host part of every server name to its
+	// server, or to nil when two instances share the host (ambiguous).
+	byHost map[string]*serverInfo
 }
 
 type serverInfo struct {
@@ -20,6 +23,13 @@ type serverInfo struct {
 	key     string
 	aliases map[string]bool
 	clock   clockInfo
+}
+
+func (sv *serverInfo) addAlias(a string) {
+	if sv.aliases == nil {
+		sv.aliases = map[string]bool{}
+	}
+	sv.aliases[a] = true
 }
 
 func canonKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
@@ -32,7 +42,9 @@ func hostPart(s string) string {
 	return s
 }
 
-func newServerSet() *serverSet { return &serverSet{byKey: map[string]*serverInfo{}} }
+func newServerSet() *serverSet {
+	return &serverSet{byKey: map[string]*serverInfo{}, byHost: map[string]*serverInfo{}}
+}
 
 // get returns the server named name, creating it.
 func (s *serverSet) get(name string) *serverInfo {
@@ -40,9 +52,15 @@ func (s *serverSet) get(name string) *serverInfo {
 	if sv, ok := s.byKey[k]; ok {
 		return sv
 	}
-	sv := &serverInfo{Server: Server{Name: name}, key: k, aliases: map[string]bool{}}
+	sv := &serverInfo{Server: Server{Name: name}, key: k} // aliases made when one is found
 	s.byKey[k] = sv
 	s.list = append(s.list, sv)
+	h := canonKey(hostPart(name))
+	if other, seen := s.byHost[h]; seen && other != sv {
+		s.byHost[h] = nil // two instances on one host
+	} else {
+		s.byHost[h] = sv
+	}
 	return sv
 }
 
@@ -56,16 +74,7 @@ func (s *serverSet) lookup(name string) *serverInfo {
 	if sv, ok := s.byKey[k]; ok {
 		return sv
 	}
-	var found *serverInfo
-	for _, sv := range s.list {
-		if canonKey(hostPart(sv.Name)) == canonKey(hostPart(name)) {
-			if found != nil && found != sv {
-				return nil // ambiguous: two instances on one host
-			}
-			found = sv
-		}
-	}
-	return found
+	return s.byHost[canonKey(hostPart(name))] // nil when unknown or ambiguous
 }
 
 // canonical maps a replica name from a message to the server's display name,
@@ -86,6 +95,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 	names := make([]string, len(results))
 	// Pass 1: overrides and names stated in the log.
 	dirNames := map[string]map[string]bool{}
+	firstLog := map[string]int{} // folder -> first file attributed by its log
 	for i := range results {
 		r := &results[i]
 		if r.stats == nil {
@@ -101,6 +111,9 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 				dirNames[r.file.Dir] = map[string]bool{}
 			}
 			dirNames[r.file.Dir][canonKey(r.stats.Server)] = true
+			if _, ok := firstLog[r.file.Dir]; !ok {
+				firstLog[r.file.Dir] = i
+			}
 		}
 	}
 	// Pass 2: siblings, then folder names.
@@ -110,12 +123,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 			continue
 		}
 		if sib := dirNames[r.file.Dir]; len(sib) == 1 {
-			for j := range results {
-				if results[j].file.Dir == r.file.Dir && results[j].input.AttributedBy == "log" {
-					names[i], r.input.AttributedBy = names[j], "sibling"
-					break
-				}
-			}
+			names[i], r.input.AttributedBy = names[firstLog[r.file.Dir]], "sibling"
 			continue
 		}
 		if len(dirNames[r.file.Dir]) < 2 && folderNamesServer(r.file) {
@@ -143,10 +151,10 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		if sv == nil {
 			sv = set.get(names[i])
 		} else if canonKey(sv.Name) != canonKey(names[i]) {
-			sv.aliases[names[i]] = true
+			sv.addAlias(names[i])
 		}
 		if r.input.AttributedBy == "folder" {
-			sv.aliases[filepath.Base(r.file.Dir)] = true
+			sv.addAlias(filepath.Base(r.file.Dir))
 		}
 		r.input.Server = sv.Name
 		sv.Files = append(sv.Files, r.file.Name)

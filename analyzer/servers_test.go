@@ -9,7 +9,7 @@ import (
 func result(name, dir, root, logServer string) fileResult {
 	return fileResult{
 		file:   File{Name: name, Dir: dir, Root: root},
-		stats:  &parsers.FileStats{Server: logServer},
+		stats:  &fileSummary{Server: logServer},
 		events: []*parsers.Event{{Kind: parsers.KindStartup}},
 	}
 }

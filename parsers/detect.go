@@ -2,7 +2,9 @@ package parsers
 
 import (
 	"bytes"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Format is the detected format of an input file.
@@ -50,9 +52,25 @@ func Detect(prefix []byte) Format {
 	}
 	enc, bomLen := SniffEncoding(prefix)
 	text := decodePrefix(prefix[bomLen:], enc)
+	// Evidence first: a log damaged by a few NULs or garbage bytes (a
+	// crash, a disk block of zeros) is still a log, read line by line with
+	// the damage counted; only without evidence of a format do control
+	// bytes make a file binary.
+	clean, removed := StripControl(bytes.Clone(text))
+	if f := detectText(clean); f != FormatText || removed == 0 {
+		if f == FormatText && looksBinary(text) {
+			return FormatBinary
+		}
+		return f
+	}
 	if looksBinary(text) {
 		return FormatBinary
 	}
+	return FormatText
+}
+
+// detectText tells the format of decoded text without control bytes.
+func detectText(text []byte) Format {
 	trimmed := bytes.TrimLeft(text, " \t\r\n")
 	if len(trimmed) == 0 {
 		return FormatText
@@ -193,4 +211,52 @@ func looksBinary(text []byte) bool {
 		}
 	}
 	return ctl > 8 && ctl*20 > len(text)
+}
+
+// isDamageByte reports whether c is a control byte that text logs never hold:
+// C0 controls other than tab, line feed, form feed and carriage return.
+func isDamageByte(c byte) bool {
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f'
+}
+
+// StripControl removes, in place, the control bytes that text logs never
+// hold (NUL and the other C0 controls except tab, line feed, form feed and
+// carriage return) and returns the cleaned text and how many bytes it
+// removed. Line readers use it to read damaged lines instead of losing them.
+func StripControl(b []byte) ([]byte, int) {
+	i := 0
+	for i < len(b) && !isDamageByte(b[i]) {
+		i++
+	}
+	if i == len(b) {
+		return b, 0
+	}
+	out := b[:i]
+	for _, c := range b[i:] {
+		if !isDamageByte(c) {
+			out = append(out, c)
+		}
+	}
+	return out, len(b) - len(out)
+}
+
+// LooksGarbage reports whether a decoded line is not text: it holds the
+// replacement character U+FFFD or is mostly (over a third) characters that
+// are neither ASCII nor letters.
+func LooksGarbage(line []byte) bool {
+	if IsASCII(line) {
+		return false
+	}
+	bad, n := 0, 0
+	for _, r := range string(line) {
+		n++
+		switch {
+		case r == utf8.RuneError:
+			return true
+		case r < 0x80, unicode.IsLetter(r):
+		default:
+			bad++
+		}
+	}
+	return bad*3 > n
 }

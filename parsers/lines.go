@@ -19,16 +19,23 @@ type LineReader struct {
 	eof   bool
 	err   error // first read error other than io.EOF
 	shift int   // how far fill moved the unread bytes
+	full  bool  // the last read filled the buffer: the input is large
 }
 
-const initialLineBuf = 64 * 1024
+// The buffer starts at startLineBuf (a folder of 50,000 one-line files
+// should not allocate 64 KiB for each) and grows to initialLineBuf as soon
+// as a read fills it, so that large inputs are read in large chunks.
+const (
+	startLineBuf   = 4 * 1024
+	initialLineBuf = 64 * 1024
+)
 
 // NewLineReader returns a LineReader of src that accepts lines of up to max
 // bytes (without the line terminator). Its buffer starts small and never grows
 // beyond max+2 bytes.
 func NewLineReader(src io.Reader, max int) *LineReader {
 	limit := max + 2
-	size := min(initialLineBuf, limit)
+	size := min(startLineBuf, limit)
 	return &LineReader{src: src, max: max, limit: limit, buf: make([]byte, size)}
 }
 
@@ -115,13 +122,20 @@ func (l *LineReader) fill() {
 		l.end -= l.start
 		l.start = 0
 	}
-	if l.end == len(l.buf) && len(l.buf) < l.limit {
+	switch {
+	case l.end == len(l.buf) && len(l.buf) < l.limit:
 		nb := make([]byte, min(2*len(l.buf), l.limit))
+		copy(nb, l.buf[:l.end])
+		l.buf = nb
+	case l.full && len(l.buf) < min(initialLineBuf, l.limit):
+		nb := make([]byte, min(4*len(l.buf), initialLineBuf, l.limit))
 		copy(nb, l.buf[:l.end])
 		l.buf = nb
 	}
 	for tries := 0; tries < 100 && l.end < len(l.buf); tries++ {
+		space := len(l.buf) - l.end
 		n, err := l.src.Read(l.buf[l.end:])
+		l.full = n == space
 		l.end += n
 		if err != nil {
 			if err != io.EOF {

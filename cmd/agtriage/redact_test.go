@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -177,10 +179,35 @@ func TestRedact(t *testing.T) {
 		})
 	}
 	t.Run("events", func(t *testing.T) {
-		r := agt(t, runOpts{}, "--redact", "-f", "events", filepath.Join(testdata, "demo"))
-		r.expectCode(t, 2)
-		if strings.Contains(r.stdout, "SQLAG") {
-			t.Error("--redact -f events printed raw log records")
+		demo := filepath.Join(testdata, "demo")
+		plain := agt(t, runOpts{}, "-f", "events", demo)
+		r := agt(t, runOpts{}, "--redact", "-f", "events", demo)
+		r.expectCode(t, 0)
+		if n, m := strings.Count(plain.stdout, "\n"), strings.Count(r.stdout, "\n"); n != m || n < 100 {
+			t.Errorf("%d events redacted, %d plain", m, n)
+		}
+		names := originals(t, agt(t, runOpts{}, "-f", "json", demo).stdout)
+		out := strings.ReplaceAll(r.stdout, `\\`, `\`)
+		for _, re := range append(fixed[:3:3], regexp.MustCompile(`(?i)[^s]sqlsvc`), regexp.MustCompile(regexp.QuoteMeta(testdata))) { // MSSQLSvc is a word
+			if loc := re.FindStringIndex(out); loc != nil {
+				t.Errorf("%s survives: …%s…", re, out[max(0, loc[0]-80):min(len(out), loc[1]+80)])
+			}
+		}
+		for _, n := range names {
+			re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9])` + regexp.QuoteMeta(n) + `($|[^A-Za-z0-9])`)
+			if loc := re.FindStringIndex(out); loc != nil {
+				t.Errorf("%s survives: …%s…", n, out[max(0, loc[0]-80):min(len(out), loc[1]+80)])
+			}
+		}
+		// Standard input is read once and replayed for the passes.
+		data, err := os.ReadFile(filepath.Join(demo, "SQLAG01", "ERRORLOG"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := agt(t, runOpts{stdin: bytes.NewReader(data)}, "--redact", "-f", "events", "-")
+		in.expectCode(t, 0)
+		if strings.Count(in.stdout, "\n") < 50 || strings.Contains(in.stdout, "SQLAG01") {
+			t.Errorf("stdin: %d events, leaks: %v", strings.Count(in.stdout, "\n"), strings.Contains(in.stdout, "SQLAG01"))
 		}
 	})
 }

@@ -21,7 +21,7 @@ const peakLimit = 150 << 20
 // peak RSS stays under peakLimit. Set AGTRIAGE_SCALE_MB=2048 to run it on 2 GB
 // (about a minute on two cores); -short skips it.
 func TestScalePeakMemory(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("scale test skipped with -short")
 	}
 	size := int64(200)

@@ -1,6 +1,7 @@
 package xelwrite
 
 import (
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -44,6 +45,9 @@ type File struct {
 	Stream    []byte // stream GUID of the package records and event buffers
 	ClockBase uint64
 	Packages  []Package
+	// BufferData bounds the event data of one buffer; 0 means MaxBufferData.
+	// A large value makes the huge buffers of a busy session.
+	BufferData int
 
 	records [][]byte
 	widths  map[uint32]int // type or map RID -> size (0 = variable)
@@ -173,7 +177,7 @@ func (f *File) Bytes() ([]byte, error) {
 		}
 	}
 	for _, r := range f.records {
-		if len(data)+len(r) > MaxBufferData {
+		if max := cmp.Or(f.BufferData, MaxBufferData); len(data)+len(r) > max {
 			flush()
 		}
 		data = append(data, r...)

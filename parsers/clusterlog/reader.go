@@ -81,6 +81,7 @@ type Reader struct {
 	skippedLines int
 	sections     int
 	afterBad     bool // the last record line was malformed
+	damaged      bool // the current line held control bytes
 	text         *parsers.TextReader
 	utf16        bool
 
@@ -209,6 +210,7 @@ func (r *Reader) run() {
 			r.warn(lineNo, fmt.Sprintf("line longer than %d bytes skipped", r.max))
 			continue
 		}
+		ln = r.stripDamage(lineNo, ln)
 		if !r.utf16 && !parsers.IsASCII(ln) {
 			var valid bool
 			if ln, valid = parsers.DecodeLine(ln); !valid {
@@ -254,6 +256,12 @@ func (r *Reader) line(lineNo int, b []byte) {
 		r.finish()
 		return
 	case lineOther:
+		if r.damaged || parsers.LooksGarbage(b) {
+			// Not text: damage, not a continuation of the record before.
+			r.stats.Unrecognized++
+			r.warn(lineNo, "unreadable line (binary or garbage data): "+quote(b))
+			return
+		}
 		if !r.cur.active {
 			// The preamble and the tabular sections (resources, networks
 			// ...) are part of a Get-ClusterLog file but hold no events;
@@ -505,4 +513,23 @@ func quote(b []byte) string {
 		return fmt.Sprintf("%q...", b[:60])
 	}
 	return fmt.Sprintf("%q", b)
+}
+
+// stripDamage removes NUL and other control bytes from a line (a crash's
+// block of zeros, garbage written into the file), counts them as skipped
+// bytes and says where they were, so that the rest of the line and of the
+// file is still read.
+func (r *Reader) stripDamage(lineNo int, line []byte) []byte {
+	clean, n := parsers.StripControl(line)
+	r.damaged = n > 0
+	if n == 0 {
+		return line
+	}
+	if r.utf16 {
+		r.stats.SkippedBytes += int64(2 * n)
+	} else {
+		r.stats.SkippedBytes += int64(n)
+	}
+	r.warn(lineNo, fmt.Sprintf("%d NUL or control byte(s) removed (damaged data)", n))
+	return clean
 }

@@ -29,6 +29,7 @@
 package errorlog
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"iter"
@@ -92,9 +93,10 @@ type Reader struct {
 	offset    time.Duration
 	hasOffset bool
 
-	procs map[string]string
-	block []parsers.Event // preallocated events, see newEvent
-	one   parsers.Event   // the event reused when Reuse is set
+	procs  map[string]string
+	block  []parsers.Event // preallocated events, see newEvent
+	blocks int             // blocks allocated so far
+	one    parsers.Event   // the event reused when Reuse is set
 
 	lastLocal time.Time // latest record time so far, to notice the clock going back
 
@@ -194,6 +196,7 @@ func (r *Reader) run() {
 			continue
 		}
 		r.readBytes += len(line) + 1
+		line = r.stripDamage(lineNo, line)
 		if r.eightBit && !parsers.IsASCII(line) {
 			var valid bool
 			if line, valid = parsers.DecodeLine(line); !valid {
@@ -280,6 +283,8 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 		r.offset, r.hasOffset = off, true
 		r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
 		r.release()
+	} else if bytes.HasPrefix(msg, []byte("UTC adjustment:")) {
+		r.warn(lineNo, fmt.Sprintf("%s is not an offset between -14:00 and +14:00: ignored (the file's UTC offset stays unknown)", quote(msg)))
 	} else if r.stats.Server == "" {
 		if name, ok := serverName(msg); ok {
 			r.stats.Server = name
@@ -341,7 +346,9 @@ func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte)
 		ev = &r.one
 	} else {
 		if len(r.block) == 0 {
-			r.block = make([]parsers.Event, eventBlock)
+			// Small blocks first: most files of a large folder are small.
+			r.blocks++
+			r.block = make([]parsers.Event, min(eventBlock, 1<<min(r.blocks*2, 6)))
 		}
 		ev = &r.block[0]
 		r.block = r.block[1:]
@@ -448,4 +455,22 @@ func quote(line []byte) string {
 		return fmt.Sprintf("%q...", line[:60])
 	}
 	return fmt.Sprintf("%q", line)
+}
+
+// stripDamage removes NUL and other control bytes from a line (a crash's
+// block of zeros, garbage written into the file), counts them as skipped
+// bytes and says where they were, so that the rest of the line and of the
+// file is still read.
+func (r *Reader) stripDamage(lineNo int, line []byte) []byte {
+	clean, n := parsers.StripControl(line)
+	if n == 0 {
+		return line
+	}
+	if r.utf16 {
+		r.stats.SkippedBytes += int64(2 * n)
+	} else {
+		r.stats.SkippedBytes += int64(n)
+	}
+	r.warn(lineNo, fmt.Sprintf("%d NUL or control byte(s) removed (damaged data)", n))
+	return clean
 }

@@ -2,6 +2,7 @@ package errorlog
 
 import (
 	"bytes"
+	"fmt"
 	"time"
 
 	"github.com/agtriage/agtriage/parsers"
@@ -15,6 +16,8 @@ const (
 	lineRecord                       // a valid timestamped record
 	lineBadRecord                    // starts like a timestamp but is not a valid one
 )
+
+var reasonOutOfWindow = fmt.Sprintf("date outside %d-%d (damage or a forged line)", parsers.MinYear, parsers.MaxYear)
 
 // isDigit reports whether c is an ASCII digit.
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -53,6 +56,9 @@ func parseRecord(line []byte) (ts stamp, source, msg []byte, reason string) {
 	if ts.month < 1 || ts.month > 12 || ts.day < 1 || ts.day > daysIn(ts.year, ts.month) ||
 		ts.hour > 23 || ts.min > 59 || ts.sec > 59 {
 		return ts, nil, nil, "invalid date or time"
+	}
+	if ts.year < parsers.MinYear || ts.year > parsers.MaxYear {
+		return ts, nil, nil, reasonOutOfWindow
 	}
 	i := 19
 	if i < len(line) && line[i] == '.' {

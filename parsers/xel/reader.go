@@ -214,8 +214,15 @@ func (r *Reader) run() {
 		if !r.buffer(start, h) {
 			return
 		}
+		if cap(r.buf) > keepBuffer {
+			r.buf = nil // its events are decoded: a large buffer is not kept
+		}
 	}
 }
+
+// keepBuffer is the largest buffer kept for reuse by the next one; the
+// sessions' buffers are 64 KiB to 4 MiB.
+const keepBuffer = 8 << 20
 
 // fileHeader reads (the rest of) a file header into hdr, of which have bytes
 // are already read, and checks it. It reports whether reading goes on.
@@ -319,7 +326,17 @@ func (r *Reader) truncated(off int64, what string, n int64) {
 // reports whether reading goes on.
 func (r *Reader) buffer(start int64, h bufHeader) bool {
 	end := int(h.dataOff + h.dataLen) // end of data from the buffer start
-	body, err := r.readGrowing(end - bufHeaderSize)
+	var body []byte
+	var err error
+	if n := end - bufHeaderSize; h.typ == bufEvents && n > bigBuffer {
+		// Events hold copies of what they decode from the buffer, so
+		// it can be released (unmapped) when its events are decoded.
+		var release func()
+		body, release, err = r.readBig(n)
+		defer release()
+	} else {
+		body, err = r.readGrowing(n)
+	}
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			r.truncated(start, fmt.Sprintf("%d-byte buffer", h.size), int64(bufHeaderSize+len(body)))

@@ -293,7 +293,13 @@ func TestHugeValues(t *testing.T) {
 		if len(res.warnings) != 1 || !strings.Contains(res.warnings[0].Msg, "token larger than") || res.warnings[0].Offset != 0 {
 			t.Errorf("huge token (cdata %v): warnings %v", cdata, res.warnings)
 		}
-		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 24<<20 {
+		limit := uint64(24 << 20)
+		if raceEnabled {
+			// Instrumented code copies the skipped token once more; the
+			// bound still catches a reader that keeps or grows it.
+			limit = 48 << 20
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > limit {
 			t.Errorf("huge token (cdata %v): allocated %d MiB for a 32 MiB text node", cdata, alloc>>20)
 		}
 		if res.stats.SkippedBytes < 32<<20 {

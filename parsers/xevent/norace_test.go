@@ -1,0 +1,5 @@
+//go:build !race
+
+package xevent
+
+const raceEnabled = false
