@@ -264,6 +264,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		return res
 	}
 	st := res.stats
+	if parsers.IsErrorlogExport(res.format) {
+		res.format = parsers.FormatErrorlog // an exported ERRORLOG: same events, same clock rules
+	}
 	res.input.Encoding = st.Encoding
 	if st.Bytes > 0 {
 		res.input.Bytes = st.Bytes
