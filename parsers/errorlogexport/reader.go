@@ -63,6 +63,10 @@ var _ parsers.Reader = (*Reader)(nil)
 type Reader struct {
 	// MaxLineBytes bounds a decoded line; zero means DefaultMaxLineBytes.
 	MaxLineBytes int
+	// Reuse makes the reader yield the same *Event again and again once the
+	// hold-back at the start of the file is over, as errorlog.Reader.Reuse:
+	// an event is valid until the next iteration step. Set it before Events.
+	Reuse bool
 
 	file    string
 	src     io.Reader
@@ -78,7 +82,11 @@ type Reader struct {
 	csvOpen  bool // dbatools: a quoted field continues on the next line
 	csvBuf   []byte
 	csvLine  int
+	fields   [][]byte
 	order    dateOrder
+	lastDate []byte // cache of the last culture date parsed
+	lastTime time.Time
+	lastOK   bool
 	orderWrn bool
 
 	row     row // the row being built (physical continuation lines appended)
@@ -101,6 +109,7 @@ type Reader struct {
 	rowServers int
 	servers    map[string]bool // other instances named by rows
 	block      []parsers.Event
+	one        parsers.Event
 	procs      map[string]string
 }
 
@@ -273,7 +282,7 @@ func (r *Reader) line(n int, line []byte) {
 		}
 	}
 	if r.variant == parsers.FormatDbatoolsCSV {
-		if len(line) == 0 {
+		if len(line) == 0 || r.layout.ncols == 0 { // no header naming the columns
 			r.stats.Unrecognized++
 			return
 		}
@@ -295,6 +304,9 @@ func (r *Reader) line(n int, line []byte) {
 		r.stats.Header++
 	case r.row.active:
 		r.stats.Continuations++
+		if r.variant == parsers.FormatSSMSExport {
+			line = unescapeCommas(line)
+		}
 		r.appendCont(n, line)
 	default:
 		r.stats.Unrecognized++
@@ -478,10 +490,32 @@ func (r *Reader) split(line []byte) (local time.Time, proc string, text []byte, 
 	if l.proc >= 0 {
 		proc = r.intern(bytes.TrimSpace(fields[l.proc]))
 	}
-	if r.variant == parsers.FormatSSMSExport && bytes.Contains(text, []byte("<c/>")) {
-		text = bytes.ReplaceAll(text, []byte("<c/>"), []byte(","))
+	if r.variant == parsers.FormatSSMSExport {
+		text = unescapeCommas(text)
 	}
 	return local, proc, text, true, ""
+}
+
+// unescapeCommas turns the SSMS viewer's "<c/>" back into ",", in place (the
+// line buffer is the reader's own until the next line).
+func unescapeCommas(b []byte) []byte {
+	i := bytes.Index(b, []byte("<c/>"))
+	if i < 0 {
+		return b
+	}
+	w := i
+	for i < len(b) {
+		if b[i] == '<' && i+4 <= len(b) && string(b[i:i+4]) == "<c/>" {
+			b[w] = ','
+			w++
+			i += 4
+			continue
+		}
+		b[w] = b[i]
+		w++
+		i++
+	}
+	return b[:w]
 }
 
 // looksDated reports whether a line starts with something date-like: two
@@ -497,6 +531,17 @@ func looksDated(b []byte) bool {
 // cultureTime parses a culture-formatted date, settling the day/month order
 // from the first unambiguous date.
 func (r *Reader) cultureTime(b []byte) (time.Time, bool) {
+	// Rows share their second often (these formats have no fractions).
+	if r.lastOK && string(b) == string(r.lastDate) {
+		return r.lastTime, true
+	}
+	t, ok := r.parseCulture(b)
+	r.lastDate = append(r.lastDate[:0], b...)
+	r.lastTime, r.lastOK = t, ok
+	return t, ok
+}
+
+func (r *Reader) parseCulture(b []byte) (time.Time, bool) {
 	d, ok := scanCulture(bytes.TrimSpace(b))
 	if !ok {
 		return time.Time{}, false
@@ -533,7 +578,8 @@ func (r *Reader) csvRecord() {
 		return
 	}
 	r.csvOpen = false
-	fields := splitCSV(r.csvBuf)
+	r.fields = splitCSVInto(r.fields, r.csvBuf)
+	fields := r.fields
 	l := &r.layout
 	if len(fields) <= l.text || len(fields) <= l.date || l.proc >= len(fields) {
 		r.stats.Unrecognized++
@@ -581,7 +627,7 @@ func (r *Reader) csvRecord() {
 func (r *Reader) csvMore(n int, line []byte) {
 	if len(r.csvBuf)+1+len(line) > r.max {
 		r.csvOpen = false
-		r.stats.Unrecognized++
+		r.stats.Unrecognized += 2 // the row's first line and this one
 		r.warn(r.csvLine, fmt.Sprintf("quoted field longer than %d bytes: row dropped", r.max))
 		return
 	}
@@ -603,27 +649,36 @@ func quoteOpen(b []byte) bool {
 }
 
 // splitCSV splits one CSV record; quoted fields are unquoted.
-func splitCSV(b []byte) [][]byte {
-	var out [][]byte
+func splitCSV(b []byte) [][]byte { return splitCSVInto(nil, b) }
+
+func splitCSVInto(out [][]byte, b []byte) [][]byte {
+	out = out[:0]
 	for {
 		if len(b) > 0 && b[0] == '"' {
-			var f []byte
+			// The field ends at a quote not followed by another; doubled
+			// quotes are undone only when there are any.
 			i := 1
+			doubled := false
 			for i < len(b) {
-				if b[i] == '"' {
-					if i+1 < len(b) && b[i+1] == '"' {
-						f = append(f, '"')
-						i += 2
-						continue
-					}
-					i++
+				j := bytes.IndexByte(b[i:], '"')
+				if j < 0 {
+					i = len(b)
 					break
 				}
-				f = append(f, b[i])
-				i++
+				i += j
+				if i+1 < len(b) && b[i+1] == '"' {
+					doubled = true
+					i += 2
+					continue
+				}
+				break
+			}
+			f := b[1:min(i, len(b))]
+			if doubled {
+				f = bytes.ReplaceAll(f, []byte(`""`), []byte(`"`))
 			}
 			out = append(out, f)
-			b = b[i:]
+			b = b[min(i+1, len(b)):]
 			j := bytes.IndexByte(b, ',')
 			if j < 0 {
 				return out
@@ -784,7 +839,8 @@ func (r *Reader) setRec(c *rec, rw *row) {
 	c.line = rw.line
 	c.local = rw.local
 	c.proc = rw.proc
-	c.msg = append(c.msg[:0], rw.text...)
+	// Swap buffers rather than copy: the row is done with its text.
+	c.msg, rw.text = rw.text, c.msg[:0]
 	c.truncated = false
 	c.num, c.sev, c.state, c.header = errorHeader(firstLine(c.msg))
 }
@@ -882,7 +938,7 @@ func (r *Reader) assemble(c *rec) {
 	if c.header || r.dir < 0 {
 		w.active = true
 		w.line, w.local, w.proc = c.line, c.local, c.proc
-		w.msg = append(w.msg[:0], c.msg...)
+		w.msg, c.msg = c.msg, w.msg[:0]
 		w.header, w.num, w.sev, w.state = c.header, c.num, c.sev, c.state
 		return
 	}
@@ -903,11 +959,17 @@ func (r *Reader) flushRecords() {
 }
 
 func (r *Reader) emitRec(line int, h *rec, msg []byte, withError bool) {
-	if len(r.block) == 0 {
-		r.block = make([]parsers.Event, 64)
+	var ev *parsers.Event
+	if r.Reuse && !r.holding {
+		r.one = parsers.Event{}
+		ev = &r.one
+	} else {
+		if len(r.block) == 0 {
+			r.block = make([]parsers.Event, 64)
+		}
+		ev = &r.block[0]
+		r.block = r.block[1:]
 	}
-	ev := &r.block[0]
-	r.block = r.block[1:]
 	ev.Source = parsers.SourceErrorlog
 	ev.File = r.file
 	ev.Line = line
