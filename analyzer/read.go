@@ -217,6 +217,10 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	newReader, ok := readers[res.format]
 	if !ok {
 		reason := skipReasons[res.format]
+		if res.format == parsers.FormatTable {
+			head, _ := br.Peek(parsers.SniffLen)
+			reason = parsers.DescribeTable(head)
+		}
 		if reason == "" {
 			reason = "unknown format"
 		}
@@ -259,6 +263,18 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		// Nothing could be read (an unsupported .xel version, a file that is
 		// not XML after all): the file is skipped, not counted as read.
 		res.input.Skipped = fatal
+		res.input.Warnings = nil
+		res.stats, res.events = nil, nil
+		return res
+	}
+	if res.format == parsers.FormatErrorlog && res.stats.Events == 0 && res.stats.Unrecognized > 0 {
+		// Lines that start like ERRORLOG records but none could be read:
+		// never analyze such a file as a log without events.
+		first := ""
+		if len(res.stats.Warnings) > 0 {
+			first = " (first problem: " + res.stats.Warnings[0].Error() + ")"
+		}
+		res.input.Skipped = fmt.Sprintf("text that starts like an ERRORLOG, but none of its %d lines could be read as a record%s", res.stats.Lines, first)
 		res.input.Warnings = nil
 		res.stats, res.events = nil, nil
 		return res
