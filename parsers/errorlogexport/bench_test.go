@@ -31,8 +31,8 @@ func benchRecords() []nativeRecord {
 		"A connection timeout has occurred on a previously established connection to availability replica 'SQLNODE%d\\PROD' with id [9A0B7C6D-1E2F-4A3B-8C9D-0E1F2A3B4C5D]. Either a networking or a firewall issue exists or the availability replica has transitioned to the resolving role.",
 	}
 	recs := []nativeRecord{
-		{date: "2024-03-12 08:14:02", frac: "31", source: "Server", msg: "Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64)", conts: []string{"\tJul 27 2023 18:11:00", ""}},
-		{date: "2024-03-12 08:14:02", frac: "33", source: "Server", msg: "UTC adjustment: -7:00"},
+		{Date: "2024-03-12 08:14:02", Frac: "31", Source: "Server", Msg: "Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64)", Conts: []string{"\tJul 27 2023 18:11:00", ""}},
+		{Date: "2024-03-12 08:14:02", Frac: "33", Source: "Server", Msg: "UTC adjustment: -7:00"},
 	}
 	t := time.Date(2024, 3, 12, 8, 14, 3, 0, time.UTC)
 	n := 0
@@ -44,17 +44,17 @@ func benchRecords() []nativeRecord {
 		var r nativeRecord
 		switch {
 		case i%50 == 7:
-			recs = append(recs, nativeRecord{date: date, frac: frac, source: "Server", msg: "Error: 19407, Severity: 16, State: 1."})
-			r = nativeRecord{date: date, frac: frac, source: "Server", msg: fmt.Sprintf("The lease between availability group 'AG%d' and the Windows Server Failover Cluster has expired.", i%3)}
+			recs = append(recs, nativeRecord{Date: date, Frac: frac, Source: "Server", Msg: "Error: 19407, Severity: 16, State: 1."})
+			r = nativeRecord{Date: date, Frac: frac, Source: "Server", Msg: fmt.Sprintf("The lease between availability group 'AG%d' and the Windows Server Failover Cluster has expired.", i%3)}
 		case i%10 == 3:
-			r = nativeRecord{date: date, frac: frac, source: spid, msg: fmt.Sprintf(ag[i%len(ag)], i%3)}
+			r = nativeRecord{Date: date, Frac: frac, Source: spid, Msg: fmt.Sprintf(ag[i%len(ag)], i%3)}
 		case i%200 == 11:
-			r = nativeRecord{date: date, frac: frac, source: "Server", msg: "Registry startup parameters:", conts: []string{"\t -d D:\\MSSQL15.PROD\\MSSQL\\DATA\\master.mdf"}}
+			r = nativeRecord{Date: date, Frac: frac, Source: "Server", Msg: "Registry startup parameters:", Conts: []string{"\t -d D:\\MSSQL15.PROD\\MSSQL\\DATA\\master.mdf"}}
 		default:
-			r = nativeRecord{date: date, frac: frac, source: spid, msg: fmt.Sprintf(common[i%len(common)], i%17)}
+			r = nativeRecord{Date: date, Frac: frac, Source: spid, Msg: fmt.Sprintf(common[i%len(common)], i%17)}
 		}
 		recs = append(recs, r)
-		n += 36 + len(r.msg)
+		n += 36 + len(r.Msg)
 	}
 	return recs
 }

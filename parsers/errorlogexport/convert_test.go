@@ -3,7 +3,6 @@ package errorlogexport
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,102 +10,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/internal/exportgen"
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/errorlog"
 )
 
-// nativeRecord is one record of a native ERRORLOG: its first line split into
-// columns and its continuation lines as written.
-type nativeRecord struct {
-	date, frac, source, msg string
-	conts                   []string
-}
+type nativeRecord = exportgen.Record
 
-// parseNative splits a native ERRORLOG into records, the way a tool that
-// exports it sees them.
 func parseNative(t testing.TB, data []byte) []nativeRecord {
 	t.Helper()
-	text, err := io.ReadAll(parsers.NewTextReader(bytes.NewReader(data)))
+	recs, err := exportgen.Parse(data)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var recs []nativeRecord
-	for _, ln := range strings.Split(string(text), "\n") {
-		ln = strings.TrimRight(ln, "\r")
-		if b, ok := parsers.DecodeLine([]byte(ln)); !ok {
-			ln = string(b) // 8-bit logs: Windows-1252, as the native reader decodes them
-		}
-		if len(ln) >= 23 && parsers.IsErrorlogTimestamp([]byte(ln)) && ln[19] == '.' {
-			rest := ln[20:]
-			i := strings.IndexByte(rest, ' ')
-			frac := rest[:i]
-			rest = strings.TrimLeft(rest[i:], " ")
-			j := strings.IndexByte(rest, ' ')
-			src, msg := rest, ""
-			if j >= 0 {
-				src, msg = rest[:j], strings.TrimLeft(rest[j:], " ")
-			}
-			recs = append(recs, nativeRecord{date: ln[:19], frac: frac, source: src, msg: strings.TrimRight(msg, " \t")})
-			continue
-		}
-		if len(recs) == 0 {
-			if strings.TrimSpace(ln) != "" {
-				t.Fatalf("text before the first record: %q", ln)
-			}
-			continue
-		}
-		recs[len(recs)-1].conts = append(recs[len(recs)-1].conts, ln)
-	}
-	// The last "line" after the final newline is empty.
-	if n := len(recs); n > 0 {
-		c := recs[n-1].conts
-		for len(c) > 0 && c[len(c)-1] == "" {
-			c = c[:len(c)-1]
-		}
-		recs[n-1].conts = c
 	}
 	return recs
 }
 
-// writeNative writes records back as a native ERRORLOG (UTF-8), with the
-// fractions of a second dropped when whole is set.
-func writeNative(recs []nativeRecord, whole bool) string {
-	var b strings.Builder
-	for _, r := range recs {
-		frac := r.frac
-		if whole {
-			frac = "00"
-		}
-		fmt.Fprintf(&b, "%s.%s %-12s%s\r\n", r.date, frac, r.source, r.msg)
-		for _, c := range r.conts {
-			b.WriteString(c + "\r\n")
-		}
-	}
-	return b.String()
-}
-
-func (r nativeRecord) time(t testing.TB) time.Time {
-	tm, err := time.Parse("2006-01-02 15:04:05", r.date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
-}
-
-func (r nativeRecord) millis() string {
-	f := r.frac
-	for len(f) < 3 {
-		f += "0"
-	}
-	return r.date + "." + f
-}
-
-// contRowOK reports whether a continuation line may become a row of its own
-// in xp_readerrorlog results: a row whose text starts with a blank (or is
-// empty) is read back as a continuation; other text would read as a record.
-func contRowOK(s string) bool {
-	return s == "" || s[0] == ' ' || s[0] == '\t'
-}
+func writeNative(recs []nativeRecord, whole bool) string { return exportgen.Native(recs, whole) }
 
 // exporter writes records in one export format.
 type exporter struct {
@@ -115,119 +35,15 @@ type exporter struct {
 	write   func(t testing.TB, recs []nativeRecord, desc bool) string
 }
 
-func reversed[T any](s []T) []T {
-	out := make([]T, len(s))
-	for i, v := range s {
-		out[len(s)-1-i] = v
-	}
-	return out
-}
-
 func ssmsExport(cols10 bool) func(testing.TB, []nativeRecord, bool) string {
-	return func(t testing.TB, recs []nativeRecord, desc bool) string {
-		var b strings.Builder
-		if cols10 {
-			b.WriteString("Date,Source,Severity,Message,Log ID,Process ID,Mail Item ID,Account ID,Last Modified,Last Modified By\r\n")
-		} else {
-			b.WriteString("Date,Source,Severity,Message\r\n")
-		}
-		if desc {
-			recs = reversed(recs)
-		}
-		for _, r := range recs {
-			fmt.Fprintf(&b, "%s,%s,Unknown,%s", r.time(t).Format("01/02/2006 15:04:05"), r.source, strings.ReplaceAll(r.msg, ",", "<c/>"))
-			if cols10 {
-				b.WriteString(",,,,,,")
-			}
-			b.WriteString("\r\n")
-			for _, c := range r.conts {
-				b.WriteString(strings.ReplaceAll(c, ",", "<c/>") + "\r\n")
-			}
-		}
-		return b.String()
-	}
+	return func(_ testing.TB, recs []nativeRecord, desc bool) string { return exportgen.SSMS(recs, desc, cols10) }
 }
 
-// xpRows renders records as xp_readerrorlog rows: continuation lines become
-// rows of their own with the record's time and source where that can be
-// read back, otherwise they stay lines of the text.
-func xpRows(recs []nativeRecord, desc bool, row func(date, src, text string) string) string {
-	type unit struct{ lines []string }
-	var units []unit
-	for _, r := range recs {
-		u := unit{lines: []string{row(r.millis(), r.source, r.msg)}}
-		for _, c := range r.conts {
-			if contRowOK(c) {
-				units = append(units, u)
-				u = unit{lines: []string{row(r.millis(), r.source, c)}}
-			} else {
-				u.lines = append(u.lines, c)
-			}
-		}
-		units = append(units, u)
-	}
-	if desc {
-		units = reversed(units)
-	}
-	var b strings.Builder
-	for _, u := range units {
-		for _, l := range u.lines {
-			b.WriteString(l + "\r\n")
-		}
-	}
-	return b.String()
-}
-
-func xpCSV(t testing.TB, recs []nativeRecord, desc bool) string {
-	return xpRows(recs, desc, func(d, s, x string) string { return d + "," + s + "," + x })
-}
-
-func xpTSV(t testing.TB, recs []nativeRecord, desc bool) string {
-	return "LogDate\tProcessInfo\tText\r\n" + xpRows(recs, desc, func(d, s, x string) string { return d + "\t" + s + "\t" + x })
-}
-
-func xpText(t testing.TB, recs []nativeRecord, desc bool) string {
-	w := 0
-	n := 0
-	for _, r := range recs {
-		w = max(w, len(r.msg))
-		n++
-		for _, c := range r.conts {
-			w = max(w, len(c))
-		}
-	}
-	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-len(s))) }
-	head := pad("LogDate", 23) + " " + pad("ProcessInfo", 12) + " " + pad("Text", w) + "\r\n" +
-		strings.Repeat("-", 23) + " " + strings.Repeat("-", 12) + " " + strings.Repeat("-", w) + "\r\n"
-	body := xpRows(recs, desc, func(d, s, x string) string { return pad(d, 23) + " " + pad(s, 12) + " " + pad(x, w) })
-	return head + body + fmt.Sprintf("\r\n(%d rows affected)\r\n\r\nCompletion time: 2024-05-07T10:00:00.1234567+02:00\r\n", n)
-}
+func xpCSV(_ testing.TB, recs []nativeRecord, desc bool) string { return exportgen.XPCSV(recs, desc) }
 
 func dbatools(culture string) func(testing.TB, []nativeRecord, bool) string {
-	return func(t testing.TB, recs []nativeRecord, desc bool) string {
-		var b strings.Builder
-		b.WriteString("#TYPE System.Data.DataRow\r\n")
-		b.WriteString(`"ComputerName","InstanceName","SqlInstance","Source","LogDate","ProcessInfo","Text","RowError","RowState","Table","ItemArray","HasErrors"` + "\r\n")
-		if desc {
-			recs = reversed(recs)
-		}
-		q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-		for _, r := range recs {
-			var date string
-			switch culture {
-			case "en-US":
-				date = r.time(t).Format("1/2/2006 3:04:05 PM")
-			case "de-DE":
-				date = r.time(t).Format("02.01.2006 15:04:05")
-			}
-			text := r.msg
-			for _, c := range r.conts {
-				text += "\r\n" + c
-			}
-			fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,\"\",\"Unchanged\",\"\",\"System.Object[]\",\"False\"\r\n",
-				q("SQLNODE1"), q("PROD"), q(`SQLNODE1\PROD`), q(r.source), q(date), q(r.source), q(text))
-		}
-		return b.String()
+	return func(_ testing.TB, recs []nativeRecord, desc bool) string {
+		return exportgen.Dbatools(recs, desc, culture, `SQLNODE1\PROD`)
 	}
 }
 
@@ -235,32 +51,13 @@ var exporters = []exporter{
 	{"ssms4", true, ssmsExport(false)},
 	{"ssms10", true, ssmsExport(true)},
 	{"xp-csv", false, xpCSV},
-	{"xp-tsv", false, xpTSV},
-	{"xp-text", false, xpText},
+	{"xp-tsv", false, func(_ testing.TB, r []nativeRecord, d bool) string { return exportgen.XPTSV(r, d) }},
+	{"xp-text", false, func(_ testing.TB, r []nativeRecord, d bool) string { return exportgen.XPText(r, d) }},
 	{"dbatools-en", true, dbatools("en-US")},
 	{"dbatools-de", true, dbatools("de-DE")},
 }
 
-func utf16le(s string) []byte {
-	b := []byte{0xFF, 0xFE}
-	for _, u := range utf16Encode(s) {
-		b = append(b, byte(u), byte(u>>8))
-	}
-	return b
-}
-
-func utf16Encode(s string) []uint16 {
-	var out []uint16
-	for _, r := range s {
-		if r >= 0x10000 {
-			r -= 0x10000
-			out = append(out, uint16(0xD800+(r>>10)), uint16(0xDC00+(r&0x3FF)))
-			continue
-		}
-		out = append(out, uint16(r))
-	}
-	return out
-}
+func utf16le(s string) []byte { return exportgen.UTF16LE(s) }
 
 // nativeFixtures returns the ERRORLOG files of testdata that are whole logs.
 func nativeFixtures(t testing.TB) []string {
