@@ -93,11 +93,16 @@ func Collect(paths []string) (files []File, skipped []Input) {
 			skipped = append(skipped, Input{File: p, Skipped: err.Error()})
 		}
 	}
-	return files, skipped
+	// Copies of one cluster log (collectors.go) are read once.
+	files, dups := collectorDuplicates(files)
+	return files, append(skipped, dups...)
 }
 
 // addFile adds a regular file, expanding .zip archives and .gz files.
 func addFile(files []File, skipped []Input, path, dir, root string, info fs.FileInfo) ([]File, []Input) {
+	if in, ok := collectorSkip(path); ok {
+		return files, append(skipped, in) // a collector's non-log file (collectors.go)
+	}
 	lower := strings.ToLower(path)
 	switch {
 	case strings.HasSuffix(lower, ".zip"):

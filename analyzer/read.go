@@ -206,6 +206,11 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
 		}
 	}()
+	if in, ok := collectorSkip(f.Name); ok {
+		in.Bytes = f.Size
+		res.input = in // a collector's non-log file (collectors.go)
+		return res
+	}
 	rc, br, format, err := openInput(f)
 	if err != nil {
 		res.input.Skipped = err.Error()
@@ -213,6 +218,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	}
 	defer rc.Close()
 	res.format = format
+	headTail := isHeadTail(f.Name)
 	res.input.Format = string(res.format)
 	newReader, ok := readers[res.format]
 	if !ok {
@@ -244,6 +250,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			fatal = msg
 			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
+		}
+		if headTail {
+			noteHeadTail(&res.input, ev)
 		}
 		if !keepAll && relevant(ev) && !fold.add(ev) {
 			continue

@@ -78,6 +78,9 @@ type Input struct {
 	End          time.Time `json:"end,omitzero"`
 	LocalClock   bool      `json:"local_clock,omitempty"` // times could not be put on UTC
 	Skipped      string    `json:"skipped,omitempty"`     // why the file was not read
+	// MissingMiddle is the time a head-and-tail copy of a large log does not
+	// cover (collectors keep only its first and last lines).
+	MissingMiddle *TimeSpan `json:"missing_middle,omitempty"`
 	// Ignored is true when the skipped file is not a log at all (a README, a
 	// JSON file, an empty file): nothing was lost by skipping it.
 	Ignored  bool     `json:"ignored,omitempty"`

@@ -86,6 +86,12 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 	names := make([]string, len(results))
 	// Pass 1: overrides and names stated in the log.
 	dirNames := map[string]map[string]bool{}
+	clusterLogs := map[string]int{}
+	for i := range results {
+		if results[i].format == parsers.FormatClusterlog {
+			clusterLogs[results[i].file.Dir]++
+		}
+	}
 	for i := range results {
 		r := &results[i]
 		if r.stats == nil {
@@ -97,6 +103,11 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		}
 		if r.stats.Server != "" {
 			names[i], r.input.AttributedBy = r.stats.Server, "log"
+			if r.format == parsers.FormatClusterlog && clusterLogs[r.file.Dir] > 1 {
+				// Collectors put every node's cluster log in each replica's
+				// folder: then a node name says nothing about the folder.
+				continue
+			}
 			if dirNames[r.file.Dir] == nil {
 				dirNames[r.file.Dir] = map[string]bool{}
 			}
@@ -107,6 +118,11 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 	for i := range results {
 		r := &results[i]
 		if r.stats == nil || names[i] != "" {
+			continue
+		}
+		if s := collectorServer(r.file.Name); s != "" {
+			// The collector's <server>_<instance>_ file-name prefix.
+			names[i], r.input.AttributedBy = s, "file name"
 			continue
 		}
 		if sib := dirNames[r.file.Dir]; len(sib) == 1 {
