@@ -75,6 +75,7 @@ var collectorRules = []collectorRule{
 	rule("PSSDiag", `^(?P<s>.+?)_(system_health|AlwaysOn_health)_\d+_\d+\.xel$`, RoleLog, ""),
 	rule("SQL Server", `^(?P<s>.+?)_SQLDIAG_\d+_\d+\.xel$`, RoleLog, ""),
 	rule("Get-ClusterLog", `^(?P<s>[^_]+)_cluster\.log$`, RoleLog, ""),
+	rule("SQL LogScout (Linux)", `^(?P<s>.+?)_(host|container)_instance_sql_logs\.(bz2|tar)$`, RoleLog, ""),
 
 	// Agent logs.
 	rule("SQL LogScout / PSSDiag / SDP", `(^|_)SQLAGENT(\.OUT|\.\d+)(_Head_and_Tail_Only)?$`, RoleNotLog, reasonAgent),
@@ -183,11 +184,21 @@ func collectorSkip(name string) (Input, bool) {
 // collectorServer returns the server a collector's file name attributes a
 // file to, or "".
 func collectorServer(name string) string {
-	r, s := classifyFile(name)
-	if r == nil || r.Role != RoleLog {
-		return ""
+	// The file's own name first, then the folders and archives it lies in
+	// (SQL LogScout on Linux names the archive, not its members).
+	for p := strings.ReplaceAll(name, "\\", "/"); p != "" && p != "." && p != "/"; p = path.Dir(p) {
+		if p != name && !isArchiveName(p) {
+			continue
+		}
+		r, s := classifyFile(p)
+		if r != nil && r.Role == RoleLog && s != "" {
+			return s
+		}
+		if r != nil && p == name {
+			return "" // a known file without a server prefix
+		}
 	}
-	return s
+	return ""
 }
 
 // isHeadTail reports whether name is a head-and-tail copy of a large log.
@@ -278,4 +289,10 @@ func noteHeadTail(in *Input, ev *parsers.Event) {
 		in.Warnings = append(in.Warnings, fmt.Sprintf("%s: only the first and last 500 lines of this ERRORLOG were collected (it was over 1 GB): nothing is known between %s and %s UTC",
 			in.File, in.MissingMiddle.From.Format("2006-01-02 15:04:05"), ev.Time.Format("2006-01-02 15:04:05")))
 	}
+}
+
+func isArchiveName(p string) bool {
+	lower := strings.ToLower(p)
+	_, tarish := tarKind(lower)
+	return tarish || strings.HasSuffix(lower, ".zip") || strings.HasSuffix(lower, ".gz")
 }

@@ -104,6 +104,9 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 		return files, append(skipped, in) // a collector's non-log file (collectors.go)
 	}
 	lower := strings.ToLower(path)
+	if c, ok := tarKind(lower); ok { // tar.go
+		return addTar(files, skipped, path, dir, root, info.Size(), c, func() (io.ReadCloser, error) { return os.Open(path) }, 0)
+	}
 	switch {
 	case strings.HasSuffix(lower, ".zip"):
 		zf, err := zip.OpenReader(path)
