@@ -76,6 +76,7 @@ var collectorRules = []collectorRule{
 	rule("SQL Server", `^(?P<s>.+?)_SQLDIAG_\d+_\d+\.xel$`, RoleLog, ""),
 	rule("Get-ClusterLog", `^(?P<s>[^_]+)_cluster\.log$`, RoleLog, ""),
 	rule("SQL LogScout (Linux)", `^(?P<s>.+?)_(host|container)_instance_sql_logs\.(bz2|tar)$`, RoleLog, ""),
+	rule("SDP/TSS", `^(?P<s>.+?)_(AlwaysOn_health|system_health|FailoverCluster_health)_XeLogs\.zip$`, RoleLog, ""),
 
 	// Agent logs.
 	rule("SQL LogScout / PSSDiag / SDP", `(^|_)SQLAGENT(\.OUT|\.\d+)(_Head_and_Tail_Only)?$`, RoleNotLog, reasonAgent),

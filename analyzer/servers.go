@@ -114,20 +114,32 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 			dirNames[r.file.Dir][canonKey(r.stats.Server)] = true
 		}
 	}
-	// Pass 2: siblings, then folder names.
+	// Pass 2: a collector's <server>_<instance>_ file-name prefix
+	// (collectors.go), which names the folder too.
 	for i := range results {
 		r := &results[i]
 		if r.stats == nil || names[i] != "" {
 			continue
 		}
 		if s := collectorServer(r.file.Name); s != "" {
-			// The collector's <server>_<instance>_ file-name prefix.
 			names[i], r.input.AttributedBy = s, "file name"
+			if r.format != parsers.FormatClusterlog || clusterLogs[r.file.Dir] <= 1 {
+				if dirNames[r.file.Dir] == nil {
+					dirNames[r.file.Dir] = map[string]bool{}
+				}
+				dirNames[r.file.Dir][canonKey(s)] = true
+			}
+		}
+	}
+	// Pass 3: siblings, then folder names.
+	for i := range results {
+		r := &results[i]
+		if r.stats == nil || names[i] != "" {
 			continue
 		}
 		if sib := dirNames[r.file.Dir]; len(sib) == 1 {
 			for j := range results {
-				if results[j].file.Dir == r.file.Dir && results[j].input.AttributedBy == "log" {
+				if results[j].file.Dir == r.file.Dir && names[j] != "" && sib[canonKey(names[j])] {
 					names[i], r.input.AttributedBy = names[j], "sibling"
 					break
 				}
@@ -136,7 +148,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		}
 		if len(dirNames[r.file.Dir]) < 2 && folderNamesServer(r.file) {
 			// (A folder whose files name two servers is no replica folder.)
-			names[i], r.input.AttributedBy = filepath.Base(r.file.Dir), "folder"
+			names[i], r.input.AttributedBy = filepath.Base(filepath.Clean(r.file.Dir)), "folder"
 			continue
 		}
 		names[i], r.input.AttributedBy = "unknown ("+filepath.Base(r.file.Name)+")", "none"
@@ -162,7 +174,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 			sv.aliases[names[i]] = true
 		}
 		if r.input.AttributedBy == "folder" {
-			sv.aliases[filepath.Base(r.file.Dir)] = true
+			sv.aliases[filepath.Base(filepath.Clean(r.file.Dir))] = true
 		}
 		r.input.Server = sv.Name
 		sv.Files = append(sv.Files, r.file.Name)

@@ -1,0 +1,406 @@
+package analyzer
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/agtriage/agtriage/internal/exportgen"
+)
+
+// replicaFiles returns the files of each replica folder of a scenario.
+func replicaFiles(t *testing.T, scenario string) map[string]map[string][]byte {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "scenarios", scenario)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string][]byte{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		files, _ := os.ReadDir(filepath.Join(dir, e.Name()))
+		out[e.Name()] = map[string][]byte{}
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name(), f.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[e.Name()][f.Name()] = data
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var k []string
+	for s := range m {
+		k = append(k, s)
+	}
+	sort.Strings(k)
+	return k
+}
+
+// collectorNoise is what collectors add next to the logs, by file-name
+// suffix, with the words its ignore reason must contain.
+var collectorNoise = map[string]struct {
+	data   []byte
+	reason string
+}{
+	"SQLAGENT.OUT": {exportgen.UTF16LE("2024-10-08 00:00:05 - ? [100] Microsoft SQLServerAgent version 15.0.4322.2 (X64 unicode retail build) : Process ID 4120\r\n" +
+		"2024-10-08 00:00:06 - ! [298] SQLServer Error: 10054, TCP Provider: An existing connection was forcibly closed by the remote host. [SQLSTATE 08S01]\r\n"), "SQL Server Agent log"},
+	"AlwaysOnDiagScript.out": {[]byte("-- AG_hadr_ag_states --\r\nag_name              failure_condition_level health_check_timeout\r\n-------------------- ----------------------- --------------------\r\nAG1                  3                       30000\r\n\r\n(1 rows affected)\r\n"), "DMV query output"},
+	"ClusterInfo.out":        {[]byte("-- Cluster Nodes --\r\nSQLAG01 Up\r\n\r\n-- Availability Group timeout settings --\r\nAvailability Group               timeout_setting_name     timeout_value\r\n-------------------------------- ------------------------ -------------\r\nAG1                              HealthCheckTimeout       30000\r\nAG1                              LeaseTimeout             20000\r\n"), "cluster configuration"},
+	"MiscDiagInfo.out":       {[]byte("--ServerProperty--\r\nPropertyName          PropertyValue\r\n--------------------- -------------\r\nUTCOffset_in_Hours    -6.00\r\n"), "host and instance facts"},
+	"GetAGTopology.xml":      {exportgen.UTF16LE("<AGInfoRoot><Servers><Server group_name=\"AG1\" replica_server_name=\"SQLAG01\" role_desc=\"PRIMARY\"/></Servers></AGInfoRoot>\r\n"), "AG topology snapshot"},
+	"Perfmon.out":            {append([]byte("\x00\x01PLA\x00\x00"), bytes.Repeat([]byte{0, 1, 2, 3}, 300)...), "performance counters"},
+}
+
+// logScoutWindows lays out one SQL LogScout output per replica, zipped as a
+// DBA attaches it: <S>_ERRORLOG copies, original XE names, every node's
+// cluster log, the collector's own log and DMV outputs.
+func logScoutWindows(t *testing.T, scenario string) string {
+	root := t.TempDir()
+	reps := replicaFiles(t, scenario)
+	for _, r := range sortedKeys(reps) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		add := func(name string, data []byte) {
+			w, err := zw.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(data)
+		}
+		for _, f := range sortedKeys(reps[r]) {
+			switch {
+			case strings.HasPrefix(f, "ERRORLOG"):
+				add("output/"+r+"_"+f, reps[r][f])
+			case f == "cluster.log":
+			default:
+				add("output/"+f, reps[r][f])
+			}
+		}
+		for _, node := range sortedKeys(reps) { // every node's cluster log
+			if cl, ok := reps[node]["cluster.log"]; ok {
+				add("output/"+node+"_cluster.log", cl)
+			}
+		}
+		ts := "_20241008T0730001234_"
+		add("output/"+r+"_SQLAGENT.OUT", collectorNoise["SQLAGENT.OUT"].data)
+		for _, n := range []string{"AlwaysOnDiagScript.out", "ClusterInfo.out", "MiscDiagInfo.out", "GetAGTopology.xml", "Perfmon.out"} {
+			add("output/"+r+ts+n, collectorNoise[n].data)
+		}
+		add("output/internal/##SQLLOGSCOUT.LOG", []byte("2024-10-08 07:30:00.123\tINFO\tInitializing log C:\\temp\\output\\internal\\##SQLLOGSCOUT.LOG\r\n2024-10-08 07:30:01.456\tINFO\tSQL LogScout version: 6.24.11.05\r\n"))
+		add("output/internal/"+r+ts+"AlwaysOnDiagScript_errors.out", []byte("Msg 208, Level 16, State 1\r\n"))
+		zw.Close()
+		os.WriteFile(filepath.Join(root, "SQLLogScout_"+r+".zip"), buf.Bytes(), 0o644)
+	}
+	return root
+}
+
+// pssdiag lays out a PSSDiag output per replica: prefixed ERRORLOG and XE
+// copies, both cluster log folders (local and UTC) with every node's log.
+func pssdiag(t *testing.T, scenario string) string {
+	root := t.TempDir()
+	reps := replicaFiles(t, scenario)
+	for _, r := range sortedKeys(reps) {
+		out := filepath.Join(root, "PSSDIAG_"+r, "output")
+		write := func(rel string, data []byte) {
+			p := filepath.Join(out, rel)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, data, 0o644)
+		}
+		for _, f := range sortedKeys(reps[r]) {
+			switch {
+			case f == "cluster.log":
+			default:
+				write(r+"_"+f, reps[r][f])
+			}
+		}
+		for _, node := range sortedKeys(reps) {
+			if cl, ok := reps[node]["cluster.log"]; ok {
+				write(filepath.Join("ClusterLogs", node+"_cluster.log"), cl)
+				write(filepath.Join("ClusterLogsUTCLast24Hrs", node+"_cluster.log"), cl)
+			}
+		}
+		write(r+"_SQLAGENT.OUT", collectorNoise["SQLAGENT.OUT"].data)
+		write(r+"__MiscPssdiagInfo_Startup.OUT", collectorNoise["MiscDiagInfo.out"].data)
+		write(r+"__AlwaysOn_Shutdown.OUT", collectorNoise["AlwaysOnDiagScript.out"].data)
+		write(filepath.Join("internal", "##SQLDIAG.LOG"), []byte("2024-10-08 07:30:00.12 SQLDIAG Collector version\r\n2024-10-08 07:30:01.00 SQLDIAG Initialization starting...\r\n"))
+		write(filepath.Join("internal", "##console.log"), []byte("2024-10-08 07:30:00.12 SQLDIAG Collector version\r\n"))
+	}
+	return root
+}
+
+// sdp lays out an SDP/TSS "SQL Base" output per computer: flat, with
+// <COMPUTER>_<INSTANCE>_1033_ names, the XE files zipped, event-log exports.
+func sdp(t *testing.T, scenario string) string {
+	root := t.TempDir()
+	reps := replicaFiles(t, scenario)
+	for _, r := range sortedKeys(reps) {
+		out := filepath.Join(root, "SDP_"+r)
+		os.MkdirAll(out, 0o755)
+		write := func(name string, data []byte) { os.WriteFile(filepath.Join(out, name), data, 0o644) }
+		var xe bytes.Buffer
+		zw := zip.NewWriter(&xe)
+		for _, f := range sortedKeys(reps[r]) {
+			switch {
+			case strings.HasPrefix(f, "ERRORLOG"):
+				write(r+"_MSSQLSERVER_1033_"+f, reps[r][f])
+			case f == "cluster.log":
+				write(r+"_cluster.log", reps[r][f])
+			default:
+				w, _ := zw.Create(f)
+				w.Write(reps[r][f])
+			}
+		}
+		zw.Close()
+		write(r+"_MSSQLSERVER_AlwaysOn_health_XeLogs.zip", xe.Bytes())
+		write(r+"_MSSQLSERVER_1033_SQLAGENT.OUT", collectorNoise["SQLAGENT.OUT"].data)
+		write(r+"_MSSQLSERVER_1033_AlwaysOn.OUT", collectorNoise["AlwaysOnDiagScript.out"].data)
+		write(r+"_MachineInfo.xml", []byte(`<?xml version="1.0"?><Root><Machine Name="`+r+`" CurrentTimeZone="-360"/></Root>`))
+		write(r+"_evt_System.csv", []byte("Type,Date,Time,Source,Category,Event,User,Computer,Description\r\nError,10/8/2024,1:12:01 AM,Microsoft-Windows-FailoverClustering,Node Mgr,1135,N/A,"+r+",\"Cluster node 'SQLAG02' was removed from the active failover cluster membership.\"\r\n"))
+		write(r+"_msinfo32.txt", exportgen.UTF16LE("System Information report written at: 10/08/24 07:30:00\r\n"))
+	}
+	return root
+}
+
+// checkCollection analyzes a collection and compares it with the scenario:
+// the same incidents and failovers, the same servers (no phantom), every
+// ignored file with a specific reason, nothing unread but event-log text.
+func checkCollection(t *testing.T, dir, scenario string) *Report {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "scenarios", scenario, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want expectation
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzePaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIncidents(t, rep, want)
+	checkFailovers(t, rep, want)
+	reps := replicaFiles(t, scenario)
+	for _, s := range rep.Servers {
+		if _, ok := reps[hostPart(s.Name)]; !ok {
+			t.Errorf("phantom server %q (files %v)", s.Name, s.Files)
+		}
+	}
+	if len(rep.Servers) != len(reps) {
+		t.Errorf("%d servers, want %d", len(rep.Servers), len(reps))
+	}
+	for name, method := range want.Clocks {
+		for _, s := range rep.Servers {
+			if strings.EqualFold(hostPart(s.Name), name) && s.Clock != method {
+				t.Errorf("server %s clock %q (%s), want %q", s.Name, s.Clock, s.ClockDetail, method)
+			}
+		}
+	}
+	generic := []string{"text, but not", "binary data", "unknown format", "empty file"}
+	read := 0
+	for _, in := range rep.Inputs {
+		switch {
+		case in.Skipped == "":
+			read++
+			if in.TotalWarnings > 0 || in.Unrecognized > 0 {
+				t.Errorf("%s: %d warnings %v, %d unrecognized", in.File, in.TotalWarnings, in.Warnings, in.Unrecognized)
+			}
+		case !in.Ignored && !strings.Contains(in.Skipped, "event log text export"):
+			t.Errorf("%s skipped: %s", in.File, in.Skipped)
+		default:
+			for _, g := range generic {
+				if strings.Contains(in.Skipped, g) {
+					t.Errorf("%s ignored without a specific reason: %s", in.File, in.Skipped)
+				}
+			}
+		}
+	}
+	if read == 0 {
+		t.Error("nothing read")
+	}
+	return rep
+}
+
+// reasonOf returns the skip reason of the first input whose name ends with suffix.
+func reasonOf(rep *Report, suffix string) string {
+	for _, in := range rep.Inputs {
+		if strings.HasSuffix(in.File, suffix) {
+			return in.Skipped
+		}
+	}
+	return "(not listed)"
+}
+
+func TestCollectionLayouts(t *testing.T) {
+	for _, scenario := range []string{"cluster-lease-cpu", "xel-bundle", "cluster-network-partition"} {
+		t.Run("logscout/"+scenario, func(t *testing.T) {
+			rep := checkCollection(t, logScoutWindows(t, scenario), scenario)
+			for _, n := range []string{"SQLAGENT.OUT", "AlwaysOnDiagScript.out", "ClusterInfo.out", "MiscDiagInfo.out", "GetAGTopology.xml", "Perfmon.out"} {
+				if r := reasonOf(rep, n); !strings.Contains(r, collectorNoise[n].reason) {
+					t.Errorf("%s: reason %q, want %q", n, r, collectorNoise[n].reason)
+				}
+			}
+			if r := reasonOf(rep, "##SQLLOGSCOUT.LOG"); !strings.Contains(r, "collector's own log") {
+				t.Errorf("##SQLLOGSCOUT.LOG: %q", r)
+			}
+			if r := reasonOf(rep, "_errors.out"); !strings.Contains(r, "console output") {
+				t.Errorf("_errors.out: %q", r)
+			}
+			clusterCopies(t, rep, "another copy")
+		})
+		t.Run("pssdiag/"+scenario, func(t *testing.T) {
+			rep := checkCollection(t, pssdiag(t, scenario), scenario)
+			if r := reasonOf(rep, "##SQLDIAG.LOG"); !strings.Contains(r, "collector's own log") {
+				t.Errorf("##SQLDIAG.LOG: %q", r)
+			}
+			if r := reasonOf(rep, "__AlwaysOn_Shutdown.OUT"); !strings.Contains(r, "DMV query output") {
+				t.Errorf("AlwaysOn_Shutdown.OUT: %q", r)
+			}
+			clusterCopies(t, rep, "")
+			for _, in := range rep.Inputs {
+				if strings.Contains(in.File, "ClusterLogsUTCLast24Hrs") && in.Skipped != "" && !strings.Contains(in.Skipped, "PSSDiag's UTC copy") && !strings.Contains(in.Skipped, "another copy") {
+					t.Errorf("%s: %s", in.File, in.Skipped)
+				}
+			}
+		})
+		t.Run("sdp/"+scenario, func(t *testing.T) {
+			rep := checkCollection(t, sdp(t, scenario), scenario)
+			if r := reasonOf(rep, "_evt_System.csv"); !strings.Contains(r, "event log text export") {
+				t.Errorf("_evt_System.csv: %q", r)
+			}
+			if r := reasonOf(rep, "_MachineInfo.xml"); !strings.Contains(r, "host and instance facts") {
+				t.Errorf("MachineInfo.xml: %q", r)
+			}
+		})
+	}
+	t.Run("logscout-linux", func(t *testing.T) {
+		files, _ := filepath.Glob(filepath.Join("..", "testdata", "collections", "output_sqllnx*_*.tar.bz2"))
+		if len(files) != 2 {
+			t.Fatalf("fixtures: %v (run testdata/collections/gen.sh)", files)
+		}
+		dir := t.TempDir()
+		for _, f := range files {
+			data, _ := os.ReadFile(f)
+			os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+		}
+		rep := checkCollection(t, dir, "linux-8bit")
+		for suffix, reason := range map[string]string{
+			"_sqlagent_logs.bz2": "SQL Server Agent log", "sqllogscout.log": "collector's own log",
+			"_mssql.conf": "mssql.conf", "_os_dmesg.info": "operating-system command output",
+			"_SQL_AlwaysOnDiag_Shutdown.out": "DMV query output",
+		} {
+			if r := reasonOf(rep, suffix); !strings.Contains(r, reason) {
+				t.Errorf("%s: reason %q, want %q", suffix, r, reason)
+			}
+		}
+	})
+}
+
+// clusterCopies checks that each node's cluster log was read exactly once
+// and every other copy is listed as a duplicate.
+func clusterCopies(t *testing.T, rep *Report, why string) {
+	t.Helper()
+	read := map[string]int{}
+	copies := 0
+	for _, in := range rep.Inputs {
+		base := filepath.Base(in.File)
+		if !strings.HasSuffix(base, "_cluster.log") {
+			continue
+		}
+		if in.Skipped == "" {
+			read[base]++
+			continue
+		}
+		copies++
+		if !strings.Contains(in.Skipped, "duplicate") || !strings.Contains(in.Skipped, why) {
+			t.Errorf("%s: %s", in.File, in.Skipped)
+		}
+	}
+	for n, c := range read {
+		if c != 1 {
+			t.Errorf("%s read %d times", n, c)
+		}
+	}
+	if len(read) > 0 && copies == 0 {
+		t.Error("no duplicate listed")
+	}
+}
+
+// TestConcatenatedTars reads a stream of two tar archives one after the
+// other, as SQL LogScout writes its Agent-log .bz2 (here uncompressed).
+func TestConcatenatedTars(t *testing.T) {
+	var buf bytes.Buffer
+	for _, name := range []string{"first/ERRORLOG", "second/ERRORLOG"} {
+		tw := tar.NewWriter(&buf)
+		data := exportgen.UTF16LE(goodLog)
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write(data)
+		tw.Close()
+		buf.Write(make([]byte, 10240-buf.Len()%10240)) // record padding, as tar(1) writes
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "two.tar")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	files, skipped := Collect([]string{path})
+	if len(files) != 2 || len(skipped) != 0 {
+		t.Fatalf("files %v, skipped %v", files, skipped)
+	}
+	rep, err := Analyze(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range rep.Inputs {
+		if in.Events != 3 || in.Skipped != "" {
+			t.Errorf("%s: %d events, skipped %q", in.File, in.Events, in.Skipped)
+		}
+	}
+}
+
+// TestHeadAndTail reads a collector's head-and-tail copy of a large ERRORLOG:
+// both halves are read and the time between them is recorded as missing.
+func TestHeadAndTail(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("2024-03-12 02:14:00.00 Server      Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64) \r\n")
+	b.WriteString("2024-03-12 02:14:00.01 Server      UTC adjustment: -5:00\r\n")
+	for i := 0; i < 498; i++ {
+		b.WriteString("2024-03-12 02:15:00.00 spid51      Starting up database 'SalesDB'.\r\n")
+	}
+	// Add-Content writes "`r`n   <<... marker ...>>`r`n" after the head.
+	b.WriteString("\r\n   <<... middle part of file not captured because the file is too large (>1 GB) ...>>\r\n\r\n")
+	b.WriteString("2024-03-14 09:00:00.00 Server      The state of the local availability replica in availability group 'AG1' has changed from 'PRIMARY_NORMAL' to 'RESOLVING_NORMAL'.  The state changed because the lease between the local availability replica and Windows Server Failover Clustering (WSFC) has expired.  For more information, see the SQL Server error log, Windows Server Failover Clustering (WSFC) management console, or WSFC log.\r\n")
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "output"), 0o755)
+	path := filepath.Join(dir, "output", "SQLAG01_ERRORLOG.3_Head_and_Tail_Only")
+	os.WriteFile(path, []byte(b.String()), 0o644) // ANSI, as Set-Content writes
+	rep, err := AnalyzePaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := rep.Inputs[0]
+	if in.MissingMiddle == nil || in.MissingMiddle.From.Format("2006-01-02 15:04") != "2024-03-12 07:15" || in.MissingMiddle.To.Format("2006-01-02 15:04") != "2024-03-14 14:00" {
+		t.Fatalf("missing middle %+v", in.MissingMiddle)
+	}
+	if in.Server != "SQLAG01" || in.AttributedBy != "file name" {
+		t.Errorf("server %q by %q", in.Server, in.AttributedBy)
+	}
+	found := false
+	for _, w := range in.Warnings {
+		found = found || strings.Contains(w, "only the first and last 500 lines")
+	}
+	if !found {
+		t.Errorf("no warning about the missing middle: %v", in.Warnings)
+	}
+}
