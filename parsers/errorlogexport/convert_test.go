@@ -135,7 +135,32 @@ func keys(evs []*parsers.Event, seconds bool) []string {
 // whole seconds for the formats that drop fractions), the same server and
 // offset, no warnings and every line accounted for.
 func TestExportsEqualNative(t *testing.T) {
-	for _, path := range nativeFixtures(t) {
+	testExportsEqualNative(t, nativeFixtures(t))
+}
+
+// corpusDir holds real third-party logs (see its PROVENANCE.md), outside the
+// repository; TestExportsEqualNativeCorpus skips when it is missing.
+var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
+
+// TestExportsEqualNativeCorpus is TestExportsEqualNative on the real
+// ERRORLOGs of the corpus (SQL Server 2016-2025, Windows and Linux).
+func TestExportsEqualNativeCorpus(t *testing.T) {
+	if _, err := os.Stat(corpusDir); err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	var files []string
+	for _, pat := range []string{"*ERRORLOG*", "elastic-*", "grafana-alloy*"} {
+		m, _ := filepath.Glob(filepath.Join(corpusDir, pat))
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Skip("no ERRORLOG files in the corpus")
+	}
+	testExportsEqualNative(t, files)
+}
+
+func testExportsEqualNative(t *testing.T, files []string) {
+	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -146,7 +171,7 @@ func TestExportsEqualNative(t *testing.T) {
 		// fractions of a second dropped (an "Error:" header and its text
 		// then share their second even when their centiseconds differed).
 		secNative, _ := nativeEvents(t, []byte(writeNative(recs, true)))
-		name, _ := filepath.Rel(filepath.Join("..", "..", "testdata"), path)
+		name := filepath.Base(filepath.Dir(path)) + "/" + filepath.Base(path)
 		for _, ex := range exporters {
 			want := keys(native, false)
 			if ex.seconds {
