@@ -49,6 +49,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	return k
 }
 
+// alwaysOnDiag is the start of SQL LogScout's AlwaysOnDiagScript.out
+// (sqlcmd -w8000 Results to Text, sections marked by PRINT).
+const alwaysOnDiag = "-- AG_hadr_ag_states --\r\n" +
+	"group_id                             name resource_id                          failure_condition_level health_check_timeout automated_backup_preference_desc\r\n" +
+	"------------------------------------ ---- ------------------------------------ ----------------------- -------------------- --------------------------------\r\n" +
+	"5E3C2A10-8B1D-4F5E-9A77-2C1D0E4B6A11 AG1  4bd0c4a7-5e19-4c46-a1a2-8c4f2c1d9e10                       3                30000 secondary\r\n" +
+	"\r\n" +
+	"(1 rows affected)\r\n" +
+	"\r\n" +
+	"-- AG_hadr_ag_replica_states --\r\n" +
+	"group_name replica_server_name node_name availability_mode_desc failover_mode_desc session_timeout last_connect_error_description\r\n" +
+	"---------- ------------------- --------- ---------------------- ------------------ --------------- ------------------------------\r\n" +
+	"AG1        SQLAG01             SQLAG01   SYNCHRONOUS_COMMIT     AUTOMATIC                       10 NULL\r\n" +
+	"AG1        SQLAG02             SQLAG02   SYNCHRONOUS_COMMIT     AUTOMATIC                       10 An existing connection was closed\r\n" +
+	"\r\n" +
+	"(2 rows affected)\r\n"
+
 // collectorNoise is what collectors add next to the logs, by file-name
 // suffix, with the words its ignore reason must contain.
 var collectorNoise = map[string]struct {
@@ -57,7 +74,7 @@ var collectorNoise = map[string]struct {
 }{
 	"SQLAGENT.OUT": {exportgen.UTF16LE("2024-10-08 00:00:05 - ? [100] Microsoft SQLServerAgent version 15.0.4322.2 (X64 unicode retail build) : Process ID 4120\r\n" +
 		"2024-10-08 00:00:06 - ! [298] SQLServer Error: 10054, TCP Provider: An existing connection was forcibly closed by the remote host. [SQLSTATE 08S01]\r\n"), "SQL Server Agent log"},
-	"AlwaysOnDiagScript.out": {[]byte("-- AG_hadr_ag_states --\r\nag_name              failure_condition_level health_check_timeout\r\n-------------------- ----------------------- --------------------\r\nAG1                  3                       30000\r\n\r\n(1 rows affected)\r\n"), "DMV query output"},
+	"AlwaysOnDiagScript.out": {[]byte(alwaysOnDiag), "DMV query output"},
 	"ClusterInfo.out":        {[]byte("-- Cluster Nodes --\r\nSQLAG01 Up\r\n\r\n-- Availability Group timeout settings --\r\nAvailability Group               timeout_setting_name     timeout_value\r\n-------------------------------- ------------------------ -------------\r\nAG1                              HealthCheckTimeout       30000\r\nAG1                              LeaseTimeout             20000\r\n"), "cluster configuration"},
 	"MiscDiagInfo.out":       {[]byte("--ServerProperty--\r\nPropertyName          PropertyValue\r\n--------------------- -------------\r\nUTCOffset_in_Hours    -6.00\r\n"), "host and instance facts"},
 	"GetAGTopology.xml":      {exportgen.UTF16LE("<AGInfoRoot><Servers><Server group_name=\"AG1\" replica_server_name=\"SQLAG01\" role_desc=\"PRIMARY\"/></Servers></AGInfoRoot>\r\n"), "AG topology snapshot"},
@@ -260,6 +277,7 @@ func TestCollectionLayouts(t *testing.T) {
 				t.Errorf("_errors.out: %q", r)
 			}
 			clusterCopies(t, rep, "another copy")
+			checkSettings(t, rep, true)
 		})
 		t.Run("pssdiag/"+scenario, func(t *testing.T) {
 			rep := checkCollection(t, pssdiag(t, scenario), scenario)
@@ -284,6 +302,7 @@ func TestCollectionLayouts(t *testing.T) {
 			if r := reasonOf(rep, "_MachineInfo.xml"); !strings.Contains(r, "host and instance facts") {
 				t.Errorf("MachineInfo.xml: %q", r)
 			}
+			checkSettings(t, rep, false)
 		})
 	}
 	t.Run("logscout-linux", func(t *testing.T) {
@@ -402,5 +421,25 @@ func TestHeadAndTail(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no warning about the missing middle: %v", in.Warnings)
+	}
+}
+
+// checkSettings checks the AG settings read from the DMV outputs (and the
+// cluster resource's timeouts when lease is set).
+func checkSettings(t *testing.T, rep *Report, lease bool) {
+	t.Helper()
+	if len(rep.Settings) != 1 {
+		t.Fatalf("settings %+v", rep.Settings)
+	}
+	s := rep.Settings[0]
+	if s.AG != "AG1" || s.HealthCheckTimeoutMs != 30000 || s.FailureConditionLevel != 3 || len(s.Sources) == 0 {
+		t.Errorf("settings %+v", s)
+	}
+	if lease && s.LeaseTimeoutMs != 20000 || !lease && s.LeaseTimeoutMs != 0 {
+		t.Errorf("lease timeout %d ms", s.LeaseTimeoutMs)
+	}
+	want := []ReplicaSettings{{"SQLAG01", "SYNCHRONOUS_COMMIT", "AUTOMATIC", 10}, {"SQLAG02", "SYNCHRONOUS_COMMIT", "AUTOMATIC", 10}}
+	if len(s.Replicas) != 2 || s.Replicas[0] != want[0] || s.Replicas[1] != want[1] {
+		t.Errorf("replicas %+v", s.Replicas)
 	}
 }

@@ -174,12 +174,22 @@ func collectorSkip(name string) (Input, bool) {
 		return Input{}, false
 	}
 	switch r.Role {
-	case RoleNotLog, RoleSettings:
+	case RoleNotLog:
 		return Input{File: name, Format: "collected", Skipped: r.Reason, Ignored: true}, true
 	case RoleUnread:
 		return Input{File: name, Format: "collected", Skipped: r.Reason}, true
 	}
 	return Input{}, false
+}
+
+// settingsFile reports whether name is a configuration file the analysis
+// reads AG settings from, with the reason it is not read as a log.
+func settingsFile(name string) (string, bool) {
+	r, _ := classifyFile(name)
+	if r == nil || r.Role != RoleSettings {
+		return "", false
+	}
+	return r.Reason, true
 }
 
 // collectorServer returns the server a collector's file name attributes a

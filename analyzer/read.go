@@ -58,6 +58,8 @@ type fileResult struct {
 	stats  *parsers.FileStats
 	format parsers.Format
 	events []*parsers.Event // the AG-relevant events only
+	// settings are the AG settings of a collector's configuration file.
+	settings []settingRow
 }
 
 // stormKinds are the kinds whose events can repeat every few seconds for
@@ -209,6 +211,18 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	if in, ok := collectorSkip(f.Name); ok {
 		in.Bytes = f.Size
 		res.input = in // a collector's non-log file (collectors.go)
+		return res
+	}
+	if reason, ok := settingsFile(f.Name); ok {
+		res.input = Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
+		rows, err := readSettings(f) // settings.go
+		res.settings = rows
+		switch {
+		case err != nil:
+			res.input.Skipped += "; AG settings could not be read: " + err.Error()
+		case len(rows) > 0:
+			res.input.Skipped += fmt.Sprintf("; %d AG setting values read", len(rows))
+		}
 		return res
 	}
 	rc, br, format, err := openInput(f)
