@@ -842,7 +842,10 @@ func (r *Reader) setRec(c *rec, rw *row) {
 	// Swap buffers rather than copy: the row is done with its text.
 	c.msg, rw.text = rw.text, c.msg[:0]
 	c.truncated = false
-	c.num, c.sev, c.state, c.header = errorHeader(firstLine(c.msg))
+	c.num, c.sev, c.state, c.header = 0, 0, 0, false
+	if bytes.HasPrefix(c.msg, []byte("Error: ")) {
+		c.num, c.sev, c.state, c.header = errorHeader(firstLine(c.msg))
+	}
 }
 
 func (r *Reader) appendMsg(c *rec, text []byte) {
@@ -887,8 +890,9 @@ func (r *Reader) noteRecord(c *rec) {
 	if r.lastLocal.IsZero() || c.local.Sub(r.lastLocal)*time.Duration(r.dir) > 0 {
 		r.lastLocal = c.local
 	}
-	msg := firstLine(c.msg)
+	msg := c.msg
 	if bytes.HasPrefix(msg, []byte("UTC adjustment:")) {
+		msg = firstLine(msg)
 		if off, ok := parsers.ParseUTCAdjustment(string(msg)); ok {
 			if r.dir > 0 {
 				r.offset, r.hasOffset = off, true
@@ -902,7 +906,7 @@ func (r *Reader) noteRecord(c *rec) {
 		}
 	} else if r.stats.Server == "" {
 		if rest, ok := bytes.CutPrefix(msg, []byte("Server name is '")); ok {
-			if i := bytes.IndexByte(rest, '\''); i > 0 {
+			if i := bytes.IndexByte(firstLine(rest), '\''); i > 0 {
 				r.stats.Server = string(rest[:i])
 			}
 		}
