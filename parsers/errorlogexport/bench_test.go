@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/internal/exportgen"
+
 	"github.com/agtriage/agtriage/parsers/errorlog"
 )
 
@@ -113,5 +115,72 @@ func BenchmarkExports(b *testing.B) {
 	for _, c := range cases {
 		data := c.data()
 		b.Run(c.name, func(b *testing.B) { benchRead(b, data, c.native) })
+	}
+}
+
+func readOnce(b *testing.B, data []byte, native bool) time.Duration {
+	start := time.Now()
+	n := 0
+	if native {
+		r := errorlog.NewReader(bytes.NewReader(data), "bench")
+		r.Reuse = true
+		for ev, err := range r.Events() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ev != nil {
+				n++
+			}
+		}
+	} else {
+		r := NewReader(bytes.NewReader(data), "bench")
+		r.Reuse = true
+		for ev, err := range r.Events() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ev != nil {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		b.Fatal("no events")
+	}
+	return time.Since(start)
+}
+
+// BenchmarkExportRatio reads, in every iteration, the native ERRORLOG and an
+// export of the same records one after the other, and reports the export's
+// time over the native reader's ("x-native"; the requirement is at most 1.5),
+// which a busy machine skews far less than separate runs. The baseline is
+// the native log in the export's text width: UTF-16LE for the SSMS export,
+// UTF-8 for the 8-bit exports.
+func BenchmarkExportRatio(b *testing.B) {
+	recs := benchRecords()
+	native16 := utf16le(writeNative(recs, false))
+	native8 := []byte(writeNative(recs, false))
+	cases := []struct {
+		name string
+		base []byte
+		data func() []byte
+	}{
+		{"ssms-utf16-desc", native16, func() []byte { return utf16le(exportgen.SSMS(recs, true, false)) }},
+		{"xp-csv-desc", native8, func() []byte { return []byte(exportgen.XPCSV(recs, true)) }},
+		{"xp-text-asc", native8, func() []byte { return []byte(exportgen.XPText(recs, false)) }},
+		{"dbatools-en", native8, func() []byte { return []byte(exportgen.Dbatools(recs, false, "en-US", "SQLNODE1")) }},
+	}
+	for _, c := range cases {
+		data := c.data()
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			var tn, te time.Duration
+			for range b.N {
+				tn += readOnce(b, c.base, true)
+				te += readOnce(b, data, false)
+			}
+			b.ReportMetric(float64(te)/float64(tn), "x-native")
+			b.ReportMetric(float64(len(c.base))/tn.Seconds()*float64(b.N)/1e6, "native-MB/s")
+		})
 	}
 }

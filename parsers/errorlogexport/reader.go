@@ -504,18 +504,18 @@ func unescapeCommas(b []byte) []byte {
 		return b
 	}
 	w := i
-	for i < len(b) {
-		if b[i] == '<' && i+4 <= len(b) && string(b[i:i+4]) == "<c/>" {
-			b[w] = ','
-			w++
-			i += 4
-			continue
-		}
-		b[w] = b[i]
+	for {
+		b[w] = ','
 		w++
-		i++
+		i += 4
+		j := bytes.Index(b[i:], []byte("<c/>"))
+		if j < 0 {
+			w += copy(b[w:], b[i:])
+			return b[:w]
+		}
+		w += copy(b[w:], b[i:i+j])
+		i += j
 	}
-	return b[:w]
 }
 
 // looksDated reports whether a line starts with something date-like: two
@@ -639,13 +639,9 @@ func (r *Reader) csvMore(n int, line []byte) {
 
 // quoteOpen reports whether b ends inside a quoted CSV field.
 func quoteOpen(b []byte) bool {
-	in := false
-	for i := 0; i < len(b); i++ {
-		if b[i] == '"' {
-			in = !in
-		}
-	}
-	return in
+	// Doubled quotes inside a field count twice: the parity is that of
+	// the field boundaries.
+	return bytes.Count(b, []byte{'"'})%2 == 1
 }
 
 // splitCSV splits one CSV record; quoted fields are unquoted.
