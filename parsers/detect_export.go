@@ -153,6 +153,7 @@ func DescribeTable(prefix []byte) string {
 	text := bytes.TrimLeft(decodePrefix(prefix[bomLen:], enc), " \t\r\n")
 	first, rest := nextLine(text)
 	second, _ := nextLine(rest)
+	first, _ = DecodeLine(first) // 8-bit text that is not UTF-8: Windows-1252
 	cols := headerFields(first)
 	kind := "comma-separated text (a spreadsheet or query results saved as CSV)"
 	switch {
@@ -166,8 +167,8 @@ func DescribeTable(prefix []byte) string {
 		cols = append(cols[:8:8], fmt.Sprintf("… (%d columns)", len(cols)))
 	}
 	for i, c := range cols {
-		if len(c) > 40 {
-			cols[i] = c[:40] + "…"
+		if r := []rune(c); len(r) > 40 {
+			cols[i] = string(r[:40]) + "…"
 		}
 	}
 	return fmt.Sprintf("%s with columns %s, not a log agtriage reads (export the error log itself, or xp_readerrorlog results with LogDate, ProcessInfo, Text)",
