@@ -105,6 +105,7 @@ type Reader struct {
 	hasOffset bool
 	lastLocal time.Time
 
+	eightBit   bool
 	rowServer  string
 	rowServers int
 	servers    map[string]bool // other instances named by rows
@@ -182,6 +183,7 @@ func (r *Reader) run() {
 	text := parsers.NewTextReader(r.src)
 	enc := text.Encoding
 	eightBit := enc != parsers.UTF16LE && enc != parsers.UTF16BE
+	r.eightBit = eightBit
 	r.stats.Encoding = string(enc)
 	if enc == parsers.EightBit {
 		r.stats.Encoding = string(parsers.UTF8)
@@ -208,7 +210,9 @@ func (r *Reader) run() {
 			continue
 		}
 		r.readBytes += len(line) + 1
-		if eightBit && !parsers.IsASCII(line) {
+		// dbatools rows are decoded field by field (csvFields): most of a
+		// row is columns the reader does not use.
+		if eightBit && r.variant != parsers.FormatDbatoolsCSV && !parsers.IsASCII(line) {
 			var valid bool
 			if line, valid = parsers.DecodeLine(line); !valid {
 				r.stats.Encoding = string(parsers.Windows125)
@@ -286,8 +290,12 @@ func (r *Reader) line(n int, line []byte) {
 			r.stats.Unrecognized++
 			return
 		}
-		r.csvBuf = append(r.csvBuf[:0], line...)
 		r.csvLine = n
+		if !quoteOpen(line) {
+			r.csvFields(line) // the whole row on one line: no copy
+			return
+		}
+		r.csvBuf = append(r.csvBuf[:0], line...)
 		r.csvRecord()
 		return
 	}
@@ -578,12 +586,17 @@ func (r *Reader) csvRecord() {
 		return
 	}
 	r.csvOpen = false
-	r.fields = splitCSVInto(r.fields, r.csvBuf)
-	fields := r.fields
+	r.csvFields(r.csvBuf)
+}
+
+// csvFields reads one complete dbatools row.
+func (r *Reader) csvFields(row []byte) {
 	l := &r.layout
+	r.fields = splitCSVInto(r.fields, row, max(l.date, l.proc, l.text, l.server))
+	fields := r.fields
 	if len(fields) <= l.text || len(fields) <= l.date || l.proc >= len(fields) {
 		r.stats.Unrecognized++
-		r.warn(r.csvLine, "row with too few columns: "+quote(r.csvBuf))
+		r.warn(r.csvLine, "row with too few columns: "+quote(row))
 		return
 	}
 	local, ok := r.cultureTime(fields[l.date])
@@ -593,7 +606,7 @@ func (r *Reader) csvRecord() {
 		return
 	}
 	if l.server >= 0 && l.server < len(fields) {
-		if s := fields[l.server]; len(s) > 0 && string(s) != r.rowServer {
+		if s := r.decode(fields[l.server]); len(s) > 0 && string(s) != r.rowServer {
 			if r.rowServer == "" {
 				r.rowServer = string(s)
 				r.rowServers = 1
@@ -610,10 +623,10 @@ func (r *Reader) csvRecord() {
 	}
 	proc := ""
 	if l.proc >= 0 {
-		proc = r.intern(bytes.TrimSpace(fields[l.proc]))
+		proc = r.intern(bytes.TrimSpace(r.decode(fields[l.proc])))
 	}
 	r.stats.Records++
-	text := fields[l.text]
+	text := r.decode(fields[l.text])
 	first, more, multi := bytes.Cut(text, []byte("\n"))
 	r.startRow(r.csvLine, local, proc, trimRight(first))
 	if multi {
@@ -621,6 +634,19 @@ func (r *Reader) csvRecord() {
 			r.appendCont(r.csvLine, ln)
 		}
 	}
+}
+
+// decode converts a field of 8-bit text that is not ASCII (UTF-8, or
+// Windows-1252 when it is not valid UTF-8).
+func (r *Reader) decode(b []byte) []byte {
+	if !r.eightBit || parsers.IsASCII(b) {
+		return b
+	}
+	out, valid := parsers.DecodeLine(b)
+	if !valid {
+		r.stats.Encoding = string(parsers.Windows125)
+	}
+	return out
 }
 
 // csvMore adds a line to a quoted field that spans lines.
@@ -645,11 +671,13 @@ func quoteOpen(b []byte) bool {
 }
 
 // splitCSV splits one CSV record; quoted fields are unquoted.
-func splitCSV(b []byte) [][]byte { return splitCSVInto(nil, b) }
+func splitCSV(b []byte) [][]byte { return splitCSVInto(nil, b, -1) }
 
-func splitCSVInto(out [][]byte, b []byte) [][]byte {
+// splitCSVInto splits b into out, stopping after field last (all fields
+// when last < 0).
+func splitCSVInto(out [][]byte, b []byte, last int) [][]byte {
 	out = out[:0]
-	for {
+	for last < 0 || len(out) <= last {
 		if len(b) > 0 && b[0] == '"' {
 			// The field ends at a quote not followed by another; doubled
 			// quotes are undone only when there are any.
@@ -689,6 +717,7 @@ func splitCSVInto(out [][]byte, b []byte) [][]byte {
 		out = append(out, b[:j])
 		b = b[j+1:]
 	}
+	return out
 }
 
 func isDashRow(b []byte) bool {
