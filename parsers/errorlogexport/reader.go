@@ -210,6 +210,7 @@ func (r *Reader) run() {
 			continue
 		}
 		r.readBytes += len(line) + 1
+		line = trimRight(line) // Results to Text pads every row to its widths
 		// dbatools rows are decoded field by field (csvFields): most of a
 		// row is columns the reader does not use.
 		if eightBit && r.variant != parsers.FormatDbatoolsCSV && !parsers.IsASCII(line) {
