@@ -22,9 +22,10 @@ var readers = map[parsers.Format]NewReaderFunc{}
 
 // skipReasons explains formats that are recognized but not read.
 var skipReasons = map[parsers.Format]string{
-	parsers.FormatBinary: "binary data, not a log",
-	parsers.FormatEmpty:  "empty file",
-	parsers.FormatText:   "text, but not an ERRORLOG, an XEvent export or a cluster log",
+	parsers.FormatBinary:   "binary data, not a log",
+	parsers.FormatEmpty:    "empty file",
+	parsers.FormatText:     "text, but not an ERRORLOG, an XEvent export or a cluster log",
+	parsers.FormatAgentLog: reasonAgent,
 }
 
 // openInput opens f and detects its format from its first bytes. The
@@ -245,7 +246,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			reason = "unknown format"
 		}
 		res.input.Skipped = reason
-		res.input.Ignored = res.format == parsers.FormatText || res.format == parsers.FormatEmpty
+		res.input.Ignored = res.format == parsers.FormatText || res.format == parsers.FormatEmpty || res.format == parsers.FormatAgentLog
 		return res
 	}
 	r := newReader(br, f.Name)

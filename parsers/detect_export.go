@@ -17,6 +17,9 @@ const (
 	FormatXPReadErrorlog Format = "xp_readerrorlog"
 	// FormatDbatoolsCSV is dbatools Get-DbaErrorLog piped to Export-Csv.
 	FormatDbatoolsCSV Format = "dbatools-csv"
+	// FormatAgentLog is a SQL Server Agent log (SQLAGENT.OUT): recognized so
+	// that it is never read as an ERRORLOG.
+	FormatAgentLog Format = "sqlagent"
 	// FormatTable is tabular text (query results, a spreadsheet saved as
 	// CSV) that is none of the above: it is listed, never read as a log.
 	FormatTable Format = "table"
@@ -36,6 +39,9 @@ func detectTabular(text []byte) Format {
 	second, _ := nextLine(rest)
 	if f := ExportFormat(first, second); f != FormatUnknown {
 		return f
+	}
+	if isAgentLine(first) {
+		return FormatAgentLog
 	}
 	if looksLikeTableHeader(first, second) {
 		return FormatTable
@@ -173,4 +179,11 @@ func DescribeTable(prefix []byte) string {
 	}
 	return fmt.Sprintf("%s with columns %s, not a log agtriage reads (export the error log itself, or xp_readerrorlog results with LogDate, ProcessInfo, Text)",
 		kind, strings.Join(cols, ", "))
+}
+
+// isAgentLine recognizes a SQLAGENT.OUT line: "2024-03-14 02:17:45 - ! [298] text"
+// (the mark is ? for information, + for a warning, ! for an error).
+func isAgentLine(b []byte) bool {
+	return IsErrorlogTimestamp(b) && len(b) > 25 && string(b[19:22]) == " - " &&
+		(b[22] == '?' || b[22] == '+' || b[22] == '!') && b[23] == ' ' && b[24] == '['
 }
