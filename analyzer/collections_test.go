@@ -443,3 +443,28 @@ func checkSettings(t *testing.T, rep *Report, lease bool) {
 		t.Errorf("replicas %+v", s.Replicas)
 	}
 }
+
+// TestSiblingWithClusterLog: a flat folder holding an instance's ERRORLOG
+// (SQLAG01\PROD) and its node's cluster log (SQLAG01) still names one server
+// for a file that states none.
+func TestSiblingWithClusterLog(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "output")
+	os.MkdirAll(dir, 0o755)
+	named := strings.Replace(goodLog, "UTC adjustment: -5:00\r\n", "UTC adjustment: -5:00\r\n2024-03-12 02:14:00.02 spid9s      Server name is 'SQLAG01\\PROD'. This is an informational message only. No user action is required.\r\n", 1)
+	os.WriteFile(filepath.Join(dir, "ERRORLOG"), exportgen.UTF16LE(named), 0o644)
+	os.WriteFile(filepath.Join(dir, "ERRORLOG.1"), exportgen.UTF16LE(goodLog), 0o644)
+	cl := replicaFiles(t, "cluster-lease-cpu")["SQLAG01"]["cluster.log"]
+	os.WriteFile(filepath.Join(dir, "SQLAG01_cluster.log"), cl, 0o644)
+	rep, err := AnalyzePaths([]string{filepath.Dir(dir)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range rep.Inputs {
+		if in.Server != `SQLAG01\PROD` {
+			t.Errorf("%s: server %q (%s)", in.File, in.Server, in.AttributedBy)
+		}
+		if strings.HasSuffix(in.File, "ERRORLOG.1") && in.AttributedBy != "sibling" {
+			t.Errorf("ERRORLOG.1 attributed by %q", in.AttributedBy)
+		}
+	}
+}

@@ -137,7 +137,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		if r.stats == nil || names[i] != "" {
 			continue
 		}
-		if sib := dirNames[r.file.Dir]; len(sib) == 1 {
+		if sib := oneHost(dirNames[r.file.Dir]); len(sib) == 1 {
 			for j := range results {
 				if results[j].file.Dir == r.file.Dir && names[j] != "" && sib[canonKey(names[j])] {
 					names[i], r.input.AttributedBy = names[j], "sibling"
@@ -190,6 +190,33 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		sort.Strings(sv.Aliases)
 	}
 	return set
+}
+
+// oneHost reduces the names stated in one folder to the instance name when
+// they all denote one host (HOST\INST from the ERRORLOG, HOST from the
+// node's cluster log): that folder still belongs to one server.
+func oneHost(names map[string]bool) map[string]bool {
+	if len(names) < 2 {
+		return names
+	}
+	host, inst := "", ""
+	for n := range names {
+		h := hostPart(n)
+		if host != "" && h != host {
+			return names
+		}
+		host = h
+		if n != h {
+			if inst != "" && inst != n {
+				return names // two instances on one host
+			}
+			inst = n
+		}
+	}
+	if inst == "" {
+		return names
+	}
+	return map[string]bool{inst: true}
 }
 
 // folderNamesServer reports whether f's folder name may stand for its server:
