@@ -23,7 +23,7 @@ for h in sqllnx1 sqllnx2; do
 	printf '[    0.000000] Linux version 5.15.0-1051-azure (buildd@lcy02-amd64-017)\n[    2.104233] EXT4-fs (sda1): mounted filesystem with ordered data mode\n' > "$work/output/${h}_os_dmesg.info"
 	printf 'Feb 10 06:01:44 %s systemd[1]: Started Microsoft SQL Server Database Engine.\n' "$h" > "$work/output/${h}_os.journalctl.info"
 	printf '2025-02-10 06:30:00 Starting sql logs collectors\n2025-02-10 06:30:02 Collecting SQL Server error logs\n' > "$work/output/sqllogscout.log"
-	printf 'group_name      failure_condition_level health_check_timeout\n--------------- ----------------------- --------------------\nAG1             3                       30000\n\n(1 rows affected)\n' > "$work/output/${h}_host_instance_SQL_AlwaysOnDiag_Shutdown.out"
+	printf 'group_name      failure_condition_level health_check_timeout\n--------------- ----------------------- --------------------\nAGShop          3                       30000\n\n(1 rows affected)\n' > "$work/output/${h}_host_instance_SQL_AlwaysOnDiag_Shutdown.out"
 	(cd "$work" && tarx -cjf "$here/output_${h}_02_10_2025_06_30.tar.bz2" output)
 	rm -rf "$work"
 done
