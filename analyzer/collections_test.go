@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/bzip2"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/agtriage/agtriage/internal/exportgen"
+	"github.com/agtriage/agtriage/parsers"
 )
 
 // replicaFiles returns the files of each replica folder of a scenario.
@@ -513,5 +515,61 @@ func TestMultiStreamBzip2(t *testing.T) {
 	rc.Close()
 	if err != nil || !bytes.Contains(data, []byte("SQLServerAgent is starting")) {
 		t.Errorf("second member: %q, %v", data, err)
+	}
+}
+
+// TestTarBounds: a compressed tar member far beyond the ratio bound stops
+// with the decompression-limit message, member names cannot climb out, and
+// the events view reads archives again in order.
+func TestTarBounds(t *testing.T) {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	big := append(exportgen.UTF16LE(goodLog), bytes.Repeat([]byte{' ', 0}, 32<<20)...)
+	tw.WriteHeader(&tar.Header{Name: "../../etc/ERRORLOG", Mode: 0o644, Size: int64(len(big)), Typeflag: tar.TypeReg})
+	tw.Write(big)
+	tw.Close()
+	gz.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bomb.tgz")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	rep, err := AnalyzePaths([]string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in, list Input
+	for _, x := range rep.Inputs {
+		switch x.File {
+		case path + "/etc/ERRORLOG": // "../" cleaned away
+			in = x
+		case path:
+			list = x
+		}
+	}
+	if !strings.Contains(list.Skipped, "listing stopped after 1 members: compressed input exceeds the decompression limit") {
+		t.Errorf("archive: %q", list.Skipped)
+	}
+	found := false
+	for _, w := range in.Warnings {
+		found = found || strings.Contains(w, "decompression limit")
+	}
+	if !found || in.Events == 0 {
+		t.Errorf("events %d, warnings %v", in.Events, in.Warnings)
+	}
+
+	// The events view of the Linux collection: each archive member read
+	// again, in order, after the analysis pass.
+	files, _ := Collect([]string{filepath.Join("..", "testdata", "collections")})
+	n := 0
+	inputs, err := Events(files, Options{Workers: 2}, func(*parsers.Event) error { n++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, in := range inputs {
+		total += in.Events
+	}
+	if n == 0 || n != total {
+		t.Errorf("events view %d events, inputs say %d", n, total)
 	}
 }

@@ -230,7 +230,11 @@ func addTar(files []File, skipped []Input, name, dir, root string, size int64, c
 			break
 		}
 		if err != nil {
-			skipped = append(skipped, Input{File: name, Skipped: fmt.Sprintf("archive damaged after %d members: %v", idx, err)})
+			what := "archive damaged"
+			if errors.Is(err, ErrInflateLimit) {
+				what = "listing stopped"
+			}
+			skipped = append(skipped, Input{File: name, Skipped: fmt.Sprintf("%s after %d members: %v", what, idx, err)})
 			break
 		}
 		if idx >= MaxEntries {
