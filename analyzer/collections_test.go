@@ -573,3 +573,44 @@ func TestTarBounds(t *testing.T) {
 		t.Errorf("events view %d events, inputs say %d", n, total)
 	}
 }
+
+// TestArchivesInZip: a tar inside a zip is read; a zip inside a zip is
+// listed with what to do.
+func TestArchivesInZip(t *testing.T) {
+	var tgz bytes.Buffer
+	gz := gzip.NewWriter(&tgz)
+	tw := tar.NewWriter(gz)
+	data := exportgen.UTF16LE(goodLog)
+	tw.WriteHeader(&tar.Header{Name: "log/ERRORLOG", Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+	tw.Write(data)
+	tw.Close()
+	gz.Close()
+	var inner bytes.Buffer
+	zi := zip.NewWriter(&inner)
+	w, _ := zi.Create("ERRORLOG")
+	w.Write(data)
+	zi.Close()
+	var outer bytes.Buffer
+	zw := zip.NewWriter(&outer)
+	w, _ = zw.Create("SQLAG01/logs.tar.gz")
+	w.Write(tgz.Bytes())
+	w, _ = zw.Create("SQLAG01/more.zip")
+	w.Write(inner.Bytes())
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "ticket.zip")
+	os.WriteFile(path, outer.Bytes(), 0o644)
+	rep, err := AnalyzePaths([]string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Input{}
+	for _, in := range rep.Inputs {
+		got[strings.TrimPrefix(in.File, path+"/")] = in
+	}
+	if in := got["SQLAG01/logs.tar.gz/log/ERRORLOG"]; in.Events != 3 || in.Skipped != "" {
+		t.Errorf("tar member: %+v (inputs %v)", in, sortedKeys(got))
+	}
+	if in := got["SQLAG01/more.zip"]; !strings.Contains(in.Skipped, "archive inside an archive") {
+		t.Errorf("zip in zip: %q", in.Skipped)
+	}
+}

@@ -126,6 +126,11 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 			// Member names are only labels: nothing is ever written, so "../"
 			// cannot escape anywhere; clean them for display.
 			name := cleanMemberName(m.Name)
+			if c, ok := tarKind(strings.ToLower(name)); ok { // a tar inside the zip (tar.go)
+				files, skipped = addTar(files, skipped, path+"/"+name, path+"/"+filepath.ToSlash(filepath.Dir(name)), root,
+					int64(m.UncompressedSize64), c, m.Open, 1)
+				continue
+			}
 			f := File{
 				Name: path + "/" + name,
 				Dir:  path + "/" + filepath.ToSlash(filepath.Dir(name)),

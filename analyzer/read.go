@@ -245,6 +245,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		if reason == "" {
 			reason = "unknown format"
 		}
+		if r := nestedArchive(f.Name, res.format); r != "" {
+			reason = r
+		}
 		res.input.Skipped = reason
 		res.input.Ignored = res.format == parsers.FormatText || res.format == parsers.FormatEmpty || res.format == parsers.FormatAgentLog
 		return res

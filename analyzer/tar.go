@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/agtriage/agtriage/parsers"
 )
 
 // MaxEntries bounds the members listed from one tar archive.
@@ -280,4 +282,14 @@ func dirOf(name string) string {
 		return name[:i]
 	}
 	return ""
+}
+
+// nestedArchive explains an archive found inside another archive that is not
+// opened (a zip or gzip member of an archive), or returns "".
+func nestedArchive(name string, f parsers.Format) string {
+	lower := strings.ToLower(name)
+	if f != parsers.FormatBinary || !(strings.HasSuffix(lower, ".zip") || strings.HasSuffix(lower, ".gz")) {
+		return ""
+	}
+	return "an archive inside an archive is not opened: extract the outer archive and pass the folder"
 }
