@@ -61,6 +61,11 @@ func Analyze(files []File, opt Options) (*Report, error) {
 			readable++
 		}
 	}
+	var settings []settingRow
+	for i := range results {
+		settings = append(settings, results[i].settings...)
+	}
+	rep.Settings = mergeSettings(settings) // settings.go
 	if readable == 0 {
 		return rep, fmt.Errorf("no readable log among %d file(s): give ERRORLOG files, AlwaysOn_health .xel or XML files, or cluster logs", len(files))
 	}

@@ -104,12 +104,20 @@ func Collect(paths []string) (files []File, skipped []Input) {
 			skipped = append(skipped, Input{File: p, Skipped: err.Error()})
 		}
 	}
-	return files, skipped
+	// Copies of one cluster log (collectors.go) are read once.
+	files, dups := collectorDuplicates(files)
+	return files, append(skipped, dups...)
 }
 
 // addFile adds a regular file, expanding .zip archives and .gz files.
 func addFile(files []File, skipped []Input, path, dir, root string, info fs.FileInfo) ([]File, []Input) {
+	if in, ok := collectorSkip(path); ok {
+		return files, append(skipped, in) // a collector's non-log file (collectors.go)
+	}
 	lower := strings.ToLower(path)
+	if c, ok := tarKind(lower); ok { // tar.go
+		return addTar(files, skipped, path, dir, root, info.Size(), c, func() (io.ReadCloser, error) { return os.Open(path) }, 0)
+	}
 	switch {
 	case strings.HasSuffix(lower, ".zip"):
 		zf, err := zip.OpenReader(path)
@@ -130,6 +138,11 @@ func addFile(files []File, skipped []Input, path, dir, root string, info fs.File
 			// Member names are only labels: nothing is ever written, so "../"
 			// cannot escape anywhere; clean them for display.
 			name := cleanMemberName(m.Name)
+			if c, ok := tarKind(strings.ToLower(name)); ok { // a tar inside the zip (tar.go)
+				files, skipped = addTar(files, skipped, path+"/"+name, path+"/"+filepath.ToSlash(filepath.Dir(name)), root,
+					int64(m.UncompressedSize64), c, m.Open, 1)
+				continue
+			}
 			full := path + "/" + name
 			dir := full[:len(path)] // the archive itself for a member at its top
 			if i := strings.LastIndexByte(name, '/'); i >= 0 {

@@ -247,6 +247,12 @@ func (m *mdWriter) summary() {
 		for _, in := range r.Inputs {
 			events += in.Events
 		}
+		if events == 0 {
+			// Never "no incident" when nothing was read: say what was not.
+			m.line("No events were read, so no incident can be ruled out. " + notRead(r.Inputs))
+			m.line("")
+			return
+		}
 		m.printf("No incident found. Checked %d events from %d input files of %d servers", events, len(r.Inputs), len(r.Servers))
 		if !r.Start.IsZero() {
 			m.printf(" between %s and %s", mdUTC(r.Start, false), mdUTC(r.End, false))
@@ -688,3 +694,26 @@ func mdCategory(c string) string {
 
 // ---- tables ----
 
+// notRead says which inputs were not read and why (at most three named).
+func notRead(inputs []Input) string {
+	var parts []string
+	n := 0
+	for _, in := range inputs {
+		if in.Skipped == "" {
+			continue
+		}
+		n++
+		if len(parts) < 3 {
+			parts = append(parts, mdCode(in.File)+": "+mdInline(in.Skipped))
+		}
+	}
+	switch {
+	case len(inputs) == 0:
+		return "No input files were given."
+	case n == 0:
+		return fmt.Sprintf("The %s held no log records.", plural(len(inputs), "input file", "input files"))
+	case n > len(parts):
+		parts = append(parts, fmt.Sprintf("and %d more (see Coverage)", n-len(parts)))
+	}
+	return fmt.Sprintf("Not read: %s.", strings.Join(parts, "; "))
+}

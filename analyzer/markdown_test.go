@@ -491,10 +491,19 @@ func TestMarkdownNoIncident(t *testing.T) {
 	// An empty report still renders every mandatory part.
 	md = mdRender(t, &Report{}, MarkdownOptions{})
 	mdCheck(t, md)
-	for _, want := range []string{"# Always On incident report", "No incident found", "No warnings."} {
+	for _, want := range []string{"# Always On incident report", "No events were read", "No warnings."} {
 		if !strings.Contains(md, want) {
 			t.Errorf("empty report lacks %q", want)
 		}
+	}
+	if strings.Contains(md, "No incident found") {
+		t.Error("a report without events says \"No incident found\"")
+	}
+
+	// A report whose only input was skipped says what was not read.
+	md = mdRender(t, &Report{Inputs: []Input{{File: "results.csv", Skipped: "tab-separated query results with columns a, b"}}}, MarkdownOptions{})
+	if !strings.Contains(md, "Not read: `results.csv`: tab-separated query results") || strings.Contains(md, "No incident found") {
+		t.Errorf("summary of a skipped-only report:\n%s", md)
 	}
 }
 

@@ -22,9 +22,10 @@ var readers = map[parsers.Format]NewReaderFunc{}
 
 // skipReasons explains formats that are recognized but not read.
 var skipReasons = map[parsers.Format]string{
-	parsers.FormatBinary: "binary data, not a log",
-	parsers.FormatEmpty:  "empty file",
-	parsers.FormatText:   "text, but not an ERRORLOG, an XEvent export or a cluster log",
+	parsers.FormatBinary:   "binary data, not a log",
+	parsers.FormatEmpty:    "empty file",
+	parsers.FormatText:     "text, but not an ERRORLOG, an XEvent export or a cluster log",
+	parsers.FormatAgentLog: reasonAgent,
 }
 
 // openInput opens f and detects its format from its first bytes. The
@@ -60,6 +61,8 @@ type fileResult struct {
 	stats  *fileSummary // nil when the file could not be read
 	format parsers.Format
 	events []*parsers.Event // the AG-relevant events only
+	// settings are the AG settings of a collector's configuration file.
+	settings []settingRow
 }
 
 // fileSummary is what the analysis needs of a read file's statistics
@@ -228,6 +231,23 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
 		}
 	}()
+	if in, ok := collectorSkip(f.Name); ok {
+		in.Bytes = f.Size
+		res.input = in // a collector's non-log file (collectors.go)
+		return res
+	}
+	if reason, ok := settingsFile(f.Name); ok {
+		res.input = Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
+		rows, err := readSettings(f) // settings.go
+		res.settings = rows
+		switch {
+		case err != nil:
+			res.input.Skipped += "; AG settings could not be read: " + err.Error()
+		case len(rows) > 0:
+			res.input.Skipped += fmt.Sprintf("; %d AG setting values read", len(rows))
+		}
+		return res
+	}
 	rc, br, format, err := openInput(f)
 	if err != nil {
 		res.input.Skipped = err.Error()
@@ -235,15 +255,23 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	}
 	defer rc.Close()
 	res.format = format
+	headTail := isHeadTail(f.Name)
 	res.input.Format = string(res.format)
 	newReader, ok := readers[res.format]
 	if !ok {
 		reason := skipReasons[res.format]
+		if res.format == parsers.FormatTable {
+			head, _ := br.Peek(parsers.SniffLen)
+			reason = parsers.DescribeTable(head)
+		}
 		if reason == "" {
 			reason = "unknown format"
 		}
+		if r := nestedArchive(f.Name, res.format); r != "" {
+			reason = r
+		}
 		res.input.Skipped = reason
-		res.input.Ignored = res.format == parsers.FormatText || res.format == parsers.FormatEmpty
+		res.input.Ignored = res.format == parsers.FormatText || res.format == parsers.FormatEmpty || res.format == parsers.FormatAgentLog
 		return res
 	}
 	r := newReader(br, f.Name)
@@ -263,6 +291,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			fatal = msg
 			res.input.Warnings = append(res.input.Warnings, msg+" (reading stopped here)")
 			break
+		}
+		if headTail {
+			noteHeadTail(&res.input, ev)
 		}
 		if !window.keep(ev) {
 			continue
@@ -293,6 +324,21 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		res.input.Warnings = nil
 		res.stats, res.events = nil, nil
 		return res
+	}
+	if res.format == parsers.FormatErrorlog && st.Events == 0 && st.Unrecognized > 0 {
+		// Lines that start like ERRORLOG records but none could be read:
+		// never analyze such a file as a log without events.
+		first := ""
+		if len(st.Warnings) > 0 {
+			first = " (first problem: " + st.Warnings[0].Error() + ")"
+		}
+		res.input.Skipped = fmt.Sprintf("text that starts like an ERRORLOG, but none of its %d lines could be read as a record%s", st.Lines, first)
+		res.input.Warnings = nil
+		res.stats, res.events = nil, nil
+		return res
+	}
+	if parsers.IsErrorlogExport(res.format) {
+		res.format = parsers.FormatErrorlog // an exported ERRORLOG: same events, same clock rules
 	}
 	res.input.Encoding = st.Encoding
 	if st.Bytes > 0 {

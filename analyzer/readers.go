@@ -6,6 +6,7 @@ import (
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/clusterlog"
 	"github.com/agtriage/agtriage/parsers/errorlog"
+	"github.com/agtriage/agtriage/parsers/errorlogexport"
 	"github.com/agtriage/agtriage/parsers/eventxml"
 	"github.com/agtriage/agtriage/parsers/evtx"
 	"github.com/agtriage/agtriage/parsers/xel"
@@ -17,6 +18,11 @@ func init() {
 		el := errorlog.NewReader(r, file)
 		el.Reuse = true // readFile copies what it keeps
 		return el
+	}
+	for _, f := range []parsers.Format{parsers.FormatSSMSExport, parsers.FormatXPReadErrorlog, parsers.FormatDbatoolsCSV} {
+		readers[f] = func(r io.Reader, file string) parsers.Reader {
+			return errorlogexport.NewReader(r, file)
+		}
 	}
 	readers[parsers.FormatClusterlog] = func(r io.Reader, file string) parsers.Reader {
 		return clusterlog.NewReader(r, file)

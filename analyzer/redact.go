@@ -337,6 +337,11 @@ func redactCollect(rd *redactor, r *Report) {
 	for _, e := range r.Timeline {
 		names(e.Server)
 	}
+	for _, st := range r.Settings {
+		for _, rp := range st.Replicas {
+			names(rp.Replica)
+		}
+	}
 }
 
 var (
@@ -711,6 +716,24 @@ func walkReportStrings(r *Report, f func(string, reportField) string) *Report {
 		}
 	}
 	c.Gaps = list(r.Gaps, text)
+	if r.Settings != nil {
+		c.Settings = make([]AGSettings, len(r.Settings))
+		for i, st := range r.Settings {
+			st.AG = name(st.AG)
+			if st.Replicas != nil {
+				reps := make([]ReplicaSettings, len(st.Replicas))
+				for j, rp := range st.Replicas {
+					rp.Replica = text(rp.Replica)
+					rp.AvailabilityMode = enum(rp.AvailabilityMode)
+					rp.FailoverMode = enum(rp.FailoverMode)
+					reps[j] = rp
+				}
+				st.Replicas = reps
+			}
+			st.Sources = list(st.Sources, path)
+			c.Settings[i] = st
+		}
+	}
 	c.Warnings = list(r.Warnings, text)
 	return &c
 }

@@ -35,8 +35,12 @@ type Report struct {
 	Background map[string]int `json:"background,omitempty"`
 	// Gaps lists coverage problems: replicas without logs, logs that do not cover
 	// an incident, XEvent files that start after it.
-	Gaps     []string `json:"gaps"`
-	Warnings []string `json:"warnings"`
+	Gaps []string `json:"gaps"`
+	// Settings are the AG settings found in collected configuration files
+	// (lease and health-check timeouts, failure condition level, replica
+	// modes); see AGSettings.
+	Settings []AGSettings `json:"settings,omitempty"`
+	Warnings []string     `json:"warnings"`
 }
 
 // Clock methods: how a server's ERRORLOG times were put on UTC.
@@ -81,6 +85,9 @@ type Input struct {
 	End          time.Time `json:"end,omitzero"`
 	LocalClock   bool      `json:"local_clock,omitempty"` // times could not be put on UTC
 	Skipped      string    `json:"skipped,omitempty"`     // why the file was not read
+	// MissingMiddle is the time a head-and-tail copy of a large log does not
+	// cover (collectors keep only its first and last lines).
+	MissingMiddle *TimeSpan `json:"missing_middle,omitempty"`
 	// Ignored is true when the skipped file is not a log at all (a README, a
 	// JSON file, an empty file): nothing was lost by skipping it.
 	Ignored  bool     `json:"ignored,omitempty"`

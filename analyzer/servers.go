@@ -95,7 +95,24 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 	names := make([]string, len(results))
 	// Pass 1: overrides and names stated in the log.
 	dirNames := map[string]map[string]bool{}
-	firstLog := map[string]int{} // folder -> first file attributed by its log
+	firstNamed := map[string]map[string]int{} // folder -> name key -> first file named so
+	clusterLogs := map[string]int{}
+	for i := range results {
+		if results[i].format == parsers.FormatClusterlog {
+			clusterLogs[results[i].file.Dir]++
+		}
+	}
+	named := func(dir, name string, i int) {
+		k := canonKey(name)
+		if dirNames[dir] == nil {
+			dirNames[dir] = map[string]bool{}
+			firstNamed[dir] = map[string]int{}
+		}
+		dirNames[dir][k] = true
+		if _, ok := firstNamed[dir][k]; !ok {
+			firstNamed[dir][k] = i
+		}
+	}
 	for i := range results {
 		r := &results[i]
 		if r.stats == nil {
@@ -107,28 +124,43 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		}
 		if r.stats.Server != "" {
 			names[i], r.input.AttributedBy = r.stats.Server, "log"
-			if dirNames[r.file.Dir] == nil {
-				dirNames[r.file.Dir] = map[string]bool{}
+			if r.format == parsers.FormatClusterlog && clusterLogs[r.file.Dir] > 1 {
+				// Collectors put every node's cluster log in each replica's
+				// folder: then a node name says nothing about the folder.
+				continue
 			}
-			dirNames[r.file.Dir][canonKey(r.stats.Server)] = true
-			if _, ok := firstLog[r.file.Dir]; !ok {
-				firstLog[r.file.Dir] = i
-			}
+			named(r.file.Dir, r.stats.Server, i)
 		}
 	}
-	// Pass 2: siblings, then folder names.
+	// Pass 2: a collector's <server>_<instance>_ file-name prefix
+	// (collectors.go), which names the folder too.
 	for i := range results {
 		r := &results[i]
 		if r.stats == nil || names[i] != "" {
 			continue
 		}
-		if sib := dirNames[r.file.Dir]; len(sib) == 1 {
-			names[i], r.input.AttributedBy = names[firstLog[r.file.Dir]], "sibling"
+		if s := collectorServer(r.file.Name); s != "" {
+			names[i], r.input.AttributedBy = s, "file name"
+			if r.format != parsers.FormatClusterlog || clusterLogs[r.file.Dir] <= 1 {
+				named(r.file.Dir, s, i)
+			}
+		}
+	}
+	// Pass 3: siblings, then folder names.
+	for i := range results {
+		r := &results[i]
+		if r.stats == nil || names[i] != "" {
+			continue
+		}
+		if sib := oneHost(dirNames[r.file.Dir]); len(sib) == 1 {
+			for k := range sib {
+				names[i], r.input.AttributedBy = names[firstNamed[r.file.Dir][k]], "sibling"
+			}
 			continue
 		}
 		if len(dirNames[r.file.Dir]) < 2 && folderNamesServer(r.file) {
 			// (A folder whose files name two servers is no replica folder.)
-			names[i], r.input.AttributedBy = filepath.Base(r.file.Dir), "folder"
+			names[i], r.input.AttributedBy = filepath.Base(filepath.Clean(r.file.Dir)), "folder"
 			continue
 		}
 		names[i], r.input.AttributedBy = "unknown ("+filepath.Base(r.file.Name)+")", "none"
@@ -154,7 +186,7 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 			sv.addAlias(names[i])
 		}
 		if r.input.AttributedBy == "folder" {
-			sv.addAlias(filepath.Base(r.file.Dir))
+			sv.addAlias(filepath.Base(filepath.Clean(r.file.Dir)))
 		}
 		r.input.Server = sv.Name
 		sv.Files = append(sv.Files, r.file.Name)
@@ -170,6 +202,33 @@ func attribute(results []fileResult, overrides []ServerOverride) *serverSet {
 		sort.Strings(sv.Aliases)
 	}
 	return set
+}
+
+// oneHost reduces the names stated in one folder to the instance name when
+// they all denote one host (HOST\INST from the ERRORLOG, HOST from the
+// node's cluster log): that folder still belongs to one server.
+func oneHost(names map[string]bool) map[string]bool {
+	if len(names) < 2 {
+		return names
+	}
+	host, inst := "", ""
+	for n := range names {
+		h := hostPart(n)
+		if host != "" && h != host {
+			return names
+		}
+		host = h
+		if n != h {
+			if inst != "" && inst != n {
+				return names // two instances on one host
+			}
+			inst = n
+		}
+	}
+	if inst == "" {
+		return names
+	}
+	return map[string]bool{inst: true}
 }
 
 // folderNamesServer reports whether f's folder name may stand for its server:

@@ -90,6 +90,9 @@ func detectText(text []byte) Format {
 		}
 		return FormatText
 	}
+	if f := detectTabular(trimmed); f != FormatUnknown {
+		return f // exported error logs and other tabular text (detect_export.go)
+	}
 	// Look at the lines of the prefix: an ERRORLOG record starts with a
 	// "YYYY-MM-DD HH:MM:SS" timestamp within its first lines; a cluster log
 	// has "hex.hex::" lines or "[=== Cluster Logs ===]" section headers,
