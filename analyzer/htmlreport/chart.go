@@ -110,10 +110,10 @@ type arrow struct {
 
 // laneSet finds the lane of a server (in an AG when there are several).
 type laneSet struct {
-	multi  bool
-	lanes  []*lane
-	byKey  map[string]*lane // ag + "\x00" + SERVER
-	first  map[string]*lane // SERVER -> its first lane
+	multi bool
+	lanes []*lane
+	byKey map[string]*lane // ag + "\x00" + SERVER
+	first map[string]*lane // SERVER -> its first lane
 }
 
 func key(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

@@ -1,7 +1,7 @@
 package htmlreport
 
 import (
-	"regexp"
+	"html"
 	"strings"
 	"testing"
 )
@@ -19,39 +19,122 @@ var pageTags = map[string]bool{
 	"td": true, "button": true, "article": true, "pre": true, "br": true, "script": true,
 }
 
-var (
-	reTag     = regexp.MustCompile(`<(/?)([A-Za-z][A-Za-z0-9-]*)`)
-	reOnAttr  = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
-	reURLAttr = regexp.MustCompile(`(?i)\s(?:href|src|xlink:href|action|formaction)\s*=\s*"([^"]*)"`)
-)
+// tag is an element's start or end tag as the page spells it.
+type tag struct {
+	name  string
+	end   bool
+	attrs map[string]string
+}
 
-// checkPage checks the structure of a page: every tag is one of the
-// template's, one script (the page's own), every link points inside the
-// page, no event-handler attribute, a Content-Security-Policy that forbids
-// everything else.
+// tags tokenizes page the way a browser does for this page's markup: text
+// holds no '<' but as the start of a tag; the contents of style and script
+// (the page's own) are skipped; attribute values are quoted with '"'.
+func tags(t testing.TB, page string) []tag {
+	t.Helper()
+	var out []tag
+	for i := 0; i < len(page); {
+		j := strings.IndexByte(page[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if strings.HasPrefix(page[i:], "!DOCTYPE") {
+			i += strings.IndexByte(page[i:], '>') + 1
+			continue
+		}
+		tg := tag{attrs: map[string]string{}}
+		if page[i] == '/' {
+			tg.end = true
+			i++
+		}
+		k := i
+		for k < len(page) && (isAlnum(page[k]) || page[k] == '-') {
+			k++
+		}
+		tg.name = strings.ToLower(page[i:k])
+		if tg.name == "" {
+			t.Errorf("a '<' that starts no tag at offset %d: %q", i, page[max(0, i-40):min(len(page), i+40)])
+			continue
+		}
+		i = k
+		for i < len(page) && page[i] != '>' {
+			if page[i] == ' ' || page[i] == '\n' || page[i] == '/' {
+				i++
+				continue
+			}
+			k = i
+			for k < len(page) && page[k] != '=' && page[k] != ' ' && page[k] != '>' {
+				k++
+			}
+			name := strings.ToLower(page[i:k])
+			val := ""
+			if k < len(page) && page[k] == '=' {
+				if page[k+1] != '"' {
+					t.Errorf("<%s %s=…>: unquoted attribute value", tg.name, name)
+				}
+				end := strings.IndexByte(page[k+2:], '"')
+				if end < 0 {
+					t.Fatalf("<%s %s=…>: attribute value never closed", tg.name, name)
+				}
+				val = html.UnescapeString(page[k+2 : k+2+end])
+				k += 2 + end + 1
+			}
+			if _, dup := tg.attrs[name]; dup {
+				t.Errorf("<%s>: attribute %s twice", tg.name, name)
+			}
+			tg.attrs[name] = val
+			i = k
+		}
+		i++
+		out = append(out, tg)
+		if (tg.name == "style" || tg.name == "script") && !tg.end {
+			end := strings.Index(page[i:], "</"+tg.name+">")
+			if end < 0 {
+				t.Fatalf("<%s> never closed", tg.name)
+			}
+			i += end
+		}
+	}
+	return out
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// checkPage checks the structure of a page: every element is one of the
+// template's, one script (the page's own), no event-handler or style
+// attribute, every link points inside the page, and a
+// Content-Security-Policy forbids everything else.
 func checkPage(t testing.TB, page string) {
 	t.Helper()
 	if !strings.HasPrefix(page, "<!DOCTYPE html>\n") || !strings.HasSuffix(page, "</html>\n") {
 		t.Errorf("page does not start with a doctype or end with </html>")
 	}
-	for _, m := range reTag.FindAllStringSubmatch(page, -1) {
-		if !pageTags[strings.ToLower(m[2])] {
-			t.Errorf("unexpected element <%s%s> in the page", m[1], m[2])
+	scripts, csp := 0, ""
+	for _, tg := range tags(t, page) {
+		if !pageTags[tg.name] {
+			t.Errorf("unexpected element <%s> in the page", tg.name)
+		}
+		if tg.name == "script" && !tg.end {
+			scripts++
+		}
+		for name, val := range tg.attrs {
+			switch {
+			case strings.HasPrefix(name, "on"), name == "style", name == "src", name == "srcdoc", name == "xlink:href":
+				t.Errorf("<%s %s=%q>: attribute not allowed", tg.name, name, val)
+			case name == "href" && !strings.HasPrefix(val, "#"):
+				t.Errorf("<%s href=%q>: the page must only link within itself", tg.name, val)
+			}
+		}
+		if tg.name == "meta" && tg.attrs["http-equiv"] == "Content-Security-Policy" {
+			csp = tg.attrs["content"]
 		}
 	}
-	if n := strings.Count(strings.ToLower(page), "<script"); n != 1 {
-		t.Errorf("%d <script elements, want 1", n)
+	if scripts != 1 {
+		t.Errorf("%d script elements, want 1", scripts)
 	}
-	if m := reOnAttr.FindString(page); m != "" {
-		i := strings.Index(page, m)
-		t.Errorf("event-handler attribute %q in the page: …%s…", m, page[max(0, i-80):min(len(page), i+80)])
-	}
-	for _, m := range reURLAttr.FindAllStringSubmatch(page, -1) {
-		if !strings.HasPrefix(m[1], "#") {
-			t.Errorf("link to %q: the page must only link within itself", m[1])
-		}
-	}
-	if !strings.Contains(page, `<meta http-equiv="Content-Security-Policy" content="default-src 'none';`) {
-		t.Errorf("no Content-Security-Policy forbidding everything by default")
+	if !strings.HasPrefix(csp, "default-src 'none'; ") || strings.Contains(csp, "unsafe") {
+		t.Errorf("Content-Security-Policy %q does not forbid everything by default", csp)
 	}
 }

@@ -155,10 +155,10 @@ type serverRow struct {
 }
 
 type inputRow struct {
-	File, Format, Encoding, Server, Range    string
-	Events, Unrecognized                     int
-	SkippedBytes                             string
-	LocalClock, Damaged                      bool
+	File, Format, Encoding, Server, Range string
+	Events, Unrecognized                  int
+	SkippedBytes                          string
+	LocalClock, Damaged                   bool
 }
 
 func newPage(r *analyzer.Report, opt Options) *page {
