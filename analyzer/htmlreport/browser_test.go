@@ -279,8 +279,9 @@ func open(t *testing.T, path string, o openOpts) visit {
 		} else {
 			shot, err = chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
 				r, err := cdp.Call(ctx, tg, cdppage.CaptureScreenshot, cdppage.CaptureScreenshotParams{
-					Format: cdppage.CaptureScreenshotFormatPng,
-					Clip:   &cdppage.Viewport{X: 0, Y: 0, Width: float64(width), Height: 1100, Scale: 1},
+					Format:                cdppage.CaptureScreenshotFormatPng,
+					Clip:                  &cdppage.Viewport{X: 0, Y: 0, Width: float64(width), Height: 1300, Scale: 1},
+					CaptureBeyondViewport: ptrTrue(),
 				})
 				return r.Data, err
 			})
@@ -299,10 +300,30 @@ func open(t *testing.T, path string, o openOpts) visit {
 		if len(shot) < 10_000 {
 			t.Errorf("screenshot %s is only %d bytes", path, len(shot))
 		}
+		// The picture alone, enlarged.
+		box, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const f = document.querySelector("figure.chart");
+			if (!f) return [0, 0, 0, 0]; const r = f.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })()`))
+		if err == nil && box[2] > 0 {
+			chart, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+				r, err := cdp.Call(ctx, tg, cdppage.CaptureScreenshot, cdppage.CaptureScreenshotParams{
+					Format:                cdppage.CaptureScreenshotFormatPng,
+					Clip:                  &cdppage.Viewport{X: box[0], Y: box[1], Width: box[2], Height: box[3], Scale: 1.5},
+					CaptureBeyondViewport: ptrTrue(),
+				})
+				return r.Data, err
+			})
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, o.shot+"-chart.png"), chart, 0o644)
+			}
+			if err != nil {
+				t.Errorf("chart screenshot: %v", err)
+			}
+		}
 	}
 	return v
 }
 
+func ptrTrue() *bool { b := true; return &b }
 
 func cmpOr(a, b int) int {
 	if a != 0 {
@@ -540,4 +561,3 @@ func checkElements(t *testing.T, v visit) {
 		t.Errorf("%d script elements in the document, want 1", v.Scripts)
 	}
 }
-

@@ -418,7 +418,7 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 		d := sg.t1.Sub(sg.t0)
 		c.Quiet = append(c.Quiet, quietBreak{
 			X: sg.x0, Y: c.LanesY0 - 2, W: sg.x1 - sg.x0, H: c.LanesY1 - c.LanesY0 + 4,
-			TextX: (sg.x0 + sg.x1) / 2, TextY: c.AxisY + axisRow - 2,
+			TextX: (sg.x0 + sg.x1) / 2, TextY: (c.LanesY0 + c.LanesY1) / 2,
 			Label: shortDuration(d),
 			Title: fmt.Sprintf("%s compressed (%s – %s): no role change, failover or incident, and no connection window or cluster outage starts or ends", duration(d), utc(sg.t0, false), utc(sg.t1, false)),
 		})
@@ -530,6 +530,23 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 	for _, r := range rows {
 		r.right = -1e9
 	}
+	// The ends of the axis, when a quiet break leaves them unlabelled.
+	edge := func(t time.Time, x float64, anchor string) {
+		for i := 0; i < len(rows); i += 2 {
+			tr, dr := rows[i], rows[i+1]
+			lt := t.In(tr.loc)
+			c.Ticks = append(c.Ticks, tickLabel{X: x, Y: tr.y, Text: lt.Format("15:04"), Anchor: anchor},
+				tickLabel{X: x, Y: dr.y, Text: lt.Format("2006-01-02"), Anchor: anchor, Class: "date"})
+			if anchor == "start" {
+				tr.right, dr.right = x+5*6, x+10*6
+				dr.lastDate = lt.Format("2006-01-02")
+			}
+		}
+	}
+	first, last := sc.segs[0], sc.segs[len(sc.segs)-1]
+	if first.quiet {
+		edge(first.t0, first.x0, "start")
+	}
 	for _, sg := range sc.segs {
 		if sg.quiet {
 			continue
@@ -538,6 +555,9 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 		for _, t := range ts {
 			x := sc.x(t)
 			c.Grid = append(c.Grid, x)
+			if last.quiet && len(sc.segs) > 1 && x > last.x0-66 {
+				continue // room for the end label
+			}
 			for i := 0; i < len(rows); i += 2 {
 				tr, dr := rows[i], rows[i+1]
 				lt := t.In(tr.loc)
@@ -564,6 +584,9 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 				}
 			}
 		}
+	}
+	if last.quiet && len(sc.segs) > 1 {
+		edge(last.t1, last.x1, "end")
 	}
 }
 
