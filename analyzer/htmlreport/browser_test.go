@@ -548,6 +548,27 @@ func TestBrowserHostile(t *testing.T) {
 	}
 }
 
+// TestBrowserHostileBundle opens the report of the demo bundle with hostile
+// AG and database names, with and without JavaScript.
+func TestBrowserHostileBundle(t *testing.T) {
+	browser(t)
+	rep := analyzeHostileBundle(t)
+	path := writePage(t, t.TempDir(), "hostile-bundle", rep, Options{})
+	for _, noJS := range []bool{false, true} {
+		v := open(t, path, openOpts{noJS: noJS, shot: "hostile-bundle"})
+		v.expectClean(t, "hostile bundle")
+		v.expectChart(t, "hostile bundle", rep)
+		v.expectFits(t, "hostile bundle")
+		checkElements(t, v)
+		if !strings.Contains(v.Text, hostileAG) || !strings.Contains(v.Text, hostileDB) {
+			t.Error("the hostile names do not read as text")
+		}
+		if !strings.Contains(v.Titles, hostileAG) {
+			t.Error("no SVG title shows the hostile AG name as text")
+		}
+	}
+}
+
 // checkElements fails on elements the template does not write (an img,
 // a second script).
 func checkElements(t *testing.T, v visit) {
