@@ -72,7 +72,10 @@ func newTimeScale(t0, t1 time.Time, points []time.Time, x0, x1 float64) *timeSca
 		t0, t1 = t0.Add(-30*time.Second), t0.Add(30*time.Second)
 	}
 	total := t1.Sub(t0)
-	pad := max(total/400, 2*time.Second)
+	// Each change gets some room either side: 1/400 of the range, but no
+	// more than two minutes, so that weeks of logs still show the seconds
+	// around a failover.
+	pad := min(max(total/400, 2*time.Second), 2*time.Minute)
 	quiet := max(5*time.Minute, total/40)
 	pts := make([]time.Time, 0, len(points))
 	for _, p := range points {
