@@ -115,14 +115,13 @@ type visit struct {
 
 // openOpts tune a visit.
 type openOpts struct {
-	width     int
-	noJS      bool
-	dark      bool
-	print     bool
-	shot      string // screenshot name, saved under AGTRIAGE_SCREENSHOTS
-	shotClip  bool   // only the top of the page (summary and timeline)
-	fullShot  bool
-	noOverlay bool
+	width    int
+	noJS     bool
+	dark     bool
+	print    bool
+	shot     string // screenshot name, saved under AGTRIAGE_SCREENSHOTS
+	shotH    int    // height of the screenshot (default 1300 px)
+	fullShot bool
 }
 
 // writePage renders rep to a file and returns its path.
@@ -280,7 +279,7 @@ func open(t *testing.T, path string, o openOpts) visit {
 			shot, err = chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
 				r, err := cdp.Call(ctx, tg, cdppage.CaptureScreenshot, cdppage.CaptureScreenshotParams{
 					Format:                cdppage.CaptureScreenshotFormatPng,
-					Clip:                  &cdppage.Viewport{X: 0, Y: 0, Width: float64(width), Height: 1300, Scale: 1},
+					Clip:                  &cdppage.Viewport{X: 0, Y: 0, Width: float64(width), Height: float64(cmpOr(o.shotH, 1300)), Scale: 1},
 					CaptureBeyondViewport: ptrTrue(),
 				})
 				return r.Data, err

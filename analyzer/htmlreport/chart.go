@@ -12,10 +12,10 @@ import (
 
 // Chart geometry, in SVG user units (the SVG scales to the page width).
 const (
-	chartW  = 1100.0
-	labelX  = 150.0 // right edge of the lane labels
-	plotX0  = 160.0
-	plotX1  = 1086.0
+	chartW  = 1000.0
+	labelX  = 138.0 // right edge of the lane labels
+	plotX0  = 146.0
+	plotX1  = 988.0
 	badgeH  = 32.0 // incident badges above the lanes
 	laneH   = 30.0
 	groupH  = 18.0 // an AG's heading when there are several AGs
@@ -30,6 +30,7 @@ const (
 // chart is the laid-out timeline picture, ready for the template.
 type chart struct {
 	W, H           float64
+	LabelX         float64 // right edge of the lane labels
 	PlotX0, PlotX1 float64
 	LanesY0        float64
 	LanesY1        float64
@@ -291,7 +292,7 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 	sc := newTimeScale(t0, t1, points, plotX0, plotX1)
 	t0, t1 = sc.segs[0].t0, sc.segs[len(sc.segs)-1].t1
 
-	c := &chart{W: chartW, PlotX0: plotX0, PlotX1: plotX1}
+	c := &chart{W: chartW, LabelX: labelX, PlotX0: plotX0, PlotX1: plotX1}
 	// Vertical layout.
 	y := badgeH
 	c.LanesY0 = y
@@ -307,7 +308,7 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 			y += groupH
 		}
 		l.Y = y
-		l.Label = clip(l.Server, 22)
+		l.Label = clip(l.Server, 20)
 		l.Title = l.Server
 		if l.AG != "" {
 			l.Title += " — availability group " + l.AG
