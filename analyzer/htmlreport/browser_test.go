@@ -581,3 +581,94 @@ func checkElements(t *testing.T, v visit) {
 		t.Errorf("%d script elements in the document, want 1", v.Scripts)
 	}
 }
+
+// scriptJS exercises the page's script: the server filter, expand-all and
+// the copy buttons.
+const scriptJS = `(() => {
+  const q = s => Array.from(document.querySelectorAll(s));
+  const srv = document.getElementById("f-srv");
+  const server = srv.options[2].value;
+  srv.value = server;
+  srv.dispatchEvent(new Event("change"));
+  const rows = q("#events-table tbody tr");
+  const shown = rows.filter(r => !r.hidden);
+  const res = {
+    Server: server,
+    Shown: shown.length,
+    ShownOther: shown.filter(r => r.getAttribute("data-srv") !== server).length,
+    Dimmed: q("#tl-svg g.lane.dim").length,
+    Lanes: q("#tl-svg g.lane").length,
+    EventsOpen: document.querySelector("details.events").open,
+    Count: document.getElementById("f-count").textContent,
+  };
+  srv.value = "";
+  srv.dispatchEvent(new Event("change"));
+  res.ShownAll = rows.filter(r => !r.hidden).length;
+  const text = document.getElementById("f-text");
+  text.value = "lease";
+  text.dispatchEvent(new Event("input"));
+  res.ShownText = rows.filter(r => !r.hidden).length;
+  res.WantText = rows.filter(r => r.textContent.toLowerCase().includes("lease")).length;
+  const ev = q("details.evidence");
+  res.Evidence = ev.length;
+  document.getElementById("expand-all").click();
+  res.EvidenceOpen = ev.filter(d => d.open).length;
+  res.CopyButtons = q("button.copy").length;
+  res.SQLBlocks = q("pre.sql").length;
+  return res;
+})()`
+
+// TestBrowserScript: the filter shows one server's events and dims the
+// other lanes, the text filter matches, expand-all opens every evidence
+// block, every T-SQL block has a copy button.
+func TestBrowserScript(t *testing.T) {
+	browser(t)
+	rep := analyzeDir(t, scenarioDir("demo"))
+	path := writePage(t, t.TempDir(), "demo", rep, Options{})
+	ctx, cancel := chromedp.NewContext(browser(t))
+	defer cancel()
+	u := (&url.URL{Scheme: "file", Path: path}).String()
+	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Server                              string
+		Shown, ShownOther, Dimmed, Lanes    int
+		EventsOpen                          bool
+		Count                               string
+		ShownAll, ShownText, WantText       int
+		Evidence, EvidenceOpen, CopyButtons int
+		SQLs                                int `json:"SQLBlocks"`
+	}
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[result](scriptJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, e := range rep.Timeline {
+		if e.Server == r.Server {
+			want++
+		}
+	}
+	if r.Shown != want || r.ShownOther != 0 || want == 0 {
+		t.Errorf("filter on %s shows %d rows (%d of other servers), want %d", r.Server, r.Shown, r.ShownOther, want)
+	}
+	if r.Dimmed != r.Lanes-1 {
+		t.Errorf("filter on %s dims %d of %d lanes", r.Server, r.Dimmed, r.Lanes)
+	}
+	if !r.EventsOpen || !strings.Contains(r.Count, fmt.Sprintf("%d of %d", want, len(rep.Timeline))) {
+		t.Errorf("event list open %v, count %q", r.EventsOpen, r.Count)
+	}
+	if r.ShownAll != len(rep.Timeline) {
+		t.Errorf("no filter shows %d of %d rows", r.ShownAll, len(rep.Timeline))
+	}
+	if r.ShownText != r.WantText || r.WantText == 0 {
+		t.Errorf("text filter shows %d rows, want %d", r.ShownText, r.WantText)
+	}
+	if r.Evidence == 0 || r.EvidenceOpen != r.Evidence {
+		t.Errorf("expand-all opened %d of %d evidence blocks", r.EvidenceOpen, r.Evidence)
+	}
+	if r.SQLs == 0 || r.CopyButtons != r.SQLs {
+		t.Errorf("%d copy buttons for %d T-SQL blocks", r.CopyButtons, r.SQLs)
+	}
+}
