@@ -121,6 +121,7 @@ type openOpts struct {
 	print    bool
 	shot     string // screenshot name, saved under AGTRIAGE_SCREENSHOTS
 	shotH    int    // height of the screenshot (default 1300 px)
+	keepShot bool   // take the screenshot also without AGTRIAGE_SCREENSHOTS
 	fullShot bool
 }
 
@@ -271,7 +272,8 @@ func open(t *testing.T, path string, o openOpts) visit {
 	got.problems, got.requests, got.loadTime = v.problems, v.requests, v.loadTime
 	mu.Unlock()
 	v = got
-	if o.shot != "" {
+	dir := os.Getenv("AGTRIAGE_SCREENSHOTS")
+	if o.shot != "" && (dir != "" || o.keepShot) {
 		var shot []byte
 		if o.fullShot {
 			shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -288,7 +290,6 @@ func open(t *testing.T, path string, o openOpts) visit {
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
-		dir := os.Getenv("AGTRIAGE_SCREENSHOTS")
 		if dir == "" {
 			dir = t.TempDir()
 		}
@@ -442,7 +443,7 @@ func TestBrowserDemo(t *testing.T) {
 		t.Errorf("demo report is %d bytes, over 1 MB", st.Size())
 	}
 
-	v := open(t, path, openOpts{shot: "demo-light"})
+	v := open(t, path, openOpts{shot: "demo-light", keepShot: true})
 	v.expectClean(t, "light")
 	v.expectChart(t, "light", rep)
 	v.expectFits(t, "1280 px")
@@ -495,6 +496,7 @@ func TestBrowserScenarios(t *testing.T) {
 		dir := filepath.Dir(d)
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			rep := analyzeDir(t, dir)
 			v := open(t, writePage(t, tmp, name, rep, Options{}), openOpts{})
 			v.expectClean(t, name)

@@ -570,16 +570,18 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 					timeText = ""
 				}
 				if timeText != "" {
-					if w := float64(len(timeText)) * 6; x-w/2 > tr.right+4 {
-						c.Ticks = append(c.Ticks, tickLabel{X: x, Y: tr.y, Text: timeText, Anchor: "middle"})
-						tr.right = x + w/2
+					if l, ok := place(x, timeText, tr.right); ok {
+						l.Y = tr.y
+						c.Ticks = append(c.Ticks, l)
+						tr.right = l.right()
 					}
 				}
 				date := lt.Format("2006-01-02")
 				if date != dr.lastDate {
-					if w := float64(len(date)) * 6; x-w/2 > dr.right+4 {
-						c.Ticks = append(c.Ticks, tickLabel{X: x, Y: dr.y, Text: date, Anchor: "middle", Class: "date"})
-						dr.right = x + w/2
+					if l, ok := place(x, date, dr.right); ok {
+						l.Y, l.Class = dr.y, "date"
+						c.Ticks = append(c.Ticks, l)
+						dr.right = l.right()
 						dr.lastDate = date
 					}
 				}
@@ -589,6 +591,34 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 	if last.quiet && len(sc.segs) > 1 {
 		edge(last.t1, last.x1, "end")
 	}
+}
+
+// labelW estimates the width of an axis label.
+func labelW(text string) float64 { return float64(len(text)) * 6 }
+
+// right is where the label ends.
+func (l tickLabel) right() float64 {
+	switch l.Anchor {
+	case "start":
+		return l.X + labelW(l.Text)
+	case "end":
+		return l.X
+	}
+	return l.X + labelW(l.Text)/2
+}
+
+// place centres a label on x, or starts it at x when centring would run
+// into the row labels; ok is false when it would overlap the label before.
+func place(x float64, text string, right float64) (tickLabel, bool) {
+	l := tickLabel{X: x, Text: text, Anchor: "middle"}
+	left := x - labelW(text)/2
+	switch {
+	case left < plotX0-2:
+		l.Anchor, left = "start", x
+	case x+labelW(text)/2 > chartW:
+		l.Anchor, left = "end", x-labelW(text)
+	}
+	return l, left > right+4
 }
 
 // outage is a period during which a server's WSFC service or node was
