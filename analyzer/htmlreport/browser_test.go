@@ -498,10 +498,12 @@ func TestBrowserScenarios(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rep := analyzeDir(t, dir)
-			v := open(t, writePage(t, tmp, name, rep, Options{}), openOpts{})
+			path := writePage(t, tmp, name, rep, Options{})
+			v := open(t, path, openOpts{})
 			v.expectClean(t, name)
 			v.expectChart(t, name, rep)
-			v.expectFits(t, name)
+			v.expectFits(t, name+" at 1280 px")
+			open(t, path, openOpts{width: 390}).expectFits(t, name+" at 390 px")
 		})
 	}
 }
