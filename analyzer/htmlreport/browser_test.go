@@ -522,10 +522,44 @@ func TestBrowserLong(t *testing.T) {
 	t.Logf("5 replicas, 3 weeks: %d incidents, %d failovers, loaded in %v", len(rep.Incidents), len(rep.Failovers), v.loadTime)
 	open(t, path, openOpts{dark: true, shot: "long-dark"}).expectClean(t, "long dark")
 
+	// Two replicas over ten minutes: the manual failover scenario, cut
+	// around its failover.
+	short := analyzeDir(t, scenarioDir("manual-failover"))
+	if len(short.Failovers) != 1 || len(short.Servers) != 2 {
+		t.Fatalf("the manual failover scenario has %d failovers, %d servers", len(short.Failovers), len(short.Servers))
+	}
+	clipReport(short, short.Failovers[0].At.Add(-5*time.Minute), short.Failovers[0].At.Add(5*time.Minute))
+	sv := open(t, writePage(t, tmp, "short", short, Options{}), openOpts{shot: "short"})
+	sv.expectClean(t, "short")
+	sv.expectChart(t, "short", short)
+
 	sample := sampleReport()
-	sv := open(t, writePage(t, tmp, "sample", sample, Options{}), openOpts{shot: "sample"})
+	sv = open(t, writePage(t, tmp, "sample", sample, Options{}), openOpts{shot: "sample"})
 	sv.expectClean(t, "sample")
 	sv.expectChart(t, "sample", sample)
+}
+
+// clipReport keeps the part of r between from and to, as a report of ten
+// minutes of logs would be.
+func clipReport(r *analyzer.Report, from, to time.Time) {
+	in := func(t time.Time) time.Time {
+		if t.Before(from) {
+			return from
+		}
+		if t.After(to) {
+			return to
+		}
+		return t
+	}
+	r.Start, r.End = from, to
+	for i := range r.Servers {
+		r.Servers[i].Start, r.Servers[i].End = in(r.Servers[i].Start), in(r.Servers[i].End)
+	}
+	r.Roles = slices.DeleteFunc(r.Roles, func(s analyzer.RoleSpan) bool { return !s.End.After(from) || !s.Start.Before(to) })
+	for i := range r.Roles {
+		r.Roles[i].Start, r.Roles[i].End = in(r.Roles[i].Start), in(r.Roles[i].End)
+	}
+	r.Timeline = slices.DeleteFunc(r.Timeline, func(e analyzer.TimelineEntry) bool { return e.Time.Before(from) || e.Time.After(to) })
 }
 
 // TestBrowserHostile opens the hostile report: no script of the log text
