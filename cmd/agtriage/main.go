@@ -76,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	// with ContinueOnError it returns parse errors, which run prints on stderr.
 	fs.SetOutput(stdout)
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (default: standard output)")
-	fs.StringVarP(&c.format, "format", "f", "markdown", "output format: markdown, html, json or events (default: from the -o extension .md, .html, .json, .jsonl, else markdown)")
+	fs.StringVarP(&c.format, "format", "f", "", "output `FORMAT`: markdown (default), html, json or events; without -f, the extension of -o chooses (.md, .html, .json, .jsonl)")
 	fs.StringVar(&c.since, "since", "", "ignore events before `TIME` (RFC 3339 or \"2006-01-02 15:04\", UTC unless a zone is given)")
 	fs.StringVar(&c.until, "until", "", "ignore events after `TIME`")
 	fs.StringVar(&c.tz, "tz", "", "also show times in `ZONE` (e.g. America/New_York)")
