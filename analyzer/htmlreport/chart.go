@@ -13,9 +13,14 @@ import (
 // Chart geometry, in SVG user units (the SVG scales to the page width).
 const (
 	chartW  = 1000.0
-	labelX  = 138.0 // right edge of the lane labels
-	plotX0  = 146.0
 	plotX1  = 988.0
+	// The lane labels end at labelX, which depends on the longest name
+	// (labelChars at most), between minLabelX and maxLabelX; the plot starts
+	// 8 units further right.
+	minLabelX  = 90.0
+	maxLabelX  = 210.0
+	labelChars = 30
+	labelCharW = 6.4 // width of a character of a lane label
 	badgeH  = 32.0 // incident badges above the lanes
 	laneH   = 30.0
 	groupH  = 18.0 // an AG's heading when there are several AGs
@@ -289,6 +294,13 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 	}
 	// The report's own start and end are not changes.
 	points = slices.DeleteFunc(points, func(t time.Time) bool { return t.Equal(t0) || t.Equal(t1) })
+	// Lane labels: as wide as the longest name needs, within bounds.
+	labelX := minLabelX
+	for _, l := range ls.lanes {
+		labelX = max(labelX, float64(len([]rune(clip(l.Server, labelChars))))*labelCharW+8)
+	}
+	labelX = min(labelX, maxLabelX)
+	plotX0 := labelX + 8
 	sc := newTimeScale(t0, t1, points, plotX0, plotX1)
 	t0, t1 = sc.segs[0].t0, sc.segs[len(sc.segs)-1].t1
 
@@ -308,7 +320,7 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 			y += groupH
 		}
 		l.Y = y
-		l.Label = clip(l.Server, 20)
+		l.Label = clip(l.Server, max(4, int((labelX-8)/labelCharW)))
 		l.Title = l.Server
 		if l.AG != "" {
 			l.Title += " — availability group " + l.AG
@@ -485,6 +497,14 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 			a.Class += " fo-open"
 		}
 		a.LabelX, a.LabelY = x+4, (a.Y1+a.Y2)/2+3
+		// Close failovers would print their modes over each other: the
+		// first keeps its label, the others tell theirs on hover.
+		for _, p := range c.Arrows {
+			if p.Label != "" && a.LabelX-p.LabelX < 34 && a.LabelX-p.LabelX > -34 && a.LabelY-p.LabelY < 11 && a.LabelY-p.LabelY > -11 {
+				a.Label = ""
+				break
+			}
+		}
 		to2 := cmp.Or(f.To, "a replica not in the bundle")
 		title := fmt.Sprintf("%s: failover %s → %s at %s UTC (%s)", cmp.Or(f.AG, "AG"), cmp.Or(f.From, "?"), to2, utc(f.At, true), cmp.Or(f.Mode, "mode unknown"))
 		if f.NoPrimary > 0 {
@@ -523,10 +543,10 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 		right    float64
 	}
 	rows := []*row{{y: c.AxisY + axisRow, loc: time.UTC}, {y: c.AxisY + 2*axisRow, loc: time.UTC, date: true}}
-	c.RowLabels = append(c.RowLabels, tickLabel{X: labelX, Y: rows[0].y, Text: "UTC", Anchor: "end", Class: "axl"})
+	c.RowLabels = append(c.RowLabels, tickLabel{X: c.LabelX, Y: rows[0].y, Text: "UTC", Anchor: "end", Class: "axl"})
 	if tz != nil {
 		rows = append(rows, &row{y: c.AxisY + 3*axisRow, loc: tz}, &row{y: c.AxisY + 4*axisRow, loc: tz, date: true})
-		c.RowLabels = append(c.RowLabels, tickLabel{X: labelX, Y: rows[2].y, Text: clip(tz.String(), 24), Anchor: "end", Class: "axl"})
+		c.RowLabels = append(c.RowLabels, tickLabel{X: c.LabelX, Y: rows[2].y, Text: clip(tz.String(), int((c.LabelX-8)/labelCharW)), Anchor: "end", Class: "axl"})
 	}
 	for _, r := range rows {
 		r.right = -1e9
@@ -570,7 +590,7 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 					timeText = ""
 				}
 				if timeText != "" {
-					if l, ok := place(x, timeText, tr.right); ok {
+					if l, ok := c.place(x, timeText, tr.right); ok {
 						l.Y = tr.y
 						c.Ticks = append(c.Ticks, l)
 						tr.right = l.right()
@@ -578,7 +598,7 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 				}
 				date := lt.Format("2006-01-02")
 				if date != dr.lastDate {
-					if l, ok := place(x, date, dr.right); ok {
+					if l, ok := c.place(x, date, dr.right); ok {
 						l.Y, l.Class = dr.y, "date"
 						c.Ticks = append(c.Ticks, l)
 						dr.right = l.right()
@@ -609,11 +629,11 @@ func (l tickLabel) right() float64 {
 
 // place centres a label on x, or starts it at x when centring would run
 // into the row labels; ok is false when it would overlap the label before.
-func place(x float64, text string, right float64) (tickLabel, bool) {
+func (c *chart) place(x float64, text string, right float64) (tickLabel, bool) {
 	l := tickLabel{X: x, Text: text, Anchor: "middle"}
 	left := x - labelW(text)/2
 	switch {
-	case left < plotX0-2:
+	case left < c.PlotX0-2:
 		l.Anchor, left = "start", x
 	case x+labelW(text)/2 > chartW:
 		l.Anchor, left = "end", x-labelW(text)
