@@ -12,19 +12,19 @@ import (
 
 // Chart geometry, in SVG user units (the SVG scales to the page width).
 const (
-	chartW  = 1000.0
-	plotX1  = 988.0
+	chartW = 1000.0
+	plotX1 = 988.0
 	// The lane labels end at labelX, which depends on the longest name
 	// (labelChars at most), between minLabelX and maxLabelX; the plot starts
 	// 8 units further right.
 	minLabelX  = 90.0
 	maxLabelX  = 210.0
 	labelChars = 30
-	labelCharW = 6.4 // width of a character of a lane label
-	badgeH  = 32.0 // incident badges above the lanes
-	laneH   = 30.0
-	groupH  = 18.0 // an AG's heading when there are several AGs
-	axisRow = 13.0
+	labelCharW = 6.4  // width of a character of a lane label
+	badgeH     = 32.0 // incident badges above the lanes
+	laneH      = 30.0
+	groupH     = 18.0 // an AG's heading when there are several AGs
+	axisRow    = 13.0
 
 	// maxMarks bounds the incident events drawn as ticks on the lanes.
 	maxMarks = 600
