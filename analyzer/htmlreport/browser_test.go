@@ -108,6 +108,7 @@ type visit struct {
 	JSRan                bool
 	Text                 string // body text
 	Titles               string // all SVG titles
+	Narrow               *visit `json:"-"` // the page in the narrow viewport
 	problems             []string
 	requests             []string
 	loadTime             time.Duration
@@ -122,6 +123,7 @@ type openOpts struct {
 	shot     string // screenshot name, saved under AGTRIAGE_SCREENSHOTS
 	shotH    int    // height of the screenshot (default 1300 px)
 	keepShot bool   // take the screenshot also without AGTRIAGE_SCREENSHOTS
+	narrow   int    // also inspect the page in a viewport this wide
 	fullShot bool
 }
 
@@ -267,6 +269,22 @@ func open(t *testing.T, path string, o openOpts) visit {
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[visit](inspectJS))
 	if err != nil {
 		t.Fatalf("inspect %s: %v", u, err)
+	}
+	if o.narrow > 0 {
+		// The same page in a narrow viewport (a phone): layout again, no reload.
+		err := chromedp.Do(ctx, call(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: int64(o.narrow), Height: 900, DeviceScaleFactor: 1, Mobile: true})
+			return err
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[visit](inspectJS))
+		if err != nil {
+			t.Fatalf("inspect %s at %d px: %v", u, o.narrow, err)
+		}
+		got.Narrow = &n
 	}
 	mu.Lock()
 	got.problems, got.requests, got.loadTime = v.problems, v.requests, v.loadTime
@@ -499,11 +517,11 @@ func TestBrowserScenarios(t *testing.T) {
 			t.Parallel()
 			rep := analyzeDir(t, dir)
 			path := writePage(t, tmp, name, rep, Options{})
-			v := open(t, path, openOpts{})
+			v := open(t, path, openOpts{narrow: 390})
 			v.expectClean(t, name)
 			v.expectChart(t, name, rep)
 			v.expectFits(t, name+" at 1280 px")
-			open(t, path, openOpts{width: 390}).expectFits(t, name+" at 390 px")
+			v.Narrow.expectFits(t, name+" at 390 px")
 		})
 	}
 }
