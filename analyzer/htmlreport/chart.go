@@ -74,9 +74,11 @@ type lane struct {
 }
 
 type rect struct {
-	X, Y, W, H float64
-	Class      string
-	Title      string
+	X, Y, W, H   float64
+	Class        string
+	Title        string
+	Text         string // written inside, when it fits
+	TextX, TextY float64
 }
 
 type mark struct {
@@ -357,7 +359,15 @@ func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location
 			title += " of " + s.AG
 		}
 		title += fmt.Sprintf(", %s – %s (%s)", utc(s.Start, true), utc(end, true), duration(end.Sub(s.Start)))
-		l.Spans = append(l.Spans, rect{X: x0, Y: l.Y + 5, W: max(x1-x0, 1.5), H: 14, Class: roleClass(s.Role), Title: title})
+		sp := rect{X: x0, Y: l.Y + 5, W: max(x1-x0, 1.5), H: 14, Class: roleClass(s.Role), Title: title}
+		// The role written in the bar where it fits outside the quiet
+		// breaks, so that the picture reads without the legend.
+		if word := roleWord(s.Role); word != "" {
+			if a, b := sc.widestBusy(x0, x1); b-a >= float64(len(word))*5.5+16 {
+				sp.Text, sp.TextX, sp.TextY = word, (a+b)/2, sp.Y+10.5
+			}
+		}
+		l.Spans = append(l.Spans, sp)
 	}
 	for _, cw := range r.Connections {
 		l := ls.find(cw.AG, cw.Server)
@@ -696,6 +706,17 @@ func roleClass(role string) string {
 		return "role r-down"
 	}
 	return "role r-other"
+}
+
+// roleWord is the word written in a role bar ("" for none).
+func roleWord(role string) string {
+	switch role {
+	case analyzer.RolePrimary, analyzer.RoleSecondary, analyzer.RoleResolving:
+		return role
+	case analyzer.RoleDown:
+		return "down"
+	}
+	return ""
 }
 
 func modeClass(mode string) string {

@@ -235,3 +235,17 @@ func (sg segment) ticks() ([]time.Time, time.Duration) {
 	mid := sg.t0.Add(d / 2).Truncate(time.Second)
 	return []time.Time{mid}, time.Second
 }
+
+// widestBusy returns the widest part of x0..x1 that lies in busy segments.
+func (s *timeScale) widestBusy(x0, x1 float64) (a, b float64) {
+	for _, sg := range s.segs {
+		if sg.quiet {
+			continue
+		}
+		lo, hi := max(x0, sg.x0), min(x1, sg.x1)
+		if hi-lo > b-a {
+			a, b = lo, hi
+		}
+	}
+	return a, b
+}
