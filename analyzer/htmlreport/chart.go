@@ -653,7 +653,8 @@ func (c *chart) place(x float64, text string, right float64) (tickLabel, bool) {
 
 // outage is a period during which a server's WSFC service or node was
 // unavailable, from the timeline: from the first "unavailable" or "quorum
-// lost" message to the next "online" message of the same server.
+// lost" message of a server to its "node is online" message (41055), or to
+// the last "online" message before it goes down again or the logs end.
 type outage struct {
 	server     string
 	start, end time.Time
@@ -672,18 +673,29 @@ func clusterOutages(r *analyzer.Report) []outage {
 		k := key(e.Server)
 		switch e.Kind {
 		case "cluster_unavailable", "quorum_lost":
+			if i, ok := openAt[k]; ok && !out[i].end.IsZero() {
+				delete(openAt, k) // back without "node is online", and down again
+			}
 			if _, ok := openAt[k]; !ok && !e.Time.IsZero() {
 				openAt[k] = len(out)
 				out = append(out, outage{server: e.Server, start: e.Time, text: e.Text})
 			}
 		case "cluster_online":
+			// The service comes back first (41051), then the node starts
+			// (41053) and is online (41055): the outage lasts until the
+			// last of these, or until "node is online".
 			if i, ok := openAt[k]; ok {
 				out[i].end = e.Time
-				delete(openAt, k)
+				if e.Error == 41055 || strings.Contains(strings.ToLower(e.Text), "node is online") {
+					delete(openAt, k)
+				}
 			}
 		}
 	}
 	for k, i := range openAt {
+		if !out[i].end.IsZero() {
+			continue // back, without the final message
+		}
 		out[i].open = true
 		out[i].end = cmp.Or(ends[k], r.End)
 		if out[i].end.Before(out[i].start) {

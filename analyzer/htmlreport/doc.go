@@ -18,8 +18,8 @@
 //     labelled by mode (a dashed stub when one side is unknown);
 //   - connection windows as thin bars under the lane of the replica that lost
 //     its partner, WSFC cluster outages (from a "cluster unavailable" or
-//     "quorum lost" entry of the timeline to the next "online" entry of the
-//     same server) hatched over the lane, and the events of incidents as
+//     "quorum lost" entry of the timeline to the same server's "node is
+//     online", or its last "online" entry) hatched over the lane, and the events of incidents as
 //     ticks above it;
 //   - an axis in UTC, with a second row in Options.TZ when given.
 //
