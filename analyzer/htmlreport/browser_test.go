@@ -185,7 +185,6 @@ func open(t *testing.T, path string, o openOpts) visit {
 	var v visit
 	var mu sync.Mutex
 	u := (&url.URL{Scheme: "file", Path: path}).String()
-	var dialogs []string
 	err := chromedp.Listen(ctx, func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -209,7 +208,6 @@ func open(t *testing.T, path string, o openOpts) visit {
 				v.requests = append(v.requests, ev.Request.URL)
 			}
 		case *cdppage.EventJavascriptDialogOpening:
-			dialogs = append(dialogs, ev.Message)
 			v.problems = append(v.problems, "dialog opened: "+ev.Message)
 			go chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
 		}

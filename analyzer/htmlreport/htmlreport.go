@@ -169,7 +169,7 @@ func newPage(r *analyzer.Report, opt Options) *page {
 	p.incidents(r, opt.TZ)
 	p.scope(r, opt.TZ)
 	p.Chart = buildChart(r, p.Incidents, opt.TZ)
-	p.legend(r)
+	p.legend()
 	p.failovers(r, opt.TZ)
 	p.connections(r)
 	p.timeline(r)
@@ -329,7 +329,7 @@ func (p *page) incidents(r *analyzer.Report, tz *time.Location) {
 }
 
 // legend lists the marks the chart uses.
-func (p *page) legend(r *analyzer.Report) {
+func (p *page) legend() {
 	if p.Chart == nil {
 		return
 	}
