@@ -726,3 +726,35 @@ func TestBrowserScript(t *testing.T) {
 		t.Errorf("%d copy buttons for %d T-SQL blocks", r.CopyButtons, r.SQLs)
 	}
 }
+
+// TestBrowserHarnessCatches: the browser checks see what they guard against
+// (a dialog, a console error, an exception, a request), so that their
+// silence on the reports means something.
+func TestBrowserHarnessCatches(t *testing.T) {
+	browser(t)
+	path := filepath.Join(t.TempDir(), "bad.html")
+	bad := `<!DOCTYPE html><html><head><title>bad</title></head><body><p>x</p>
+<img src="http://127.0.0.1:9/pixel.png" alt="">
+<script>console.error("boom"); alert("xss"); setTimeout(function () { undefinedFunction(); }, 0);</script>
+</body></html>`
+	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := open(t, path, openOpts{})
+	has := func(prefix string) bool {
+		for _, p := range v.problems {
+			if strings.HasPrefix(p, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, want := range []string{"dialog opened", "console.error", "exception"} {
+		if !has(want) {
+			t.Errorf("the harness missed: %s (saw %q)", want, v.problems)
+		}
+	}
+	if len(v.requests) == 0 {
+		t.Error("the harness missed the image request")
+	}
+}
