@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/agtriage/agtriage/parsers"
@@ -134,27 +133,6 @@ var collectorRules = []collectorRule{
 // the server named by the collector's file-name prefix, as "HOST" or
 // "HOST\INSTANCE".
 func classifyFile(name string) (*collectorRule, string) {
-	// A file is classified at collection, attribution and settings time:
-	// the 50 patterns run once per name.
-	if c, ok := classified.Load(name); ok {
-		c := c.(classification)
-		return c.rule, c.server
-	}
-	r, server := classifyName(name)
-	classified.Store(name, classification{r, server})
-	return r, server
-}
-
-// classification is classifyFile's answer for one name.
-type classification struct {
-	rule   *collectorRule
-	server string
-}
-
-// classified caches classifyFile by file name.
-var classified sync.Map
-
-func classifyName(name string) (*collectorRule, string) {
 	slash := strings.ReplaceAll(name, "\\", "/")
 	base := path.Base(slash)
 	for i := range collectorRules {
@@ -194,6 +172,11 @@ func prefixServer(p string) string {
 // entry that lists it.
 func collectorSkip(name string) (Input, bool) {
 	r, _ := classifyFile(name)
+	return r.skip(name)
+}
+
+// skip is collectorSkip for a file already classified (r may be nil).
+func (r *collectorRule) skip(name string) (Input, bool) {
 	if r == nil {
 		return Input{}, false
 	}
@@ -210,6 +193,11 @@ func collectorSkip(name string) (Input, bool) {
 // reads AG settings from, with the reason it is not read as a log.
 func settingsFile(name string) (string, bool) {
 	r, _ := classifyFile(name)
+	return r.settings()
+}
+
+// settings is settingsFile for a file already classified (r may be nil).
+func (r *collectorRule) settings() (string, bool) {
 	if r == nil || r.Role != RoleSettings {
 		return "", false
 	}

@@ -231,12 +231,13 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			res.input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
 		}
 	}()
-	if in, ok := collectorSkip(f.Name); ok {
+	rule, _ := classifyFile(f.Name) // the collector's role of the file, once
+	if in, ok := rule.skip(f.Name); ok {
 		in.Bytes = f.Size
 		res.input = in // a collector's non-log file (collectors.go)
 		return res
 	}
-	if reason, ok := settingsFile(f.Name); ok {
+	if reason, ok := rule.settings(); ok {
 		res.input = Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
 		rows, err := readSettings(f) // settings.go
 		res.settings = rows
@@ -255,7 +256,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	}
 	defer rc.Close()
 	res.format = format
-	headTail := isHeadTail(f.Name)
+	headTail := rule != nil && rule.HeadTail
 	res.input.Format = string(res.format)
 	newReader, ok := readers[res.format]
 	if !ok {

@@ -24,7 +24,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown-shorthand", []string{"-Z", demo}, []string{"-Z"}},
 		{"bad-bool", []string{"--quiet=maybe", demo}, []string{"maybe"}},
 		{"missing-flag-value", []string{demo, "--since"}, []string{"since"}},
-		{"format-bogus", []string{"--format", "bogus", demo}, []string{`"bogus"`, "markdown, json or events"}},
+		{"format-bogus", []string{"--format", "bogus", demo}, []string{`"bogus"`, "markdown, html, json or events"}},
 		{"format-short", []string{"-f", "xml", demo}, []string{`"xml"`}},
 		{"since-garbage", []string{"--since", "yesterday", demo}, []string{"--since", `"yesterday"`, "RFC 3339"}},
 		{"until-garbage", []string{"--until", "2024-13-45", demo}, []string{"--until", "2024-13-45"}},
@@ -219,6 +219,28 @@ func TestOutputFile(t *testing.T) {
 			stdout := agt(t, runOpts{}, "-f", tc.format, demo).stdout
 			if string(got) != stdout {
 				t.Errorf("-o %s differs from the report on stdout (%d vs %d bytes)", tc.name, len(got), len(stdout))
+			}
+		})
+	}
+	// Without -f, the extension of -o chooses the format; -f wins over it.
+	for _, tc := range []struct{ name, flag, format string }{
+		{"auto.html", "", "html"}, {"auto.HTM", "", "html"}, {"auto.json", "", "json"},
+		{"auto.jsonl", "", "events"}, {"auto.md", "", "markdown"}, {"auto.txt", "", "markdown"},
+		{"forced.md", "json", "json"}, {"forced.html", "markdown", "markdown"},
+	} {
+		t.Run("extension-"+tc.name, func(t *testing.T) {
+			path := filepath.Join(tmp, tc.name)
+			args := []string{"-o", path, demo}
+			if tc.flag != "" {
+				args = append([]string{"-f", tc.flag}, args...)
+			}
+			agt(t, runOpts{}, args...).expectCode(t, 0)
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := agt(t, runOpts{}, "-f", tc.format, demo).stdout; string(got) != want {
+				t.Errorf("-o %s %v did not write the %s report (%d vs %d bytes): %s", tc.name, tc.flag, tc.format, len(got), len(want), clip(string(got)))
 			}
 		})
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/htmlreport"
 	"github.com/agtriage/agtriage/parsers"
 )
 
@@ -40,7 +41,8 @@ const usageText = `agtriage explains SQL Server Always On availability group inc
 logs of every replica: ERRORLOG files (UTF-16 or 8-bit), AlwaysOn_health and
 system_health Extended Events (.xel files or XML exports) and WSFC cluster.log files.
 It reads files, folders (recursively), .zip archives and .gz files,
-detects each file's format from its content, and writes a Markdown report.
+detects each file's format from its content, and writes a Markdown report
+(or HTML, JSON: -f, or the extension of -o).
 
 Usage:
   agtriage [flags] PATH...
@@ -48,6 +50,7 @@ Usage:
 Examples:
   agtriage bundle/                            report for every replica folder in bundle/
   agtriage -o report.md incident.zip          read a zipped support bundle in place
+  agtriage -o report.html bundle/             one self-contained HTML page with the timeline picture
   agtriage --since "2024-03-12 01:00" --until "2024-03-12 06:00" --tz Europe/Paris logs/
   agtriage --utc-offset SQLAG02=+02:00 --server SQLAG03=logs/dr logs/
   agtriage -f json logs/ | jq '.incidents[].root_cause'
@@ -82,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	// with ContinueOnError it returns parse errors, which run prints on stderr.
 	fs.SetOutput(stdout)
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (default: standard output)")
-	fs.StringVarP(&c.format, "format", "f", "markdown", "output format: markdown, json or events")
+	fs.StringVarP(&c.format, "format", "f", "", "output `FORMAT`: markdown (default), html, json or events; without -f, the extension of -o chooses (.md, .html, .json, .jsonl)")
 	fs.StringVar(&c.since, "since", "", "ignore events before `TIME` (RFC 3339 or \"2006-01-02 15:04\", UTC unless a zone is given)")
 	fs.StringVar(&c.until, "until", "", "ignore events after `TIME`")
 	fs.StringVar(&c.tz, "tz", "", "also show times in `ZONE` (e.g. America/New_York)")
@@ -128,8 +131,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "agtriage:", err)
 		return exitUsage
 	}
-	if c.format != "markdown" && c.format != "json" && c.format != "events" {
-		fmt.Fprintf(stderr, "agtriage: unknown format %q: use markdown, json or events\n", c.format)
+	if !fs.Changed("format") {
+		c.format = formatOf(c.output)
+	}
+	if c.format != "markdown" && c.format != "html" && c.format != "json" && c.format != "events" {
+		fmt.Fprintf(stderr, "agtriage: unknown format %q: use markdown, html, json or events\n", c.format)
 		return exitUsage
 	}
 
@@ -213,9 +219,12 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		if c.redact {
 			rep = analyzer.RedactWith(rep, analyzer.RedactOptions{Roots: paths})
 		}
-		if c.format == "json" {
+		switch c.format {
+		case "json":
 			err = analyzer.WriteJSON(bw, rep)
-		} else {
+		case "html":
+			err = htmlreport.Write(bw, rep, htmlreport.Options{TZ: tz})
+		default:
 			err = analyzer.WriteMarkdown(bw, rep, analyzer.MarkdownOptions{TZ: tz})
 		}
 		if err == nil {
@@ -292,6 +301,20 @@ func checkServerPaths(overrides []analyzer.ServerOverride, files []analyzer.File
 		}
 	}
 	return nil
+}
+
+// formatOf is the format an output file's extension asks for; markdown for
+// standard output and unknown extensions.
+func formatOf(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".html", ".htm":
+		return "html"
+	case ".json":
+		return "json"
+	case ".jsonl", ".ndjson":
+		return "events"
+	}
+	return "markdown"
 }
 
 // reportInputs lists skipped and damaged inputs on stderr and returns the exit code.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -112,7 +113,7 @@ func originals(t *testing.T, unredacted string) []string {
 }
 
 // TestRedact: with --redact no original host, IP address, domain or login
-// survives anywhere in the Markdown or JSON report.
+// survives anywhere in the Markdown, HTML or JSON report.
 func TestRedact(t *testing.T) {
 	// Patterns of the names the fixtures use, as a second net under the
 	// list read from the reports.
@@ -149,6 +150,7 @@ func TestRedact(t *testing.T) {
 				{"--redact", dir},
 				{"--redact", "-f", "json", dir},
 				{"--redact", "--tz", "Europe/Paris", dir},
+				{"--redact", "-f", "html", "--tz", "Europe/Paris", dir},
 			} {
 				r := agt(t, runOpts{}, args...)
 				r.expectCode(t, 0)
@@ -156,7 +158,15 @@ func TestRedact(t *testing.T) {
 					t.Fatalf("%v: short output:\n%s", args, r.stdout)
 				}
 				out := r.stdout
+				format := ""
 				if args[1] == "-f" {
+					format = args[2]
+				}
+				if format == "html" {
+					// Names in attributes and SVG titles, entities decoded.
+					out += html.UnescapeString(out)
+				}
+				if format == "json" {
 					// Check the JSON strings decoded too (\\ escapes).
 					var doc any
 					if err := json.Unmarshal([]byte(out), &doc); err != nil {

@@ -1,0 +1,251 @@
+package htmlreport
+
+// Formatting of times, durations and sizes, and the human names of the
+// report's enumerated values. Everything here returns plain strings; the
+// template escapes them for their context.
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/analyzer"
+)
+
+// utc formats a UTC time with seconds, or with milliseconds when ms is set
+// (events of several replicas often interleave within a second).
+func utc(t time.Time, ms bool) string {
+	if t.IsZero() {
+		return "—"
+	}
+	if ms {
+		return t.UTC().Format("2006-01-02 15:04:05.000")
+	}
+	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+}
+
+// inZone formats t in loc with the zone's abbreviation, or "" without a zone.
+func inZone(t time.Time, loc *time.Location) string {
+	if t.IsZero() || loc == nil {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+// stepTime formats a causal-chain step: the time of day in UTC, with the date
+// when it differs from the incident's start date.
+func stepTime(t, start time.Time) string {
+	if t.IsZero() {
+		return "time unknown"
+	}
+	t = t.UTC()
+	if !start.IsZero() {
+		y, m, d := t.Date()
+		if sy, sm, sd := start.UTC().Date(); sy == y && sm == m && sd == d {
+			return t.Format("15:04:05.000")
+		}
+	}
+	return t.Format("2006-01-02 15:04:05.000")
+}
+
+// span formats a UTC range with milliseconds.
+func span(a, b time.Time) string {
+	if a.IsZero() && b.IsZero() {
+		return "—"
+	}
+	return utc(a, true) + " – " + utc(b, true)
+}
+
+// duration formats d as "4 min 12 s", "2 h 5 min", "350 ms".
+func duration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return pair(int(d/time.Minute), "min", int(d%time.Minute/time.Second), "s")
+	case d < 24*time.Hour:
+		return pair(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "min")
+	}
+	return pair(int(d/(24*time.Hour)), "d", int(d%(24*time.Hour)/time.Hour), "h")
+}
+
+func pair(a int, ua string, b int, ub string) string {
+	if b == 0 {
+		return fmt.Sprintf("%d %s", a, ua)
+	}
+	return fmt.Sprintf("%d %s %d %s", a, ua, b, ub)
+}
+
+// shortDuration is duration without spaces ("5h51m", "2d4h", "45s"), for the
+// narrow breaks of the timeline axis.
+func shortDuration(d time.Duration) string {
+	s := duration(d)
+	s = strings.ReplaceAll(s, " min", "m")
+	return strings.ReplaceAll(s, " ", "")
+}
+
+// incidentDuration is the incident's length: Duration when set, else End-Start.
+func incidentDuration(in *analyzer.Incident) time.Duration {
+	if in.Duration > 0 {
+		return time.Duration(in.Duration * float64(time.Second))
+	}
+	if !in.Start.IsZero() && in.End.After(in.Start) {
+		return in.End.Sub(in.Start)
+	}
+	return 0
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n <= 0:
+		return "0"
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// clip cuts s to at most n characters, marking the cut with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// oneLine replaces line breaks by " ⏎ " (for titles and table cells).
+func oneLine(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	return strings.NewReplacer("\n", " ⏎ ", "\r", " ⏎ ").Replace(s)
+}
+
+// categoryName is the human name of an incident category.
+func categoryName(c string) string {
+	switch c {
+	case analyzer.CatClusterOutage:
+		return "WSFC cluster outage"
+	case analyzer.CatLeaseExpiry:
+		return "Lease expiry"
+	case analyzer.CatHealthCheck:
+		return "Health check failure"
+	case analyzer.CatFailover:
+		return "Failover"
+	case analyzer.CatFailedFailover:
+		return "Failed failover"
+	case analyzer.CatReplicaDisconnected:
+		return "Replica disconnected"
+	case analyzer.CatEndpointHandshake:
+		return "Endpoint handshake failure"
+	case analyzer.CatEndpointOwnership:
+		return "Endpoint ownership"
+	case analyzer.CatDataMovement:
+		return "Data movement suspended"
+	case analyzer.CatRestart:
+		return "Instance restart"
+	case analyzer.CatLogFull:
+		return "Transaction log full"
+	case analyzer.CatNotSynchronizing:
+		return "Database not synchronizing"
+	case "":
+		return "Incident"
+	}
+	return c
+}
+
+// attribution says how an input file was attributed to its server.
+func attribution(by string) string {
+	switch by {
+	case "log":
+		return "named in the log"
+	case "folder":
+		return "from the folder name"
+	case "override":
+		return "given with --server"
+	case "sibling":
+		return "like its sibling files"
+	}
+	return by
+}
+
+// clockSentence says in plain words how a server's times were put on UTC.
+func clockSentence(s analyzer.Server) string {
+	off := "UTC offset " + cmp.Or(s.UTCOffset, "?")
+	detail := strings.TrimSpace(s.ClockDetail)
+	var out string
+	switch s.Clock {
+	case analyzer.ClockErrorlog:
+		out = off + ` read from the ERRORLOG "UTC adjustment" line`
+	case analyzer.ClockOverride:
+		out = off + " given by the user (--utc-offset)"
+	case analyzer.ClockInferred:
+		out = off + " inferred"
+		if detail != "" {
+			if !strings.HasPrefix(detail, "from ") && !strings.HasPrefix(detail, "by ") {
+				detail = "from " + detail
+			}
+			out += " " + detail
+			detail = ""
+		} else {
+			out += " from matching ERRORLOG/XEvent events"
+		}
+	case analyzer.ClockUTC:
+		out = "UTC sources only (XEvent), no conversion needed"
+	case analyzer.ClockUnknown:
+		out = "clock unknown: times are kept on local time, so ordering against other servers is uncertain"
+	case "":
+		out = "clock not reported"
+	default:
+		out = "clock " + s.Clock
+		if s.UTCOffset != "" {
+			out += ", " + off
+		}
+	}
+	if detail != "" {
+		out += " (" + detail + ")"
+	}
+	return out + "."
+}
+
+// backgroundText lists the background counts ("2 application login failures").
+func backgroundText(bg map[string]int) string {
+	keys := make([]string, 0, len(bg))
+	for k := range bg {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		name := strings.ReplaceAll(k, "_", " ")
+		if k == "login_failed" {
+			name = "application login failures"
+			if bg[k] == 1 {
+				name = "application login failure"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", bg[k], name))
+	}
+	return strings.Join(parts, ", ")
+}
