@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -222,15 +223,40 @@ func isDamageByte(c byte) bool {
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f'
 }
 
+// firstDamage returns the index of the first damage byte of b (len(b) when
+// none). It tests eight bytes at a time: a word none of whose bytes is
+// below 0x20 is skipped whole (every log line is tested, so this is on the
+// hot path of every text reader).
+func firstDamage(b []byte) int {
+	const lo, hi = 0x2020202020202020, 0x8080808080808080
+	i := 0
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if (x-lo)&^x&hi == 0 {
+			i += 8 // no byte below 0x20 (the test has no false negatives)
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if isDamageByte(b[j]) {
+				return j
+			}
+		}
+		i += 8
+	}
+	for ; i < len(b); i++ {
+		if isDamageByte(b[i]) {
+			return i
+		}
+	}
+	return i
+}
+
 // StripControl removes, in place, the control bytes that text logs never
 // hold (NUL and the other C0 controls except tab, line feed, form feed and
 // carriage return) and returns the cleaned text and how many bytes it
 // removed. Line readers use it to read damaged lines instead of losing them.
 func StripControl(b []byte) ([]byte, int) {
-	i := 0
-	for i < len(b) && !isDamageByte(b[i]) {
-		i++
-	}
+	i := firstDamage(b)
 	if i == len(b) {
 		return b, 0
 	}

@@ -3,6 +3,7 @@ package parsers
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -70,6 +71,30 @@ func TestIsErrorlogTimestamp(t *testing.T) {
 	} {
 		if got := IsErrorlogTimestamp([]byte(s)); got != want {
 			t.Errorf("IsErrorlogTimestamp(%q) = %v", s, got)
+		}
+	}
+}
+
+// TestFirstDamage compares the word-at-a-time scan with a byte loop on
+// every byte value at every position of lines of several lengths.
+func TestFirstDamage(t *testing.T) {
+	slow := func(b []byte) int {
+		for i, c := range b {
+			if isDamageByte(c) {
+				return i
+			}
+		}
+		return len(b)
+	}
+	for n := 0; n < 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for v := 0; v < 256; v++ {
+				b := []byte(strings.Repeat("A\tz\xe9", 5)[:n])
+				b[pos] = byte(v)
+				if got, want := firstDamage(b), slow(b); got != want {
+					t.Fatalf("firstDamage(%q) = %d, want %d", b, got, want)
+				}
+			}
 		}
 	}
 }
