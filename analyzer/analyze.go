@@ -114,7 +114,7 @@ func Analyze(files []File, opt Options) (*Report, error) {
 	if rules == nil {
 		rules = Rules
 	}
-	pass := &Pass{Events: events, End: rep.End, servers: set, starts: starts, ends: ends}
+	pass := &Pass{Events: events, End: rep.End, servers: set, settings: rep.Settings, starts: starts, ends: ends}
 	for _, r := range rules {
 		pass.Rule = r
 		for _, dep := range r.Requires {

@@ -272,6 +272,12 @@ func TestCollectionLayouts(t *testing.T) {
 			}
 			clusterCopies(t, rep, "another copy")
 			checkSettings(t, rep, true)
+			for _, inc := range rep.Incidents {
+				// The fixture's ClusterInfo.out gives AG1's timeouts.
+				if inc.Category == CatLeaseExpiry && containsServer(inc.AGs, "AG1") && !strings.Contains(inc.RootCause, "(LeaseTimeout 20 s)") {
+					t.Errorf("lease incident does not give the collected LeaseTimeout: %s", inc.RootCause)
+				}
+			}
 		})
 		t.Run("pssdiag/"+scenario, func(t *testing.T) {
 			rep := checkCollection(t, pssdiag(t, scenario), scenario)

@@ -153,6 +153,7 @@ type Pass struct {
 	End time.Time
 
 	servers  *serverSet
+	settings []AGSettings
 	starts   map[string]time.Time
 	ends     map[string]time.Time
 	results  map[*Result]any
@@ -202,6 +203,21 @@ func (p *Pass) EndOf(server string) time.Time {
 		return t
 	}
 	return p.End
+}
+
+// Settings returns the AG settings found in the collection's configuration
+// files (lease and health-check timeouts, failure condition level, replica
+// modes), when it had any.
+func (p *Pass) Settings() []AGSettings { return p.settings }
+
+// settingsOf returns the settings of ag (nil when none were collected).
+func (p *Pass) settingsOf(ag string) *AGSettings {
+	for i := range p.settings {
+		if strings.EqualFold(p.settings[i].AG, ag) {
+			return &p.settings[i]
+		}
+	}
+	return nil
 }
 
 // Canonical returns the name under which a server (host, HOST\INSTANCE, an

@@ -369,6 +369,13 @@ func runLeaseExpiry(p *Pass) {
 				Severity: 80,
 			}
 			f.RootCause = fmt.Sprintf("The lease between %s and the WSFC expired on %s", agText, sv)
+			for _, ag := range ags {
+				if s := p.settingsOf(ag); s != nil && s.LeaseTimeoutMs > 0 {
+					// The collection's cluster parameters give the timeout.
+					f.RootCause += fmt.Sprintf(" (LeaseTimeout %s)", durationText(time.Duration(s.LeaseTimeoutMs)*time.Millisecond))
+					break
+				}
+			}
 			if side != "" {
 				f.RootCause += ": " + side
 			}

@@ -61,15 +61,24 @@ func componentResults(p *Pass, server string, from, to time.Time) []componentRes
 	return out
 }
 
-// failureConditionLevel returns the level the events (or the collection's
-// settings) give for ag on server, 0 when unknown.
-func failureConditionLevel(evs []*parsers.Event) int {
+// failureConditionLevel returns the level the events (the SQLDIAG log
+// records it with every result) or the collection's settings give for the
+// AGs of evs, 0 when unknown.
+func failureConditionLevel(p *Pass, evs []*parsers.Event) int {
 	for _, ev := range evs {
 		if v := ev.Field("failure_condition_level"); v != "" {
 			if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= 5 {
 				return n
 			}
 		}
+	}
+	for _, ev := range evs {
+		if s := p.settingsOf(ev.AG); ev.AG != "" && s != nil && s.FailureConditionLevel > 0 {
+			return s.FailureConditionLevel
+		}
+	}
+	if len(p.settings) == 1 && p.settings[0].FailureConditionLevel > 0 {
+		return p.settings[0].FailureConditionLevel // the collection's only AG
 	}
 	return 0
 }
@@ -120,7 +129,7 @@ func runHealthCheck(p *Pass) {
 		for _, grp := range groupByGap(m[sv], 2*time.Minute) {
 			start, end := grp[0].Time, until(grp)
 			results := componentResults(p, sv, start.Add(-10*time.Minute), end)
-			level := failureConditionLevel(grp)
+			level := failureConditionLevel(p, grp)
 			comps := collect(grp, func(e *parsers.Event) string { return e.Field("component") })
 			text := ""
 			for _, ev := range grp {
@@ -232,7 +241,7 @@ func healthCause(p *Pass, server string, t time.Time) string {
 	s := &w.summary
 	what := strings.TrimSuffix(strings.TrimPrefix(s.Text, string(s.Component)+" "+s.State.String()+": "), ".")
 	text := fmt.Sprintf("sp_server_diagnostics reported a %s %s at %s (%s)", s.Component, s.State, hms(w.ev.Time), what)
-	if level := failureConditionLevel([]*parsers.Event{w.ev}); level > 0 && s.State == health.StateError {
+	if level := failureConditionLevel(p, []*parsers.Event{w.ev}); level > 0 && s.State == health.StateError {
 		text += "; " + levelSentence(level, s.Component)
 		if !health.FailsOver(level, s.Component, s.State) {
 			text += ": the lease expiry did"
