@@ -568,6 +568,13 @@ func coverageGaps(rep *Report, set *serverSet) []string {
 			}
 		}
 	}
+	// Head-and-tail copies of large logs: the middle was not collected.
+	for _, in := range rep.Inputs {
+		if m := in.MissingMiddle; m != nil {
+			gaps = append(gaps, fmt.Sprintf("%s holds only the first and last lines of a large log: nothing is known of %s between %s and %s.",
+				in.File, orUnknown(in.Server), m.From.UTC().Format(time.RFC3339), m.To.UTC().Format(time.RFC3339)))
+		}
+	}
 	// XEvent files that start after an incident.
 	for _, in := range rep.Inputs {
 		if in.Format != string(parsers.FormatXEventXML) || in.Start.IsZero() {

@@ -272,6 +272,13 @@ func TestCollectionLayouts(t *testing.T) {
 			}
 			clusterCopies(t, rep, "another copy")
 			checkSettings(t, rep, true)
+			var md strings.Builder
+			if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(md.String(), "(from the collection): LeaseTimeout 20 s, HealthCheckTimeout 30 s") {
+				t.Error("the Markdown report does not show the collected AG settings")
+			}
 			for _, inc := range rep.Incidents {
 				// The fixture's ClusterInfo.out gives AG1's timeouts.
 				if inc.Category == CatLeaseExpiry && containsServer(inc.AGs, "AG1") && !strings.Contains(inc.RootCause, "(LeaseTimeout 20 s)") {
@@ -421,6 +428,16 @@ func TestHeadAndTail(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no warning about the missing middle: %v", in.Warnings)
+	}
+	if gaps := strings.Join(rep.Gaps, "\n"); !strings.Contains(gaps, "holds only the first and last lines of a large log: nothing is known of SQLAG01 between 2024-03-12T07:15") {
+		t.Errorf("the coverage gaps do not name the missing middle:\n%s", gaps)
+	}
+	var md strings.Builder
+	if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "nothing is known of SQLAG01 between") {
+		t.Error("the Markdown report does not show the missing middle")
 	}
 }
 

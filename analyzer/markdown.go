@@ -161,6 +161,27 @@ func (m *mdWriter) header() {
 		inputs += fmt.Sprintf(" (%s ignored, see Coverage)", plural(ignored, "other file", "other files"))
 	}
 	m.line("- **Inputs:** " + inputs)
+	for _, st := range r.Settings {
+		var parts []string
+		if st.LeaseTimeoutMs > 0 {
+			parts = append(parts, "LeaseTimeout "+mdDuration(time.Duration(st.LeaseTimeoutMs)*time.Millisecond))
+		}
+		if st.HealthCheckTimeoutMs > 0 {
+			parts = append(parts, "HealthCheckTimeout "+mdDuration(time.Duration(st.HealthCheckTimeoutMs)*time.Millisecond))
+		}
+		if st.FailureConditionLevel > 0 {
+			parts = append(parts, fmt.Sprintf("failure_condition_level %d", st.FailureConditionLevel))
+		}
+		for _, rs := range st.Replicas {
+			modes := strings.TrimSpace(strings.Join([]string{rs.AvailabilityMode, rs.FailoverMode}, " "))
+			if modes != "" {
+				parts = append(parts, rs.Replica+" "+strings.ToLower(strings.ReplaceAll(modes, "_", " ")))
+			}
+		}
+		if len(parts) > 0 {
+			m.line("- **Settings of " + mdInline(st.AG) + "** (from the collection): " + mdInline(strings.Join(parts, ", ")))
+		}
+	}
 	if len(r.Background) > 0 {
 		var parts []string
 		for _, k := range sortedKeys(r.Background) {
