@@ -112,7 +112,7 @@ func hostileCases(t *testing.T) []hostileCase {
 	var gzBomb bytes.Buffer
 	gw, _ := gzip.NewWriterLevel(&gzBomb, gzip.BestCompression)
 	gw.Write([]byte(strings.ReplaceAll(goodLog, "\r\n", "\n")))
-	gw.Write(bytes.Repeat([]byte{' '}, 256<<20)) // 256 MiB of spaces in a few hundred KB
+	gw.Write(bytes.Repeat([]byte{' '}, 64<<20)) // 64 MiB of spaces in 64 KB
 	gw.Close()
 
 	cases := []hostileCase{
