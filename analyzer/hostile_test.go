@@ -112,7 +112,7 @@ func hostileCases(t *testing.T) []hostileCase {
 	var gzBomb bytes.Buffer
 	gw, _ := gzip.NewWriterLevel(&gzBomb, gzip.BestCompression)
 	gw.Write([]byte(strings.ReplaceAll(goodLog, "\r\n", "\n")))
-	gw.Write(bytes.Repeat([]byte{' '}, 256<<20)) // 256 MiB of spaces in a few hundred KB
+	gw.Write(bytes.Repeat([]byte{' '}, 64<<20)) // 64 MiB of spaces in 64 KB
 	gw.Close()
 
 	cases := []hostileCase{
@@ -144,6 +144,16 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "zip member shorter than its directory says", file: "short.zip", data: storedZip(t, "ERRORLOG", utf16LE(longLog), uint64(len(utf16LE(longLog))+4096)),
 			want: "but its archive directory states", warn: true, minEvents: 40},
 	}
+	cases = append(cases, hostileCase{name: "hidden folder", file: ".hidden", want: "hidden folder, not read", skipped: true,
+		setup: func(t *testing.T, p string) {
+			os.MkdirAll(p, 0o755)
+			os.WriteFile(filepath.Join(p, "ERRORLOG"), utf16LE(goodLog), 0o644)
+		},
+		check: func(t *testing.T, in *Input) {
+			if !in.Ignored {
+				t.Errorf("a hidden folder is listed as ignored: %+v", in)
+			}
+		}})
 	if runtime.GOOS != "windows" {
 		cases = append(cases,
 			hostileCase{name: "named pipe in a folder", file: "pipe", want: "named pipe (FIFO)", skipped: true,

@@ -79,7 +79,10 @@ func Collect(paths []string) (files []File, skipped []Input) {
 			}
 			if d.IsDir() {
 				if path != root && strings.HasPrefix(d.Name(), ".") {
-					return fs.SkipDir // .git and the like
+					// .git and the like; listed, so that nothing is left
+					// out without a word.
+					skipped = append(skipped, Input{File: path, Skipped: "hidden folder, not read (name it to read it)", Ignored: true})
+					return fs.SkipDir
 				}
 				return nil
 			}

@@ -191,7 +191,9 @@ func (rd *redactor) addHost(h string) string {
 		// usually is the NetBIOS domain: CONTOSO\x and h.contoso.local.
 		label, _, _ := strings.Cut(suffix, ".")
 		dp := rd.pseudonym(redactClassDomain, label)
-		rd.term(suffix, dp)
+		if l := strings.ToLower(suffix); !rd.keep[l] && !commonTLD[l] {
+			rd.term(suffix, dp) // never "local" or "com" on their own
+		}
 		rd.term(h, hp+"."+dp)
 		return hp + "." + dp
 	}

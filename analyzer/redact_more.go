@@ -77,8 +77,6 @@ var (
 	// The warnings of UnmatchedOptions quote what the user typed.
 	reRedactOptServer = regexp.MustCompile(`--utc-offset (\S+): no server`)
 	reRedactOptPath   = regexp.MustCompile(`--server ([^=\s]+)=(.+?): none of the files`)
-	// An FQDN anywhere: labels and dots ending in a letters-only label.
-	reRedactFQDN = regexp.MustCompile(`\b[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\b`)
 )
 
 // notTLD are last labels of dotted words that are file names or code, not
@@ -90,6 +88,17 @@ func init() {
 		dmp mdmp mdf out err cab msi ps1 bat cmd sql html htm pdf doc docx xls xlsx png jpg config cfg dat tmp old new
 		jar class py go c h cpp cs js ts net dbo`) {
 		notTLD[w] = true
+	}
+}
+
+// commonTLD are the last labels that make a two-label word a host name
+// (host.corp, db1.local); three labels or more are enough on their own.
+var commonTLD = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`com net org local corp lan internal intra intranet ad int edu gov biz info io cloud
+		home office domain priv private test example localdomain`) {
+		commonTLD[w] = true
 	}
 }
 
@@ -131,21 +140,57 @@ func (rd *redactor) scanNames(s string, lower string) {
 		}
 	}
 	if strings.Contains(s, ".") {
-		for _, m := range reRedactFQDN.FindAllStringIndex(s, -1) {
-			w := s[m[0]:m[1]]
-			if m[0] > 0 && (s[m[0]-1] == '_' || s[m[0]-1] == '@' || s[m[0]-1] == '$') || m[1] < len(s) && s[m[1]] == '_' {
-				continue // part of a longer identifier
-			}
-			last := w[strings.LastIndexByte(w, '.')+1:]
-			if len(last) < 2 || len(last) > 24 || notTLD[strings.ToLower(last)] || !isLetters(last) {
-				continue
-			}
-			first, _, _ := strings.Cut(w, ".")
-			if rd.keep[strings.ToLower(first)] || strings.EqualFold(first, "sys") || strings.EqualFold(first, "system") || strings.EqualFold(first, "microsoft") {
-				continue
-			}
-			rd.addHost(w)
+		rd.scanFQDNs(s)
+	}
+}
+
+// scanFQDNs learns the dotted host names of s: runs of letters, digits,
+// '-' and '.' standing alone, with two labels or more and a last label of
+// letters that is no file extension (system_health.xml, sqlservr.exe),
+// not starting with a kept word or a namespace (sys.dm_hadr, System.Data).
+func (rd *redactor) scanFQDNs(s string) {
+	isHostByte := func(c byte) bool {
+		return c == '.' || c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	}
+	for i := 0; i < len(s); {
+		if !isHostByte(s[i]) {
+			i++
+			continue
 		}
+		j := i
+		for j < len(s) && isHostByte(s[j]) {
+			j++
+		}
+		start, end := i, j
+		i = j
+		if start > 0 && (s[start-1] == '_' || s[start-1] == '@' || s[start-1] == '$' || s[start-1] == '\\' || s[start-1] >= 0x80) ||
+			end < len(s) && (s[end] == '_' || s[end] >= 0x80) {
+			continue // part of a longer identifier or a path
+		}
+		for start < end && (s[start] == '.' || s[start] == '-') {
+			start++
+		}
+		for end > start && (s[end-1] == '.' || s[end-1] == '-') {
+			end--
+		}
+		w := s[start:end]
+		dot := strings.LastIndexByte(w, '.')
+		if dot <= 0 || strings.Contains(w, "..") {
+			continue
+		}
+		last := w[dot+1:]
+		if len(last) < 2 || len(last) > 24 || notTLD[strings.ToLower(last)] || !isLetters(last) {
+			continue
+		}
+		if strings.Count(w, ".") < 2 && !commonTLD[strings.ToLower(last)] {
+			// "failed.Reason": two words without a space, not a host.
+			continue
+		}
+		first, _, _ := strings.Cut(w, ".")
+		if first == "" || rd.keep[strings.ToLower(first)] || strings.EqualFold(first, "sys") || strings.EqualFold(first, "system") || strings.EqualFold(first, "microsoft") {
+			continue
+		}
+		rd.addHost(w)
 	}
 }
 

@@ -3,6 +3,7 @@ package xel
 import (
 	"io"
 	"sync"
+	"time"
 )
 
 // Huge buffers. A busy session can write event buffers of up to MaxBuffer
@@ -25,9 +26,22 @@ var bigBudget = struct {
 
 func init() { bigBudget.cond = sync.NewCond(&bigBudget.Mutex) }
 
+// bigWait bounds the wait for the budget: a caller that reads a second
+// file from inside the event loop of a first (whose huge buffer is held
+// while its events are yielded) goes on over budget instead of waiting for
+// ever.
+var bigWait = 30 * time.Second
+
 func acquireBig(n int) {
+	deadline := time.Now().Add(bigWait)
+	wake := time.AfterFunc(bigWait, func() {
+		bigBudget.Lock()
+		bigBudget.cond.Broadcast()
+		bigBudget.Unlock()
+	})
+	defer wake.Stop()
 	bigBudget.Lock()
-	for bigBudget.used > 0 && bigBudget.used+n > MaxBuffer {
+	for bigBudget.used > 0 && bigBudget.used+n > MaxBuffer && time.Now().Before(deadline) {
 		bigBudget.cond.Wait()
 	}
 	bigBudget.used += n
