@@ -35,10 +35,13 @@ const (
 )
 
 const usageText = `agtriage explains SQL Server Always On availability group incidents from the
-logs of every replica: ERRORLOG files (UTF-16 or 8-bit), AlwaysOn_health and
-system_health Extended Events (.xel files or XML exports) and WSFC cluster.log files.
-It reads files, folders (recursively), .zip archives and .gz files,
-detects each file's format from its content, and writes a Markdown report.
+logs of every replica: ERRORLOG files (UTF-16 or 8-bit, or exported from SSMS,
+xp_readerrorlog or dbatools), AlwaysOn_health and system_health Extended Events
+(.xel files or XML exports) and WSFC cluster.log files, as they are or inside
+SQL LogScout, PSSDiag and SDP/TSS collections.
+It reads files, folders (recursively), .zip, .tar, .tar.gz and .tar.bz2 archives
+and .gz and .bz2 files, detects each file's format from its content, and writes
+a Markdown report.
 
 Usage:
   agtriage [flags] PATH...
