@@ -171,6 +171,8 @@ func TestNoSilentMisreads(t *testing.T) {
 	}{
 		{"xp_readerrorlog csv descending", "xp.csv", exportgen.XPCSV(recs, true), ""},
 		{"ssms export utf-16", "export.log", string(exportgen.UTF16LE(exportgen.SSMS(recs, true, false))), ""},
+		{"ssms export without its header", "rows.txt", strings.SplitN(exportgen.SSMS(recs, true, false), "\n", 2)[1], ""},
+		{"ssms 10-column export without its header", "rows10.txt", strings.SplitN(exportgen.SSMS(recs, false, true), "\n", 2)[1], ""},
 		{"xevent results shredded to columns", "xe.tsv",
 			"timestamp_utc\tobject_name\tprevious_state\tcurrent_state\r\n2024-03-12 07:14:03.0310000\tavailability_replica_state_change\tPRIMARY_NORMAL\tRESOLVING_NORMAL\r\n",
 			"tab-separated query results with columns timestamp_utc, object_name, previous_state, current_state"},

@@ -381,6 +381,17 @@ func (r *Reader) preamble(n int, line []byte) bool {
 		r.started = true
 		return true
 	}
+	// SSMS viewer rows without their header (4 columns, or 10 with six
+	// empty ones after the message).
+	if parsers.IsSSMSRow(line) {
+		r.variant = parsers.FormatSSMSExport
+		r.layout = layout{sep: ',', ncols: 4, date: 0, proc: 1, text: 3, server: -1}
+		if bytes.HasSuffix(line, []byte(",,,,,,")) {
+			r.layout.ncols = 10
+		}
+		r.started = true
+		return false
+	}
 	// Rows without a header: "date<sep>ProcessInfo<sep>Text".
 	if _, k, ok := parseISO(line); ok && k < len(line) && (line[k] == ',' || line[k] == '\t') {
 		r.variant = parsers.FormatXPReadErrorlog
