@@ -190,6 +190,9 @@ func TestNoSilentMisreads(t *testing.T) {
 			"2024-10-08 00:00:05 - ? [100] Microsoft SQLServerAgent version 15.0.4322.2 (X64 unicode retail build) : Process ID 4120\r\n" +
 				"2024-10-08 00:00:06 - ! [298] SQLServer Error: 10054, TCP Provider: An existing connection was forcibly closed by the remote host. [SQLSTATE 08S01]\r\n",
 			"SQL Server Agent log"},
+		{"xp_readerrorlog of the Agent log", "agent_results.tsv",
+			"LogDate\tErrorLevel\tText\r\n2024-10-08 00:00:05.000\t3\t[100] Microsoft SQLServerAgent version 15.0.4322.2\r\n",
+			"SQL Server Agent log"},
 		{"ssms export header only", "empty_export.log", "Date,Source,Severity,Message\r\nnothing here\r\n",
 			"looks like an SSMS Log File Viewer export but no row could be read"},
 	} {

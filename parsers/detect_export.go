@@ -72,6 +72,9 @@ func ExportFormat(first, second []byte) Format {
 	}
 	if f := headerFields(lower); len(f) >= 3 && f[0] == "logdate" && (f[1] == "processinfo" || f[1] == "errorlevel") && f[2] == "text" {
 		if bytes.IndexByte(lower, '\t') >= 0 || bytes.IndexByte(lower, ',') >= 0 || isDashes(second) {
+			if f[1] == "errorlevel" {
+				return FormatAgentLog // xp_readerrorlog of the SQL Server Agent log
+			}
 			return FormatXPReadErrorlog
 		}
 	}
