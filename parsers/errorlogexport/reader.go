@@ -49,6 +49,7 @@ const DefaultMaxLineBytes = 1 << 20
 // as in the native reader.
 const (
 	orderRows   = 4096
+	orderBytes  = 4 << 20
 	HoldRecords = 256
 	HoldBytes   = 64 * 1024
 )
@@ -89,14 +90,16 @@ type Reader struct {
 	lastOK   bool
 	orderWrn bool
 
-	row     row // the row being built (physical continuation lines appended)
-	pending []row
-	dir     int // 0 unknown, 1 ascending, -1 descending
-	first   time.Time
+	row          row // the row being built (physical continuation lines appended)
+	pending      []row
+	pendingBytes int
+	dir          int // 0 unknown, 1 ascending, -1 descending
+	first        time.Time
 
-	cur      rec // record being assembled from rows (ascending)
-	wait     rec // header waiting for its text (ascending), any record (descending)
-	contRows []row
+	cur       rec // record being assembled from rows (ascending)
+	wait      rec // header waiting for its text (ascending), any record (descending)
+	contRows  []row
+	contBytes int
 
 	holding   bool
 	held      []*parsers.Event
@@ -795,12 +798,13 @@ func (r *Reader) endRow() {
 	cp := r.row
 	cp.text = bytes.Clone(r.row.text)
 	r.pending = append(r.pending, cp)
+	r.pendingBytes += len(cp.text)
 	switch {
 	case r.row.local.After(r.first):
 		r.dir = 1
 	case r.row.local.Before(r.first):
 		r.dir = -1
-	case len(r.pending) >= orderRows:
+	case len(r.pending) >= orderRows || r.pendingBytes > orderBytes:
 		r.dir = 1
 	default:
 		return
@@ -838,12 +842,13 @@ func (r *Reader) process(rw *row) {
 		return
 	}
 	// Descending: continuation rows come before the row they continue.
-	if contRow(rw) && (len(r.contRows) == 0 || r.contRows[0].local.Equal(rw.local) && r.contRows[0].proc == rw.proc) && len(r.contRows) < 1024 {
+	if contRow(rw) && (len(r.contRows) == 0 || r.contRows[0].local.Equal(rw.local) && r.contRows[0].proc == rw.proc) && len(r.contRows) < 1024 && r.contBytes+len(rw.text) <= r.max {
 		r.stats.Records--
 		r.stats.Continuations++
 		cp := *rw
 		cp.text = bytes.Clone(rw.text)
 		r.contRows = append(r.contRows, cp)
+		r.contBytes += len(cp.text)
 		return
 	}
 	r.setRec(&r.cur, rw)
@@ -852,6 +857,7 @@ func (r *Reader) process(rw *row) {
 			r.appendMsg(&r.cur, r.contRows[i].text)
 		}
 		r.contRows = r.contRows[:0]
+		r.contBytes = 0
 	}
 	r.flushContRows()
 	r.noteRecord(&r.cur)
@@ -869,6 +875,7 @@ func (r *Reader) flushContRows() {
 		r.assemble(&c)
 	}
 	r.contRows = r.contRows[:0]
+	r.contBytes = 0
 }
 
 func (r *Reader) setRec(c *rec, rw *row) {
