@@ -171,6 +171,8 @@ func TestNoSilentMisreads(t *testing.T) {
 	}{
 		{"xp_readerrorlog csv descending", "xp.csv", exportgen.XPCSV(recs, true), ""},
 		{"ssms export utf-16", "export.log", string(exportgen.UTF16LE(exportgen.SSMS(recs, true, false))), ""},
+		{"ssms export without its header", "rows.txt", strings.SplitN(exportgen.SSMS(recs, true, false), "\n", 2)[1], ""},
+		{"ssms 10-column export without its header", "rows10.txt", strings.SplitN(exportgen.SSMS(recs, false, true), "\n", 2)[1], ""},
 		{"xevent results shredded to columns", "xe.tsv",
 			"timestamp_utc\tobject_name\tprevious_state\tcurrent_state\r\n2024-03-12 07:14:03.0310000\tavailability_replica_state_change\tPRIMARY_NORMAL\tRESOLVING_NORMAL\r\n",
 			"tab-separated query results with columns timestamp_utc, object_name, previous_state, current_state"},
@@ -187,6 +189,9 @@ func TestNoSilentMisreads(t *testing.T) {
 		{"agent log under another name", "agent.txt",
 			"2024-10-08 00:00:05 - ? [100] Microsoft SQLServerAgent version 15.0.4322.2 (X64 unicode retail build) : Process ID 4120\r\n" +
 				"2024-10-08 00:00:06 - ! [298] SQLServer Error: 10054, TCP Provider: An existing connection was forcibly closed by the remote host. [SQLSTATE 08S01]\r\n",
+			"SQL Server Agent log"},
+		{"xp_readerrorlog of the Agent log", "agent_results.tsv",
+			"LogDate\tErrorLevel\tText\r\n2024-10-08 00:00:05.000\t3\t[100] Microsoft SQLServerAgent version 15.0.4322.2\r\n",
 			"SQL Server Agent log"},
 		{"ssms export header only", "empty_export.log", "Date,Source,Severity,Message\r\nnothing here\r\n",
 			"looks like an SSMS Log File Viewer export but no row could be read"},

@@ -35,12 +35,13 @@ type Report struct {
 	Background map[string]int `json:"background,omitempty"`
 	// Gaps lists coverage problems: replicas without logs, logs that do not cover
 	// an incident, XEvent files that start after it.
-	Gaps []string `json:"gaps"`
+	Gaps     []string `json:"gaps"`
+	Warnings []string `json:"warnings"`
+
 	// Settings are the AG settings found in collected configuration files
 	// (lease and health-check timeouts, failure condition level, replica
 	// modes); see AGSettings.
 	Settings []AGSettings `json:"settings,omitempty"`
-	Warnings []string     `json:"warnings"`
 }
 
 // Clock methods: how a server's ERRORLOG times were put on UTC.

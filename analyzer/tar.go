@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -146,6 +147,7 @@ func (a *tarArchive) member(k int) (io.ReadCloser, error) {
 	}
 	for a.next <= k {
 		if _, err := a.nextHeader(); err != nil {
+			a.end()
 			a.mu.Unlock()
 			if err == io.EOF {
 				err = errors.New("member no longer found in the archive")
@@ -268,14 +270,40 @@ func addTar(files []File, skipped []Input, name, dir, root string, size int64, c
 	}
 	a.end()
 	files = append(files, members...)
-	// Archives inside come after the other members: while one is read, it
-	// holds this archive's cursor.
+	// An archive inside is copied (still compressed) to a temporary file
+	// that is removed at once where the system allows: its members are then
+	// read from that copy, never holding this archive's cursor, so readers
+	// running in parallel cannot wait on each other.
 	for _, n := range inner {
-		k := n.k
-		files, skipped = addTar(files, skipped, n.f.Name, n.f.Dir, root, n.f.Size, n.compression,
-			func() (io.ReadCloser, error) { return a.member(k) }, depth+1)
+		raw, size, err := spill(a, n.k)
+		if err != nil {
+			skipped = append(skipped, Input{File: n.f.Name, Skipped: "cannot read archive: " + err.Error()})
+			continue
+		}
+		files, skipped = addTar(files, skipped, n.f.Name, n.f.Dir, root, size, n.compression,
+			func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(raw, 0, size)), nil }, depth+1)
 	}
 	return files, skipped
+}
+
+// spill copies member k of a to an anonymous temporary file.
+func spill(a *tarArchive, k int) (*os.File, int64, error) {
+	rc, err := a.member(k)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp("", "agtriage-archive-*")
+	if err != nil {
+		return nil, 0, err
+	}
+	os.Remove(tmp.Name()) // the open file lives on (Unix); elsewhere it stays in the temp folder
+	n, err := io.Copy(tmp, rc)
+	if err != nil {
+		tmp.Close()
+		return nil, 0, err
+	}
+	return tmp, n, nil
 }
 
 func dirOf(name string) string {

@@ -72,8 +72,15 @@ func ExportFormat(first, second []byte) Format {
 	}
 	if f := headerFields(lower); len(f) >= 3 && f[0] == "logdate" && (f[1] == "processinfo" || f[1] == "errorlevel") && f[2] == "text" {
 		if bytes.IndexByte(lower, '\t') >= 0 || bytes.IndexByte(lower, ',') >= 0 || isDashes(second) {
+			if f[1] == "errorlevel" {
+				return FormatAgentLog // xp_readerrorlog of the SQL Server Agent log
+			}
 			return FormatXPReadErrorlog
 		}
+	}
+	// SSMS viewer rows without their header: "03/14/2024 02:17:41,spid47s,Unknown,…".
+	if IsSSMSRow(first) {
+		return FormatSSMSExport
 	}
 	// Rows without a header: "2024-03-14 02:17:41.230,spid47s,Text" (CSV) or
 	// the same with tabs. A native ERRORLOG has blanks after the time.
@@ -186,4 +193,18 @@ func DescribeTable(prefix []byte) string {
 func isAgentLine(b []byte) bool {
 	return IsErrorlogTimestamp(b) && len(b) > 25 && string(b[19:22]) == " - " &&
 		(b[22] == '?' || b[22] == '+' || b[22] == '!') && b[23] == ' ' && b[24] == '['
+}
+
+// IsSSMSRow reports whether b is a row of the SSMS Log File Viewer export:
+// "MM/DD/YYYY HH:MM:SS,source,severity,message".
+func IsSSMSRow(b []byte) bool {
+	if len(b) < 21 || b[2] != '/' || b[5] != '/' || b[10] != ' ' || b[13] != ':' || b[16] != ':' || b[19] != ',' {
+		return false
+	}
+	for _, i := range [...]int{0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if b[i] < '0' || b[i] > '9' {
+			return false
+		}
+	}
+	return bytes.Count(b, []byte(",")) >= 3
 }

@@ -38,11 +38,14 @@ const (
 )
 
 const usageText = `agtriage explains SQL Server Always On availability group incidents from the
-logs of every replica: ERRORLOG files (UTF-16 or 8-bit), AlwaysOn_health and
-system_health Extended Events (.xel files or XML exports) and WSFC cluster.log files.
-It reads files, folders (recursively), .zip archives and .gz files,
-detects each file's format from its content, and writes a Markdown report
-(or HTML, JSON: -f, or the extension of -o).
+logs of every replica: ERRORLOG files (UTF-16 or 8-bit, or exported from SSMS,
+xp_readerrorlog or dbatools), AlwaysOn_health, system_health and SQLDIAG Extended
+Events (.xel files or XML exports), WSFC cluster.log files and Windows event logs
+(.evtx or XML exports), as they are or inside SQL LogScout, PSSDiag and SDP/TSS
+collections.
+It reads files, folders (recursively), .zip, .tar, .tar.gz and .tar.bz2 archives
+and .gz and .bz2 files, detects each file's format from its content, and writes
+a Markdown report (or HTML, JSON: -f, or the extension of -o).
 
 Usage:
   agtriage [flags] PATH...

@@ -181,6 +181,7 @@ func BenchmarkExportRatio(b *testing.B) {
 			}
 			b.ReportMetric(float64(te)/float64(tn), "x-native")
 			b.ReportMetric(float64(len(c.base))/tn.Seconds()*float64(b.N)/1e6, "native-MB/s")
+			b.ReportMetric(float64(len(data))/te.Seconds()*float64(b.N)/1e6, "export-MB/s")
 		})
 	}
 }

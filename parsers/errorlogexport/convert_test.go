@@ -50,6 +50,12 @@ func dbatools(culture string) func(testing.TB, []nativeRecord, bool) string {
 var exporters = []exporter{
 	{"ssms4", true, ssmsExport(false)},
 	{"ssms10", true, ssmsExport(true)},
+	{"ssms4-noheader", true, func(_ testing.TB, r []nativeRecord, d bool) string {
+		return strings.SplitN(exportgen.SSMS(r, d, false), "\n", 2)[1]
+	}},
+	{"ssms10-noheader", true, func(_ testing.TB, r []nativeRecord, d bool) string {
+		return strings.SplitN(exportgen.SSMS(r, d, true), "\n", 2)[1]
+	}},
 	{"xp-csv", false, xpCSV},
 	{"xp-tsv", false, func(_ testing.TB, r []nativeRecord, d bool) string { return exportgen.XPTSV(r, d) }},
 	{"xp-text", false, func(_ testing.TB, r []nativeRecord, d bool) string { return exportgen.XPText(r, d) }},

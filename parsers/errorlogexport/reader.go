@@ -49,6 +49,7 @@ const DefaultMaxLineBytes = 1 << 20
 // as in the native reader.
 const (
 	orderRows   = 4096
+	orderBytes  = 4 << 20
 	HoldRecords = 256
 	HoldBytes   = 64 * 1024
 )
@@ -89,14 +90,16 @@ type Reader struct {
 	lastOK   bool
 	orderWrn bool
 
-	row     row // the row being built (physical continuation lines appended)
-	pending []row
-	dir     int // 0 unknown, 1 ascending, -1 descending
-	first   time.Time
+	row          row // the row being built (physical continuation lines appended)
+	pending      []row
+	pendingBytes int
+	dir          int // 0 unknown, 1 ascending, -1 descending
+	first        time.Time
 
-	cur      rec // record being assembled from rows (ascending)
-	wait     rec // header waiting for its text (ascending), any record (descending)
-	contRows []row
+	cur       rec // record being assembled from rows (ascending)
+	wait      rec // header waiting for its text (ascending), any record (descending)
+	contRows  []row
+	contBytes int
 
 	holding   bool
 	held      []*parsers.Event
@@ -381,6 +384,17 @@ func (r *Reader) preamble(n int, line []byte) bool {
 		r.started = true
 		return true
 	}
+	// SSMS viewer rows without their header (4 columns, or 10 with six
+	// empty ones after the message).
+	if parsers.IsSSMSRow(line) {
+		r.variant = parsers.FormatSSMSExport
+		r.layout = layout{sep: ',', ncols: 4, date: 0, proc: 1, text: 3, server: -1}
+		if bytes.HasSuffix(line, []byte(",,,,,,")) {
+			r.layout.ncols = 10
+		}
+		r.started = true
+		return false
+	}
 	// Rows without a header: "date<sep>ProcessInfo<sep>Text".
 	if _, k, ok := parseISO(line); ok && k < len(line) && (line[k] == ',' || line[k] == '\t') {
 		r.variant = parsers.FormatXPReadErrorlog
@@ -579,148 +593,6 @@ func (r *Reader) parseCulture(b []byte) (time.Time, bool) {
 	return d.time(order)
 }
 
-// csvRecord parses a dbatools row held in csvBuf; a quoted field left open
-// waits for the next line.
-func (r *Reader) csvRecord() {
-	if quoteOpen(r.csvBuf) {
-		r.csvOpen = true
-		return
-	}
-	r.csvOpen = false
-	r.csvFields(r.csvBuf)
-}
-
-// csvFields reads one complete dbatools row.
-func (r *Reader) csvFields(row []byte) {
-	l := &r.layout
-	r.fields = splitCSVInto(r.fields, row, max(l.date, l.proc, l.text, l.server))
-	fields := r.fields
-	if len(fields) <= l.text || len(fields) <= l.date || l.proc >= len(fields) {
-		r.stats.Unrecognized++
-		r.warn(r.csvLine, "row with too few columns: "+quote(row))
-		return
-	}
-	local, ok := r.cultureTime(fields[l.date])
-	if !ok {
-		r.stats.Unrecognized++
-		r.warn(r.csvLine, "malformed LogDate: "+quote(fields[l.date]))
-		return
-	}
-	if l.server >= 0 && l.server < len(fields) {
-		if s := r.decode(fields[l.server]); len(s) > 0 && string(s) != r.rowServer {
-			if r.rowServer == "" {
-				r.rowServer = string(s)
-				r.rowServers = 1
-			} else if r.servers == nil || !r.servers[string(s)] {
-				if r.servers == nil {
-					r.servers = map[string]bool{}
-				}
-				if len(r.servers) < 64 {
-					r.servers[string(s)] = true
-				}
-				r.rowServers++
-			}
-		}
-	}
-	proc := ""
-	if l.proc >= 0 {
-		proc = r.intern(bytes.TrimSpace(r.decode(fields[l.proc])))
-	}
-	r.stats.Records++
-	text := r.decode(fields[l.text])
-	first, more, multi := bytes.Cut(text, []byte("\n"))
-	r.startRow(r.csvLine, local, proc, trimRight(first))
-	if multi {
-		for _, ln := range bytes.Split(more, []byte("\n")) {
-			r.appendCont(r.csvLine, ln)
-		}
-	}
-}
-
-// decode converts a field of 8-bit text that is not ASCII (UTF-8, or
-// Windows-1252 when it is not valid UTF-8).
-func (r *Reader) decode(b []byte) []byte {
-	if !r.eightBit || parsers.IsASCII(b) {
-		return b
-	}
-	out, valid := parsers.DecodeLine(b)
-	if !valid {
-		r.stats.Encoding = string(parsers.Windows125)
-	}
-	return out
-}
-
-// csvMore adds a line to a quoted field that spans lines.
-func (r *Reader) csvMore(n int, line []byte) {
-	if len(r.csvBuf)+1+len(line) > r.max {
-		r.csvOpen = false
-		r.stats.Unrecognized += 2 // the row's first line and this one
-		r.warn(r.csvLine, fmt.Sprintf("quoted field longer than %d bytes: row dropped", r.max))
-		return
-	}
-	r.stats.Continuations++
-	r.csvBuf = append(r.csvBuf, '\n')
-	r.csvBuf = append(r.csvBuf, line...)
-	r.csvRecord()
-}
-
-// quoteOpen reports whether b ends inside a quoted CSV field.
-func quoteOpen(b []byte) bool {
-	// Doubled quotes inside a field count twice: the parity is that of
-	// the field boundaries.
-	return bytes.Count(b, []byte{'"'})%2 == 1
-}
-
-// splitCSV splits one CSV record; quoted fields are unquoted.
-func splitCSV(b []byte) [][]byte { return splitCSVInto(nil, b, -1) }
-
-// splitCSVInto splits b into out, stopping after field last (all fields
-// when last < 0).
-func splitCSVInto(out [][]byte, b []byte, last int) [][]byte {
-	out = out[:0]
-	for last < 0 || len(out) <= last {
-		if len(b) > 0 && b[0] == '"' {
-			// The field ends at a quote not followed by another; doubled
-			// quotes are undone only when there are any.
-			i := 1
-			doubled := false
-			for i < len(b) {
-				j := bytes.IndexByte(b[i:], '"')
-				if j < 0 {
-					i = len(b)
-					break
-				}
-				i += j
-				if i+1 < len(b) && b[i+1] == '"' {
-					doubled = true
-					i += 2
-					continue
-				}
-				break
-			}
-			f := b[1:min(i, len(b))]
-			if doubled {
-				f = bytes.ReplaceAll(f, []byte(`""`), []byte(`"`))
-			}
-			out = append(out, f)
-			b = b[min(i+1, len(b)):]
-			j := bytes.IndexByte(b, ',')
-			if j < 0 {
-				return out
-			}
-			b = b[j+1:]
-			continue
-		}
-		j := bytes.IndexByte(b, ',')
-		if j < 0 {
-			return append(out, b)
-		}
-		out = append(out, b[:j])
-		b = b[j+1:]
-	}
-	return out
-}
-
 func isDashRow(b []byte) bool {
 	if len(b) < 3 || b[0] != '-' {
 		return false
@@ -738,319 +610,6 @@ func isDashRow(b []byte) bool {
 func isTrailer(b []byte) bool {
 	return bytes.HasPrefix(b, []byte("(")) && bytes.HasSuffix(b, []byte("affected)")) ||
 		bytes.HasPrefix(b, []byte("Completion time: "))
-}
-
-// ---- rows ----
-
-func (r *Reader) startRow(n int, local time.Time, proc string, text []byte) {
-	r.endRow()
-	rw := &r.row
-	rw.active = true
-	rw.line = n
-	rw.local = local
-	rw.proc = proc
-	rw.text = append(rw.text[:0], trimRight(text)...)
-	rw.conts = 0
-}
-
-func (r *Reader) appendCont(n int, line []byte) {
-	line = trimRight(line)
-	if len(line) == 0 {
-		return
-	}
-	if len(r.row.text)+1+len(line) > r.max {
-		r.stats.SkippedBytes += int64(len(line))
-		r.warn(n, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", r.row.line, r.max))
-		return
-	}
-	r.row.text = append(r.row.text, '\n')
-	r.row.text = append(r.row.text, line...)
-	r.row.conts++
-}
-
-// endRow passes the finished row on: buffered until the order is known.
-func (r *Reader) endRow() {
-	if !r.row.active {
-		return
-	}
-	r.row.active = false
-	if r.dir != 0 {
-		r.process(&r.row)
-		return
-	}
-	if len(r.pending) == 0 {
-		r.first = r.row.local
-	}
-	cp := r.row
-	cp.text = bytes.Clone(r.row.text)
-	r.pending = append(r.pending, cp)
-	switch {
-	case r.row.local.After(r.first):
-		r.dir = 1
-	case r.row.local.Before(r.first):
-		r.dir = -1
-	case len(r.pending) >= orderRows:
-		r.dir = 1
-	default:
-		return
-	}
-	r.replay()
-}
-
-func (r *Reader) replay() {
-	p := r.pending
-	r.pending = nil
-	for i := range p {
-		r.process(&p[i])
-	}
-}
-
-// contRow reports whether a row continues the record before it (in file
-// order): its text is empty or starts with a blank, which a record's message
-// never does.
-func contRow(rw *row) bool {
-	return len(rw.text) == 0 || rw.text[0] == ' ' || rw.text[0] == '\t'
-}
-
-// process turns a row into (part of) a record, in the file's order.
-func (r *Reader) process(rw *row) {
-	if r.dir > 0 {
-		if contRow(rw) && r.cur.active && r.cur.local.Equal(rw.local) && r.cur.proc == rw.proc {
-			r.stats.Records--
-			r.stats.Continuations++
-			r.appendMsg(&r.cur, rw.text)
-			return
-		}
-		r.finishCur()
-		r.setRec(&r.cur, rw)
-		r.noteRecord(&r.cur)
-		return
-	}
-	// Descending: continuation rows come before the row they continue.
-	if contRow(rw) && (len(r.contRows) == 0 || r.contRows[0].local.Equal(rw.local) && r.contRows[0].proc == rw.proc) && len(r.contRows) < 1024 {
-		r.stats.Records--
-		r.stats.Continuations++
-		cp := *rw
-		cp.text = bytes.Clone(rw.text)
-		r.contRows = append(r.contRows, cp)
-		return
-	}
-	r.setRec(&r.cur, rw)
-	if len(r.contRows) > 0 && r.contRows[0].local.Equal(rw.local) && r.contRows[0].proc == rw.proc {
-		for i := len(r.contRows) - 1; i >= 0; i-- {
-			r.appendMsg(&r.cur, r.contRows[i].text)
-		}
-		r.contRows = r.contRows[:0]
-	}
-	r.flushContRows()
-	r.noteRecord(&r.cur)
-	r.assemble(&r.cur)
-}
-
-// flushContRows turns continuation rows that found no record into records.
-func (r *Reader) flushContRows() {
-	for i := range r.contRows {
-		var c rec
-		r.setRec(&c, &r.contRows[i])
-		c.msg = bytes.TrimLeft(c.msg, " \t")
-		r.stats.Records++
-		r.stats.Continuations--
-		r.assemble(&c)
-	}
-	r.contRows = r.contRows[:0]
-}
-
-func (r *Reader) setRec(c *rec, rw *row) {
-	c.active = true
-	c.line = rw.line
-	c.local = rw.local
-	c.proc = rw.proc
-	// Swap buffers rather than copy: the row is done with its text.
-	c.msg, rw.text = rw.text, c.msg[:0]
-	c.truncated = false
-	c.num, c.sev, c.state, c.header = 0, 0, 0, false
-	if bytes.HasPrefix(c.msg, []byte("Error: ")) {
-		c.num, c.sev, c.state, c.header = errorHeader(firstLine(c.msg))
-	}
-}
-
-func (r *Reader) appendMsg(c *rec, text []byte) {
-	for _, ln := range bytes.Split(text, []byte("\n")) {
-		ln = trimRight(ln)
-		if len(ln) == 0 {
-			continue
-		}
-		if len(c.msg)+1+len(ln) > r.max {
-			if !c.truncated {
-				c.truncated = true
-				r.warn(c.line, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", c.line, r.max))
-			}
-			return
-		}
-		c.msg = append(c.msg, '\n')
-		c.msg = append(c.msg, ln...)
-	}
-}
-
-func firstLine(b []byte) []byte {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
-
-// noteRecord checks a new record for the clock going back, the UTC
-// adjustment and the server name.
-func (r *Reader) noteRecord(c *rec) {
-	if !r.lastLocal.IsZero() {
-		step := r.lastLocal.Sub(c.local) * time.Duration(r.dir)
-		if step >= clockJump {
-			a, b := r.lastLocal, c.local
-			if r.dir < 0 {
-				a, b = b, a
-			}
-			r.warn(c.line, fmt.Sprintf("the clock goes back by %s here (from %s to %s): a daylight-saving change or a clock reset; times after this line may be off by that much",
-				step.Round(time.Minute), a.Format("2006-01-02 15:04:05"), b.Format("15:04:05")))
-		}
-	}
-	if r.lastLocal.IsZero() || c.local.Sub(r.lastLocal)*time.Duration(r.dir) > 0 {
-		r.lastLocal = c.local
-	}
-	msg := c.msg
-	if bytes.HasPrefix(msg, []byte("UTC adjustment:")) {
-		msg = firstLine(msg)
-		if off, ok := parsers.ParseUTCAdjustment(string(msg)); ok {
-			if r.dir > 0 {
-				r.offset, r.hasOffset = off, true
-				r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
-				r.release()
-			} else if !r.stats.HasUTCOffset {
-				// Newest first: the offset belongs to the rows above; the
-				// analyzer applies it to the whole file.
-				r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
-			}
-		}
-	} else if r.stats.Server == "" {
-		if rest, ok := bytes.CutPrefix(msg, []byte("Server name is '")); ok {
-			if i := bytes.IndexByte(firstLine(rest), '\''); i > 0 {
-				r.stats.Server = string(rest[:i])
-			}
-		}
-	}
-}
-
-// finishCur ends the current record of an ascending file.
-func (r *Reader) finishCur() {
-	if !r.cur.active {
-		return
-	}
-	r.cur.active = false
-	r.assemble(&r.cur)
-}
-
-// assemble pairs "Error:" headers with their text: in an ascending file the
-// header comes first, as in the ERRORLOG; in a descending one either may.
-func (r *Reader) assemble(c *rec) {
-	w := &r.wait
-	if w.active {
-		if c.local.Equal(w.local) && c.proc == w.proc && w.header != c.header {
-			w.active = false
-			h, t := w, c
-			if c.header {
-				h, t = c, w
-			}
-			r.emitRec(h.line, h, t.msg, true)
-			return
-		}
-		w.active = false
-		r.emitRec(w.line, w, w.msg, w.header)
-	}
-	if c.header || r.dir < 0 {
-		w.active = true
-		w.line, w.local, w.proc = c.line, c.local, c.proc
-		w.msg, c.msg = c.msg, w.msg[:0]
-		w.header, w.num, w.sev, w.state = c.header, c.num, c.sev, c.state
-		return
-	}
-	r.emitRec(c.line, c, c.msg, false)
-}
-
-// flushRecords ends the last records at the end of the file.
-func (r *Reader) flushRecords() {
-	if r.dir > 0 {
-		r.finishCur()
-	} else {
-		r.flushContRows()
-	}
-	if r.wait.active {
-		r.wait.active = false
-		r.emitRec(r.wait.line, &r.wait, r.wait.msg, r.wait.header)
-	}
-}
-
-func (r *Reader) emitRec(line int, h *rec, msg []byte, withError bool) {
-	var ev *parsers.Event
-	if r.Reuse && !r.holding {
-		r.one = parsers.Event{}
-		ev = &r.one
-	} else {
-		if len(r.block) == 0 {
-			r.block = make([]parsers.Event, 64)
-		}
-		ev = &r.block[0]
-		r.block = r.block[1:]
-	}
-	ev.Source = parsers.SourceErrorlog
-	ev.File = r.file
-	ev.Line = line
-	ev.Process = h.proc
-	ev.Local = h.local
-	ev.Message = string(msg)
-	if withError {
-		ev.Error, ev.Severity, ev.State = h.num, h.sev, h.state
-	}
-	parsers.ClassifyMessage(ev)
-	if r.holding {
-		r.held = append(r.held, ev)
-		return
-	}
-	r.send(ev)
-}
-
-func (r *Reader) send(ev *parsers.Event) {
-	if r.stopped {
-		return
-	}
-	if r.hasOffset {
-		ev.Time = ev.Local.Add(-r.offset)
-		ev.Clock = parsers.ClockUTC
-	} else {
-		ev.Time = ev.Local
-		ev.Clock = parsers.ClockLocal
-		r.stats.Clock = parsers.ClockLocal
-	}
-	r.stats.Count(ev)
-	if !r.yield(ev, nil) {
-		r.stopped = true
-	}
-}
-
-func (r *Reader) checkHold() {
-	if r.holding && r.dir != 0 && (r.stats.Records > HoldRecords || r.readBytes > HoldBytes) {
-		r.release()
-	}
-}
-
-func (r *Reader) release() {
-	if !r.holding {
-		return
-	}
-	r.holding = false
-	for i, ev := range r.held {
-		r.send(ev)
-		r.held[i] = nil
-	}
-	r.held = nil
 }
 
 func (r *Reader) intern(b []byte) string {
