@@ -45,6 +45,10 @@ func TestDetectKeepsNativeFormats(t *testing.T) {
 		switch base := strings.ToLower(filepath.Base(name)); {
 		case strings.HasSuffix(base, ".xel"):
 			return FormatXEL
+		case strings.HasSuffix(base, "_system.xml"), strings.HasSuffix(base, "_application.xml"):
+			return FormatEventXML
+		case strings.HasSuffix(base, ".evtx"):
+			return FormatEVTX
 		case strings.HasSuffix(base, ".xml"):
 			return FormatXEventXML
 		case strings.Contains(base, "cluster"):
