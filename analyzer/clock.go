@@ -112,6 +112,17 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 		}
 		sv.Clock = c.method
 		sv.ClockDetail = c.detail
+		if c.known && c.offset != 0 {
+			// A cluster log that does not say whether its times are UTC
+			// was taken as UTC; if it was written on local time, all its
+			// events are off by the server's offset.
+			for _, i := range byServer[sv.Name] {
+				if r := &results[i]; r.stats != nil && r.stats.ClockAssumed {
+					warnings = append(warnings, fmt.Sprintf("%s: its first lines do not say whether its times are UTC or local; they are taken as UTC (Get-ClusterLog's default). %s runs at UTC%s: if the log was written with -UseLocalTime, every event in it is %s off. Collect it again, or put the header line \"The logs were generated using local time\" back.",
+						r.input.File, sv.Name, fmtOffset(c.offset), mdDuration(c.offset.Abs())))
+				}
+			}
+		}
 		if c.known {
 			sv.UTCOffset = fmtOffset(c.offset)
 		}

@@ -272,3 +272,32 @@ func TestFailureConditionLevel(t *testing.T) {
 		t.Errorf("unknown: %d, want 0", got)
 	}
 }
+
+// TestClusterLogWithoutHeader: a cluster log whose header was cut is taken
+// as UTC, and when its server runs on another offset the report says that
+// its times may be off by it.
+func TestClusterLogWithoutHeader(t *testing.T) {
+	errorlog := "2024-03-12 09:00:00.10 Server      Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64) \r\n" +
+		"2024-03-12 09:00:00.10 Server      UTC adjustment: -7:00\r\n" +
+		"2024-03-12 09:00:01.20 spid10s     Server name is 'SQLNODE2'. This is an informational message only. No user action is required.\r\n"
+	body := "00000844.00001278::2024/03/12-10:02:11.623 ERR   [QUORUM] Node 3: Lost quorum (3)\r\n"
+	for _, tc := range []struct {
+		name, clusterlog string
+		warn             bool
+	}{
+		{"no header", body, true},
+		{"UTC header", "The logs were generated using Coordinated Universal Time (UTC). 'Get-ClusterLog -UseLocalTime' will generate in local time.\r\n" + body, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeBundle(t, map[string]string{"SQLNODE2/cluster.log": tc.clusterlog, "SQLNODE2/ERRORLOG": errorlog})
+			rep, err := AnalyzePaths([]string{dir}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(strings.Join(rep.Warnings, "\n"), "do not say whether its times are UTC or local")
+			if got != tc.warn {
+				t.Errorf("warning %v, want %v: %v", got, tc.warn, rep.Warnings)
+			}
+		})
+	}
+}

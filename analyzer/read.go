@@ -74,6 +74,7 @@ type fileSummary struct {
 	Clock        parsers.Clock
 	UTCOffset    time.Duration
 	HasUTCOffset bool
+	ClockAssumed bool // times taken as UTC without the file saying so
 	Events       int
 }
 
@@ -317,7 +318,7 @@ func readFile(f File, keepAll bool) (res fileResult) {
 	st := r.Stats()
 	window.fix(st)
 	res.stats = &fileSummary{Server: st.Server, First: st.First, Last: st.Last, Clock: st.Clock,
-		UTCOffset: st.UTCOffset, HasUTCOffset: st.HasUTCOffset, Events: st.Events}
+		UTCOffset: st.UTCOffset, HasUTCOffset: st.HasUTCOffset, ClockAssumed: st.ClockAssumed, Events: st.Events}
 	if fatal != "" && res.stats.Events == 0 {
 		// Nothing could be read (an unsupported .xel version, a file that is
 		// not XML after all): the file is skipped, not counted as read.

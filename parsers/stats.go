@@ -58,6 +58,10 @@ type FileStats struct {
 
 	First, Last time.Time // range of event times (UTC when Clock is UTC)
 	Clock       Clock     // ClockLocal when times could not be converted to UTC
+	// ClockAssumed is true when the file did not say whether its times are
+	// UTC or local and they were taken as UTC (a cluster log without its
+	// header).
+	ClockAssumed bool
 	// UTCOffset is the offset (local - UTC) the file declared, when HasUTCOffset.
 	UTCOffset    time.Duration
 	HasUTCOffset bool

@@ -17,8 +17,10 @@ func (r *Reader) header(b []byte) {
 	if len(b) < 12 {
 		return
 	}
-	if bytes.Contains(b, []byte("generated using local time")) {
-		r.localTime = true
+	if bytes.Contains(b, []byte("generated using")) {
+		// "... using local time" or "... using Coordinated Universal Time (UTC)".
+		r.sawClock = true
+		r.localTime = bytes.Contains(b, []byte("generated using local time"))
 		return
 	}
 	if off, ok := zoneOffset(b); ok {

@@ -97,6 +97,7 @@ type Reader struct {
 	held []*parsers.Event
 
 	localTime bool          // the header says the times are local
+	sawClock  bool          // the header says whether the times are local or UTC
 	bias      time.Duration // UTC = local + bias, when hasBias
 	hasBias   bool
 
@@ -224,6 +225,9 @@ func (r *Reader) run() {
 		r.closeWindow()
 	}
 	r.stats.Bytes = r.text.RawOffset()
+	// An excerpt or a log whose header was cut says nothing of its clock:
+	// its times are taken as UTC, Get-ClusterLog's default.
+	r.stats.ClockAssumed = r.stats.Records > 0 && !r.sawClock
 	if r.stopped {
 		return
 	}
