@@ -108,7 +108,7 @@ func alignClocks(results []fileResult, set *serverSet, overrides map[string]time
 		} else if hasErrorlog {
 			c.method, c.detail = ClockErrorlog, "ERRORLOG times already converted"
 		} else {
-			c.method, c.detail = ClockUTC, "XEvent times are UTC"
+			c.method, c.detail = ClockUTC, "their times are UTC"
 		}
 		sv.Clock = c.method
 		sv.ClockDetail = c.detail

@@ -240,7 +240,7 @@ func mdClockSentence(s Server) string {
 			out += " from matching ERRORLOG/XEvent events"
 		}
 	case ClockUTC:
-		out = "UTC sources only (XEvent), no conversion needed"
+		out = "UTC sources only (Extended Events, cluster log or Windows event log), no conversion needed"
 	case ClockUnknown:
 		out = "**clock unknown**: times are kept on local time, so ordering against other servers is uncertain"
 	case "":
