@@ -179,7 +179,7 @@ func sdp(t *testing.T, scenario string) string {
 		write(r+"_MSSQLSERVER_1033_SQLAGENT.OUT", collectorNoise["SQLAGENT.OUT"].data)
 		write(r+"_MSSQLSERVER_1033_AlwaysOn.OUT", collectorNoise["AlwaysOnDiagScript.out"].data)
 		write(r+"_MachineInfo.xml", []byte(`<?xml version="1.0"?><Root><Machine Name="`+r+`" CurrentTimeZone="-360"/></Root>`))
-		write(r+"_evt_System.csv", []byte("Type,Date,Time,Source,Category,Event,User,Computer,Description\r\nError,10/8/2024,1:12:01 AM,Microsoft-Windows-FailoverClustering,Node Mgr,1135,N/A,"+r+",\"Cluster node 'SQLAG02' was removed from the active failover cluster membership.\"\r\n"))
+		write(r+"_evt_System.csv", []byte("Type,Date,Time,Source,Category,Event,User,Computer,Description\r\nInformation,10/18/2024,1:12:01 AM,Service Control Manager,None,7036,N/A,"+r+",\"The Windows Update service entered the running state.\"\r\n"))
 		write(r+"_msinfo32.txt", exportgen.UTF16LE("System Information report written at: 10/08/24 07:30:00\r\n"))
 	}
 	return root
@@ -303,8 +303,10 @@ func TestCollectionLayouts(t *testing.T) {
 		})
 		t.Run("sdp/"+scenario, func(t *testing.T) {
 			rep := checkCollection(t, sdp(t, scenario), scenario)
-			if r := reasonOf(rep, "_evt_System.csv"); !strings.Contains(r, "event log text export") {
-				t.Errorf("_evt_System.csv: %q", r)
+			for _, in := range rep.Inputs {
+				if strings.HasSuffix(in.File, "_evt_System.csv") && (in.Skipped != "" || in.Format != string(parsers.FormatEventCSV) || in.Events != 1) {
+					t.Errorf("_evt_System.csv not read as an event-log CSV: %+v", in)
+				}
 			}
 			if r := reasonOf(rep, "_MachineInfo.xml"); !strings.Contains(r, "host and instance facts") {
 				t.Errorf("MachineInfo.xml: %q", r)

@@ -63,7 +63,7 @@ const (
 	reasonDMV       = "DMV query output (a snapshot taken at collection time, not a log)"
 	reasonFacts     = "host and instance facts (a snapshot taken at collection time, not a log)"
 	reasonCapture   = "trace of the collector's capture window, not incident history"
-	reasonEvtText   = "Windows event log text export (not read; pass the .evtx copy)"
+	reasonEvtText   = "Windows event log fixed-width text export (not read; pass the .evtx or .csv copy)"
 	reasonOSLog     = "operating-system log or command output (not read)"
 )
 
@@ -118,8 +118,10 @@ var collectorRules = []collectorRule{
 	rule("SQL Server", `^HkEngineEventFile.*\.xel$`, RoleNotLog, "In-Memory OLTP engine trace, not AG history"),
 	rule("SQL Server", `\.trc$`, RoleNotLog, "SQL Trace file (binary), not AG history"),
 	rule("any", `\.(evt|etl)$`, RoleUnread, "binary Windows log format outside agtriage's scope"),
-	rule("SQL LogScout", `_EventLog_(System|Application)\.(csv|out)$`, RoleUnread, reasonEvtText),
-	rule("SDP/TSS", `_evt_.*\.(csv|txt)$`, RoleUnread, reasonEvtText),
+	rule("SQL LogScout", `^(?P<s>.+?)(_\d{8}T\d{4,})?_EventLog_(System|Application)\.csv$`, RoleLog, ""),
+	rule("SDP/TSS", `^(?P<s>[^_]+)_evt_.*\.csv$`, RoleLog, ""),
+	rule("SQL LogScout", `_EventLog_(System|Application)\.out$`, RoleUnread, reasonEvtText),
+	rule("SDP/TSS", `_evt_.*\.txt$`, RoleUnread, reasonEvtText),
 	rule("SQL LogScout (Linux)", `_mssql\.conf$`, RoleNotLog, "mssql.conf (configuration)"),
 	rule("SQL LogScout (Linux)", `_os_pcs_cluster_logs_.*\.tar\.bz2$`, RoleUnread, "Pacemaker/corosync logs (not read)"),
 	rule("SQL LogScout (Linux)", `_os_syslogs_.*\.tar\.bz2$`, RoleUnread, reasonOSLog),

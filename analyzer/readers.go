@@ -7,6 +7,7 @@ import (
 	"github.com/agtriage/agtriage/parsers/clusterlog"
 	"github.com/agtriage/agtriage/parsers/errorlog"
 	"github.com/agtriage/agtriage/parsers/errorlogexport"
+	"github.com/agtriage/agtriage/parsers/eventtext"
 	"github.com/agtriage/agtriage/parsers/eventxml"
 	"github.com/agtriage/agtriage/parsers/evtx"
 	"github.com/agtriage/agtriage/parsers/xel"
@@ -38,5 +39,8 @@ func init() {
 	}
 	readers[parsers.FormatEventXML] = func(r io.Reader, file string) parsers.Reader {
 		return eventxml.NewReader(r, file)
+	}
+	readers[parsers.FormatEventCSV] = func(r io.Reader, file string) parsers.Reader {
+		return eventtext.NewReader(r, file)
 	}
 }

@@ -91,6 +91,9 @@ func detectText(text []byte) Format {
 		}
 		return FormatText
 	}
+	if detectEventCSV(trimmed) {
+		return FormatEventCSV // before detectTabular: "#TYPE" also starts dbatools exports
+	}
 	if f := detectTabular(trimmed); f != FormatUnknown {
 		return f // exported error logs and other tabular text (detect_export.go)
 	}
