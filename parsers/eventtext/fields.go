@@ -171,32 +171,13 @@ func scanTime(s string) (st stamp, ok bool) {
 	return st, true
 }
 
-// collapseBreaks joins the lines of a message: a run of white space holding
-// a line break becomes one space (as LogScout writes them).
-func collapseBreaks(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
+// lineBreaks turns the CRLF (or lone CR) line breaks of a message into LF,
+// as the native reader's messages have them.
+func lineBreaks(s string) string {
+	if !strings.Contains(s, "\r") {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' {
-			j, br := i, false
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n') {
-				br = br || s[j] == '\n' || s[j] == '\r'
-				j++
-			}
-			if br {
-				b.WriteByte(' ')
-			} else {
-				b.WriteString(s[i:j])
-			}
-			i = j
-			continue
-		}
-		b.WriteByte(s[i])
-		i++
-	}
-	return b.String()
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // quoteOpen reports whether a CSV row ends inside a quoted field.

@@ -300,7 +300,7 @@ func (r *Reader) row(rec []byte, line int) {
 			level = n
 		}
 	}
-	msg := collapseBreaks(get(colMessage))
+	msg := lineBreaks(get(colMessage))
 	provider := get(colProvider)
 	n, _ := strconv.Atoi(id)
 	rec0 := parsers.EventLogRecord{
