@@ -180,28 +180,40 @@ func lineBreaks(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
-// quoteOpen reports whether a CSV row ends inside a quoted field.
-func quoteOpen(b []byte) bool {
-	open := false
-	for i := 0; i < len(b); i++ {
-		if b[i] == '"' {
-			if open && i+1 < len(b) && b[i+1] == '"' {
-				i++
-				continue
-			}
-			if open || i == 0 || b[i-1] == ',' || isSpaceBeforeQuote(b[:i]) {
-				open = !open
-			}
-		}
-	}
-	return open
+// quotes follows the RFC 4180 quoting of a CSV row fed line by line: a
+// field opens a quote when a quote starts it (after blanks), "" inside
+// quotes is a quote.
+type quotes struct {
+	open, pend bool // inside quotes; a quote seen inside, maybe closing
+	prev       byte // last non-blank byte outside quotes (0 at the row start)
 }
 
-// isSpaceBeforeQuote reports whether only blanks separate a quote from the
-// previous comma.
-func isSpaceBeforeQuote(b []byte) bool {
-	t := bytes.TrimRight(b, " ")
-	return len(t) < len(b) && (len(t) == 0 || t[len(t)-1] == ',')
+func (q *quotes) feed(c byte) {
+	if q.pend {
+		q.pend = false
+		if c == '"' {
+			return // "" inside quotes
+		}
+		q.open = false
+	}
+	if q.open {
+		q.pend = c == '"'
+		return
+	}
+	if c == '"' && (q.prev == 0 || q.prev == ',') {
+		q.open = true
+	}
+	if c != ' ' && c != '\t' {
+		q.prev = c
+	}
+}
+
+// line feeds a line and reports whether the row is complete after it.
+func (q *quotes) line(b []byte) bool {
+	for _, c := range b {
+		q.feed(c)
+	}
+	return !q.open || q.pend
 }
 
 // splitCSV splits a header row.

@@ -165,11 +165,13 @@ func (r *Reader) run() {
 	recLine, line := 0, 0
 	haveHeader := false
 	tooLong := false
+	var q quotes       // quoting state of the current row
+	var recBytes int64 // its length, also when too long to keep
 	skip := func(b []byte) { r.stats.SkippedBytes += int64(len(b)) }
 	flush := func() {
 		if tooLong {
 			r.warn(recLine, "row longer than MaxRecord skipped")
-			r.stats.SkippedBytes += int64(len(rec))
+			r.stats.SkippedBytes += recBytes
 		} else if len(rec) > 0 {
 			r.row(rec, recLine)
 		}
@@ -225,13 +227,14 @@ func (r *Reader) run() {
 		}
 		if len(rec) > 0 {
 			r.stats.Continuations++
+			recBytes += int64(len(text)) + 1
 			if len(rec)+len(text)+1 > MaxRecord {
 				tooLong = true
 			} else if !tooLong {
 				rec = append(rec, '\n')
 				rec = append(rec, text...)
 			}
-			if !quoteOpen(rec) {
+			if q.feed('\n'); q.line(text) {
 				flush()
 			}
 			continue
@@ -241,7 +244,9 @@ func (r *Reader) run() {
 		}
 		recLine = line
 		rec = append(rec[:0], text...)
-		if r.loose || !quoteOpen(rec) {
+		recBytes = int64(len(text))
+		q = quotes{}
+		if q.line(text) || r.loose {
 			flush()
 		}
 	}
