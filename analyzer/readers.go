@@ -40,6 +40,9 @@ func init() {
 	readers[parsers.FormatEventXML] = func(r io.Reader, file string) parsers.Reader {
 		return eventxml.NewReader(r, file)
 	}
+	readers[parsers.FormatEventText] = func(r io.Reader, file string) parsers.Reader {
+		return eventtext.NewReader(r, file)
+	}
 	readers[parsers.FormatEventCSV] = func(r io.Reader, file string) parsers.Reader {
 		return eventtext.NewReader(r, file)
 	}

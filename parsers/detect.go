@@ -91,6 +91,9 @@ func detectText(text []byte) Format {
 		}
 		return FormatText
 	}
+	if detectEventText(trimmed) {
+		return FormatEventText
+	}
 	if detectEventCSV(trimmed) {
 		return FormatEventCSV // before detectTabular: "#TYPE" also starts dbatools exports
 	}

@@ -38,3 +38,16 @@ func detectEventCSV(text []byte) bool {
 	}
 	return id && src && (tm || date && clock)
 }
+
+// FormatEventText is `wevtutil qe LOG /f:text`: "Event[N]:" blocks of
+// two-space-indented "Name: value" lines (parsers/eventtext).
+const FormatEventText Format = "eventlog-text"
+
+// detectEventText recognizes `wevtutil /f:text` from its first line and the
+// "  Log Name:" line after it.
+func detectEventText(text []byte) bool {
+	first, rest := nextLine(text)
+	second, _ := nextLine(rest)
+	return bytes.HasPrefix(first, []byte("Event[")) && bytes.HasSuffix(bytes.TrimSpace(first), []byte("]:")) &&
+		bytes.HasPrefix(second, []byte("  Log Name:"))
+}

@@ -47,18 +47,19 @@ func FromEvent(ev *parsers.Event) Record {
 // zone at offset from UTC.
 type Form struct {
 	Name string
-	// Seconds: the form keeps no fraction of a second.
-	Seconds bool
-	Write   func(recs []Record, offset time.Duration) []byte
+	// Precision of the times the form writes.
+	Precision time.Duration
+	Write     func(recs []Record, offset time.Duration) []byte
 }
 
 // Forms are the export forms, in the order of the package doc.
 var Forms = []Form{
-	{"get-winevent", true, GetWinEvent},
-	{"get-eventlog", true, GetEventLog},
-	{"logscout", true, LogScout},
-	{"eventviewer", true, EventViewer},
-	{"sdp", true, SDP},
+	{"get-winevent", time.Second, GetWinEvent},
+	{"get-eventlog", time.Second, GetEventLog},
+	{"logscout", time.Second, LogScout},
+	{"eventviewer", time.Second, EventViewer},
+	{"sdp", time.Second, SDP},
+	{"wevtutil-text", time.Millisecond, WevtutilText},
 }
 
 func q(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -151,6 +152,18 @@ func SDP(recs []Record, offset time.Duration) []byte {
 		t := r.Time.Add(offset)
 		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,None,N/A,%s\r\n", t.Format("01/02/2006"), t.Format("03:04:05 PM"),
 			r.Level, r.Computer, r.ID, r.Provider, q(wrap(r.Message)))
+	}
+	return []byte(b.String())
+}
+
+// WevtutilText is `wevtutil qe LOG /f:text`: "Event[N]:" blocks, the
+// local time with milliseconds and no zone, the message after
+// "Description:".
+func WevtutilText(recs []Record, offset time.Duration) []byte {
+	var b strings.Builder
+	for i, r := range recs {
+		fmt.Fprintf(&b, "Event[%d]:\r\n  Log Name: %s\r\n  Source: %s\r\n  Date: %s\r\n  Event ID: %s\r\n  Task: N/A\r\n  Level: %s\r\n  Opcode: Info\r\n  Keyword: Classic\r\n  User: N/A\r\n  User Name: N/A\r\n  Computer: %s\r\n  Description: \r\n%s\r\n\r\n",
+			i, r.Channel, r.Provider, r.Time.Add(offset).Format("2006-01-02T15:04:05.000"), r.ID, r.Level, r.Computer, wrap(r.Message))
 	}
 	return []byte(b.String())
 }

@@ -1,4 +1,6 @@
-// Package eventtext reads Windows event logs exported as CSV text:
+// Package eventtext reads Windows event logs exported as text: `wevtutil qe
+// LOG /f:text` ("Event[N]:" blocks of "  Name: value" lines, the message
+// after "Description:") and CSV:
 // PowerShell's `Get-WinEvent | Export-Csv` and `Get-EventLog | Export-Csv`
 // (a "#TYPE" line, then a quoted header: TimeCreated or TimeGenerated, Id or
 // EventID, ProviderName or Source, Level/LevelDisplayName or EntryType,
@@ -114,6 +116,8 @@ type Reader struct {
 	order  int // date order: 0 unknown, mdy, dmy
 	ampm   bool
 	held   []heldRow
+	text   bool       // a wevtutil /f:text export
+	block  *textBlock // its current event
 	fields []string
 }
 
@@ -197,8 +201,18 @@ func (r *Reader) run() {
 			r.warn(line, "line longer than MaxRecord skipped")
 			continue
 		}
+		if r.text {
+			r.textLine(text, line)
+			continue
+		}
 		if !haveHeader {
 			t := bytes.TrimSpace(text)
+			if isEventBlock(t) {
+				r.text = true
+				r.stats.Format = parsers.FormatEventText
+				r.textLine(text, line)
+				continue
+			}
 			switch {
 			case len(t) == 0:
 				continue
@@ -249,6 +263,9 @@ func (r *Reader) run() {
 		if q.line(text) || r.loose {
 			flush()
 		}
+	}
+	if r.text {
+		r.endBlock()
 	}
 	if len(rec) > 0 && !r.stop {
 		r.warn(recLine, "row cut short: a quoted field is not closed at the end of the file")
@@ -315,6 +332,12 @@ func (r *Reader) row(rec []byte, line int) {
 	}
 	ev := &parsers.Event{File: r.file, Line: line}
 	rec0.Fill(ev)
+	r.dated(ev, st)
+}
+
+// dated sets an event's time and sends it, or holds it while the date
+// order is unknown.
+func (r *Reader) dated(ev *parsers.Event, st stamp) {
 	if st.ampm {
 		r.ampm = true
 	}

@@ -155,3 +155,41 @@ func TestDetect(t *testing.T) {
 		t.Errorf("UTF-16 LogScout header: %q", got)
 	}
 }
+
+// TestWevtutilTextDamage: a block without a date is skipped with its line;
+// text before the first block is counted; the next block is read.
+func TestWevtutilTextDamage(t *testing.T) {
+	data := strings.Join([]string{
+		"Event[0]:",
+		"  Log Name: System",
+		"  Source: Microsoft-Windows-FailoverClustering",
+		"  Event ID: 1135",
+		"  Description: ",
+		"Cluster node 'N2' was removed from the active failover cluster membership.",
+		"Event[1]:",
+		"  Log Name: System",
+		"  Source: Microsoft-Windows-FailoverClustering",
+		"  Date: 2024-03-14T02:17:41.230",
+		"  Event ID: 1135",
+		"  Level: Critical",
+		"  Computer: SQLNODE1.contoso.local",
+		"  Description: ",
+		"Cluster node 'N3' was removed from the active failover cluster membership.",
+		"",
+		"Run the Validate a Configuration wizard.",
+		"",
+	}, "\r\n")
+	if f := parsers.Detect([]byte(data)); f != parsers.FormatEventText {
+		t.Fatalf("detected as %q", f)
+	}
+	evs, r := read(t, []byte(data), "w.txt")
+	st := r.Stats()
+	if len(evs) != 1 || field(evs[0], "node") != "N3" || evs[0].Server != "SQLNODE1" || evs[0].Line != 7 ||
+		!evs[0].Local.Equal(time.Date(2024, 3, 14, 2, 17, 41, 230e6, time.UTC)) ||
+		evs[0].Message != "Cluster node 'N3' was removed from the active failover cluster membership.\n\nRun the Validate a Configuration wizard." {
+		t.Fatalf("events %+v", evs)
+	}
+	if st.Records != 2 || st.Unrecognized != 1 || st.TotalWarnings != 1 || st.Warnings[0].Line != 1 || st.Format != parsers.FormatEventText {
+		t.Errorf("stats %+v", st)
+	}
+}
