@@ -119,6 +119,7 @@ func testForms(t *testing.T, native []*parsers.Event) {
 	if len(native) == 0 {
 		t.Fatal("no native events")
 	}
+	t.Logf("%d events", len(native))
 	recs := make([]evtexport.Record, len(native))
 	for i, ev := range native {
 		recs[i] = evtexport.FromEvent(ev)
