@@ -22,13 +22,11 @@ func isEventBlock(line []byte) bool {
 
 // textBlock is one `wevtutil /f:text` event being read.
 type textBlock struct {
-	line     int
-	rec      parsers.EventLogRecord
-	when     string
-	desc     bool // in the Description lines
-	msg      []string
-	fields   int
-	complete bool
+	line int
+	rec  parsers.EventLogRecord
+	when string
+	desc bool // in the Description lines
+	msg  []string
 }
 
 // textLine reads one line of a `wevtutil qe LOG /f:text` export: "Event[N]:"
@@ -62,7 +60,6 @@ func (r *Reader) textLine(text []byte, line int) {
 		return
 	}
 	value = strings.TrimSpace(value)
-	b.fields++
 	switch strings.TrimSpace(name) {
 	case "Log Name":
 		b.rec.Channel = value
@@ -85,8 +82,6 @@ func (r *Reader) textLine(text []byte, line int) {
 		if value != "" {
 			b.msg = append(b.msg, value)
 		}
-	default:
-		b.fields--
 	}
 }
 
