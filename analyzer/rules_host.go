@@ -61,6 +61,25 @@ func runCrash(p *Pass) {
 					"Read the end of the ERRORLOG of "+sv+" before the crash and the SQLDump*.txt / .mdmp files in its LOG folder: the exception, its module and the stack.",
 					"Check the build against the latest cumulative update; a repeated crash with the same stack is usually a known fixed issue.")
 			}
+			// The cluster's view of the crash: the AG resource on this node
+			// failed right after it (1069, or the cluster log's record).
+			var failed []*parsers.Event
+			for _, ev := range p.Events {
+				if ev.Kind == parsers.KindResourceFailed && ev.Server == sv && !ev.Time.Before(f.Start) && !ev.Time.After(f.End.Add(2*time.Minute)) {
+					failed = append(failed, ev)
+				}
+			}
+			if len(failed) > 0 {
+				what := "the resource"
+				if ags := collect(failed, agOf); len(ags) > 0 {
+					what = "the resource of " + strings.Join(ags, ", ")
+				}
+				src := "cluster log"
+				if failed[0].Source == parsers.SourceEventLog {
+					src = "System log " + eventIDs(failed)
+				}
+				f.Chain = append(f.Chain, step(fmt.Sprintf("The cluster saw %s fail (%s).", what, src), failed...))
+			}
 			f.Title = "Crash on " + sv
 			if len(sql) > 0 && len(host) == 0 {
 				f.Title = "SQL Server crashed on " + sv

@@ -53,6 +53,8 @@ type Bundle struct {
 	Name     string
 	Replicas []*Replica
 	Expected Expected
+	// Extra holds more files by relative path (exports made by hand).
+	Extra map[string][]byte
 }
 
 // files renders the bundle as relative path -> content.
@@ -96,7 +98,13 @@ func (b *Bundle) files() (map[string][]byte, error) {
 			out[filepath.Join(r.Host, "cluster.log")] = utf16File(r.clusterText())
 		}
 		if len(r.system) > 0 {
-			if r.SystemXML {
+			if r.SystemCSV {
+				data, err := logScoutCSV(r.system, r.Offset)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", b.Name, err)
+				}
+				out[filepath.Join(r.Host, r.Host+"_20250602T1900001234_EventLog_System.csv")] = data
+			} else if r.SystemXML {
 				out[filepath.Join(r.Host, r.Host+"_System.xml")] = systemXML(r.system)
 			} else {
 				w := &evtxwrite.Writer{}
@@ -122,6 +130,9 @@ func (b *Bundle) files() (map[string][]byte, error) {
 		return nil, fmt.Errorf("%s: expected.json: %w", b.Name, err)
 	}
 	out["expected.json"] = js.Bytes()
+	for name, data := range b.Extra {
+		out[name] = data
+	}
 	return out, nil
 }
 

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"time"
+
 	"encoding/binary"
 	"fmt"
+	"github.com/agtriage/agtriage/internal/evtexport"
+	"github.com/agtriage/agtriage/parsers/evtx"
 	"html"
 	"strings"
 	"unicode/utf16"
@@ -71,4 +76,22 @@ func valueText(v evtxwrite.Value) string {
 		return fmt.Sprintf("0x%x", binary.LittleEndian.Uint64(v.Data))
 	}
 	return ""
+}
+
+// logScoutCSV renders events as SQL LogScout's <host>_…_EventLog_System.csv:
+// the native log is written and read back, and its records exported as
+// LogScout does (local times, rendered messages, newest first).
+func logScoutCSV(evs []evtxwrite.Event, offset time.Duration) ([]byte, error) {
+	w := &evtxwrite.Writer{}
+	for _, ev := range evs {
+		w.Add(ev)
+	}
+	var recs []evtexport.Record
+	for ev, err := range evtx.NewReader(bytes.NewReader(w.Bytes()), "System.evtx").Events() {
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, evtexport.FromEvent(ev))
+	}
+	return evtexport.LogScout(recs, offset), nil
 }

@@ -70,6 +70,8 @@ type Replica struct {
 	// as Event Viewer's "Save As XML" export (System.xml) when SystemXML.
 	system    []evtxwrite.Event
 	SystemXML bool
+	// SystemCSV writes the System log as SQL LogScout's EventLog_System.csv.
+	SystemCSV bool
 
 	// Cluster log (only for replicas that are nodes of a Cluster).
 	NodeID     int

@@ -3,15 +3,20 @@ package main
 import "github.com/agtriage/agtriage/internal/evtxwrite"
 
 // crashEventLog: the SQL Server service of the primary crashes (its
-// ERRORLOG just stops; only the System log says why: 7034), the cluster
-// fails the AG over; hours later the node of the new primary loses quorum
-// (1177 in its System log, exported by Event Viewer as XML; 1135 in the other
-// node's native System.evtx).
+// ERRORLOG just stops; only the System log says why: 7034, then 1069 for the
+// AG resource, in SQLPAY01's native System.evtx), the cluster fails the AG
+// over; hours later the node of the new primary loses quorum (1177 in its
+// System log, collected by SQL LogScout as EventLog_System.csv on local
+// time; 1135 in SQLPAY01's afternoon System log, exported by Event Viewer as
+// XML): the three forms of a System log in one bundle.
 func crashEventLog() *Bundle {
 	g := AG{Name: "AGPay", DBs: []string{"Payroll"}}
 	r1 := NewReplica("SQLPAY01", "10.60.3.11", `CONTOSO\sqlpay`, hours(1))
 	r2 := NewReplica("SQLPAY02", "10.60.3.12", `CONTOSO\sqlpay`, hours(1))
-	r2.SystemXML = true
+	r2.SystemCSV = true // SQL LogScout's EventLog_System.csv
+	// The log also holds the node's last boot, days before (a date whose day
+	// is over 12 shows the export's day/month order).
+	r2.Sys(evtxwrite.Classic(utc("2025-05-28 04:10:12.500"), "SQLPAY02.contoso.local", "System", "EventLog", 6005, 32768, 4))
 	t := r2.Startup(utc("2025-06-02 05:00:03.18"), 5512, g)
 	r2.StartAsSecondary(t, g, r1)
 	r1.CycledHeader(utc("2025-06-02 06:00:00.21"), 2044)
@@ -31,7 +36,9 @@ func crashEventLog() *Bundle {
 	r2.LogBackups(utc("2025-06-02 11:00:00"), utc("2025-06-02 18:00:00"), hours(1), g)
 
 	q := utc("2025-06-02 16:40:21.700")
-	r1.Sys(evtxwrite.NodeRemoved(q, "SQLPAY01.contoso.local", "SQLPAY02"))
+	// SQLPAY01's System log of the afternoon, exported by Event Viewer as
+	// XML (its morning log is the native System.evtx).
+	afternoon := systemXML([]evtxwrite.Event{evtxwrite.NodeRemoved(q, "SQLPAY01.contoso.local", "SQLPAY02")})
 	r2.Sys(evtxwrite.QuorumLost(q.Add(900*ms), "SQLPAY02.contoso.local"))
 	r2.WSFC(q.Add(1100*ms), "Server", 41048)
 	r2.Log(q.Add(1150*ms), "spid29s", msgLostQuorum)
@@ -46,13 +53,14 @@ func crashEventLog() *Bundle {
 	return &Bundle{
 		Name:     "crash-eventlog",
 		Replicas: []*Replica{r1, r2},
+		Extra:    map[string][]byte{"SQLPAY01/SQLPAY01_System_afternoon.xml": afternoon},
 		Expected: Expected{
-			Description: "At 10:14 UTC the SQL Server service of the primary SQLPAY01 crashed: its ERRORLOG just stops; only its System log (native .evtx) says why (Service Control Manager 7034, then FailoverClustering 1069 for the AG resource). The cluster failed AGPay over to SQLPAY02; the DBA started SQL Server again at 10:29 and it rejoined as secondary. At 16:40 the node SQLPAY02 lost quorum: SQLPAY01's System log records it removed from the membership (1135), SQLPAY02's System log, exported by Event Viewer as XML, the quorum loss (1177); it came back after less than three minutes, primary again.",
+			Description: "At 10:14 UTC the SQL Server service of the primary SQLPAY01 crashed: its ERRORLOG just stops; only its System log (native .evtx) says why (Service Control Manager 7034, then FailoverClustering 1069 for the AG resource). The cluster failed AGPay over to SQLPAY02; the DBA started SQL Server again at 10:29 and it rejoined as secondary. At 16:40 the node SQLPAY02 lost quorum: SQLPAY01's System log (exported by Event Viewer as XML) records it removed from the membership (1135), SQLPAY02's System log (SQL LogScout's CSV, local time UTC+1) the quorum loss (1177); it came back after less than three minutes, primary again.",
 			Incidents: []Incident{
 				{Category: "crash", Server: "SQLPAY01", AG: "AGPay", RootCauseContains: []string{"SQL Server service on SQLPAY01 terminated unexpectedly", "failed over"}, Confidence: "certain",
-					ChainContains: []string{"The SQL Server service on SQLPAY01 terminated unexpectedly."}},
+					ChainContains: []string{"The SQL Server service on SQLPAY01 terminated unexpectedly.", "The cluster saw the resource of AGPay fail (System log 1069)."}},
 				{Category: "cluster_outage", Server: "SQLPAY02", AG: "AGPay", RootCauseContains: []string{"SQLPAY02", "1135"}, Confidence: "certain",
-					ChainContains: []string{"The cluster removed SQLPAY02 from the active membership.", "System log"}},
+					ChainContains: []string{"The cluster removed SQLPAY02 from the active membership.", "The cluster service shut down because quorum was lost (System log 1177)."}},
 			},
 			Failovers: []Failover{{AG: "AGPay", From: "SQLPAY01", To: "SQLPAY02", Mode: "automatic", At: rfc(fo)}},
 			Clocks:    map[string]string{"SQLPAY01": "errorlog", "SQLPAY02": "errorlog"},
