@@ -45,7 +45,9 @@ func TestDetectKeepsNativeFormats(t *testing.T) {
 		switch base := strings.ToLower(filepath.Base(name)); {
 		case strings.HasSuffix(base, ".xel"):
 			return FormatXEL
-		case strings.HasSuffix(base, "_system.xml"), strings.HasSuffix(base, "_application.xml"):
+		case strings.HasSuffix(base, ".csv") && strings.Contains(base, "eventlog_"):
+			return FormatEventCSV
+		case strings.HasSuffix(base, ".xml") && (strings.Contains(base, "_system") || strings.Contains(base, "_application")):
 			return FormatEventXML
 		case strings.HasSuffix(base, ".evtx"):
 			return FormatEVTX
