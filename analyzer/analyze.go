@@ -354,12 +354,19 @@ func numberKey(ev *parsers.Event) string {
 func dropCopies(events []*parsers.Event) []*parsers.Event {
 	type span struct{ from, to time.Time }
 	spans := map[string][]span{}
+	appLog := false // an Application log's copies of SQL messages to match
+	for _, ev := range events {
+		if ev.Source == parsers.SourceEventLog && ev.Error != 0 {
+			appLog = true
+			break
+		}
+	}
 	for _, ev := range events {
 		if ev.Source == parsers.SourceErrorlog && ev.Clock == parsers.ClockUTC {
 			if k := copyKey(ev); k != "" {
 				spans[k] = append(spans[k], span{ev.Time.Add(-2 * time.Second), ev.Until().Add(2 * time.Second)})
 			}
-			if k := numberKey(ev); k != "" {
+			if k := numberKey(ev); appLog && k != "" {
 				spans[k] = append(spans[k], span{ev.Time.Add(-2 * time.Second), ev.Until().Add(2 * time.Second)})
 			}
 		}

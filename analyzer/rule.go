@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -218,6 +219,18 @@ func (p *Pass) settingsOf(ag string) *AGSettings {
 		}
 	}
 	return nil
+}
+
+// Within returns the events whose time is in [from, to], in time order: a
+// slice of Events found by binary search, for rules that look at a few
+// minutes around a finding.
+func (p *Pass) Within(from, to time.Time) []*parsers.Event {
+	i := sort.Search(len(p.Events), func(i int) bool { return !p.Events[i].Time.Before(from) })
+	j := sort.Search(len(p.Events), func(i int) bool { return p.Events[i].Time.After(to) })
+	if j < i {
+		j = i
+	}
+	return p.Events[i:j]
 }
 
 // Canonical returns the name under which a server (host, HOST\INSTANCE, an

@@ -394,10 +394,7 @@ func runHandshake(p *Pass) {
 			start, last := grp[0].Time, until(grp)
 			// Resolution: a connection between the pair after the last failure.
 			var resolved *parsers.Event
-			for _, ev := range p.Events {
-				if ev.Time.Before(last) || ev.Time.After(last.Add(15*time.Minute)) {
-					continue
-				}
+			for _, ev := range p.Within(last, last.Add(15*time.Minute)) {
 				if ev.Kind == parsers.KindConnectionEstablished || ev.Kind == parsers.KindDatabaseConnected {
 					other := p.servers.canonical(partnerOf(ev))
 					if partner != "" && (ev.Server == partner && strings.EqualFold(other, k.server) || ev.Server == k.server && strings.EqualFold(other, partner)) ||
@@ -587,8 +584,8 @@ failures with State 84 that follow are linked to this cause.`,
 func droppedLogin(p *Pass, server string, t time.Time) string {
 	counts := map[string]int{}
 	best := ""
-	for _, ev := range p.Events {
-		if ev.Kind != parsers.KindLoginFailed || ev.Server != server || ev.Login == "" || ev.Time.Before(t) || ev.Time.After(t.Add(24*time.Hour)) {
+	for _, ev := range p.Within(t, t.Add(24*time.Hour)) {
+		if ev.Kind != parsers.KindLoginFailed || ev.Server != server || ev.Login == "" {
 			continue
 		}
 		if !strings.Contains(strings.ToLower(ev.Reason+" "+ev.Message), "could not find a login matching") {

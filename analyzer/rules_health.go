@@ -45,11 +45,11 @@ type componentResult struct {
 // whose state is warning or error and whose payload says something.
 func componentResults(p *Pass, server string, from, to time.Time) []componentResult {
 	var out []componentResult
-	for _, ev := range p.Events {
+	for _, ev := range p.Within(from, to) {
 		if ev.Kind != parsers.KindHealthFailure && ev.Kind != parsers.KindHealthWarning {
 			continue
 		}
-		if ev.Server != server || ev.Time.Before(from) || ev.Time.After(to) {
+		if ev.Server != server {
 			continue
 		}
 		s, ok, err := health.FromEvent(ev)

@@ -64,8 +64,8 @@ func runCrash(p *Pass) {
 			// The cluster's view of the crash: the AG resource on this node
 			// failed right after it (1069, or the cluster log's record).
 			var failed []*parsers.Event
-			for _, ev := range p.Events {
-				if ev.Kind == parsers.KindResourceFailed && ev.Server == sv && !ev.Time.Before(f.Start) && !ev.Time.After(f.End.Add(2*time.Minute)) {
+			for _, ev := range p.Within(f.Start, f.End.Add(2*time.Minute)) {
+				if ev.Kind == parsers.KindResourceFailed && ev.Server == sv {
 					failed = append(failed, ev)
 				}
 			}
@@ -107,9 +107,8 @@ func eventIDs(evs []*parsers.Event) string {
 // shutdown of server's machine (User32 1074) in the 15 minutes before t.
 func plannedRestart(p *Pass, server string, t time.Time) *parsers.Event {
 	var found *parsers.Event
-	for _, ev := range p.Events {
-		if ev.Kind == parsers.KindOSShutdown && ev.Source == parsers.SourceEventLog && ev.Field("EventID") == "1074" &&
-			ev.Server == server && !ev.Time.Before(t.Add(-15*time.Minute)) && !ev.Time.After(t.Add(time.Minute)) {
+	for _, ev := range p.Within(t.Add(-15*time.Minute), t.Add(time.Minute)) {
+		if ev.Kind == parsers.KindOSShutdown && ev.Source == parsers.SourceEventLog && ev.Field("EventID") == "1074" && ev.Server == server {
 			found = ev
 		}
 	}
