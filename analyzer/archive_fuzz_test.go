@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agtriage/agtriage/analyzer/mdreport"
 	"github.com/agtriage/agtriage/internal/exportgen"
 )
 
@@ -38,7 +39,7 @@ func FuzzArchives(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := WriteMarkdown(io.Discard, rep, MarkdownOptions{}); err != nil {
+		if err := mdreport.Write(io.Discard, rep, mdreport.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/agtriage/agtriage/analyzer/jsonreport"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // utf16LE encodes s as UTF-16LE with a BOM.
@@ -47,7 +51,7 @@ func TestBadInputs(t *testing.T) {
 	zw.Close()
 
 	minEvents := map[string]int{}
-	checks := map[string]func(*testing.T, *Input){}
+	checks := map[string]func(*testing.T, *report.Input){}
 	setups := map[string]func(*testing.T, string){}
 	tables := []struct {
 		name    string
@@ -104,7 +108,7 @@ func TestBadInputs(t *testing.T) {
 			if d := time.Since(start); d > 20*time.Second {
 				t.Errorf("took %v", d)
 			}
-			var goodIn, badIn *Input
+			var goodIn, badIn *report.Input
 			for i := range rep.Inputs {
 				in := &rep.Inputs[i]
 				switch {
@@ -142,10 +146,10 @@ func TestBadInputs(t *testing.T) {
 				check(t, badIn)
 			}
 			// Every writer writes whatever the readers produced.
-			if err := WriteJSON(io.Discard, rep); err != nil {
+			if err := jsonreport.Write(io.Discard, rep); err != nil {
 				t.Errorf("JSON report: %v", err)
 			}
-			if err := WriteMarkdown(io.Discard, rep, MarkdownOptions{}); err != nil {
+			if err := mdreport.Write(io.Discard, rep, mdreport.Options{}); err != nil {
 				t.Errorf("Markdown report: %v", err)
 			}
 		})

@@ -4,15 +4,18 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
-	"compress/bzip2"
 	"compress/gzip"
 	"encoding/json"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/agtriage/agtriage/analyzer/internal/words"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/internal/exportgen"
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -81,7 +84,7 @@ var collectorNoise = map[string]struct {
 func logScoutWindows(t *testing.T, scenario string) string {
 	root := t.TempDir()
 	reps := replicaFiles(t, scenario)
-	for _, r := range sortedKeys(reps) {
+	for _, r := range slices.Sorted(maps.Keys(reps)) {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
 		add := func(name string, data []byte) {
@@ -91,7 +94,7 @@ func logScoutWindows(t *testing.T, scenario string) string {
 			}
 			w.Write(data)
 		}
-		for _, f := range sortedKeys(reps[r]) {
+		for _, f := range slices.Sorted(maps.Keys(reps[r])) {
 			switch {
 			case strings.HasPrefix(f, "ERRORLOG"):
 				add("output/"+r+"_"+f, reps[r][f])
@@ -100,7 +103,7 @@ func logScoutWindows(t *testing.T, scenario string) string {
 				add("output/"+f, reps[r][f])
 			}
 		}
-		for _, node := range sortedKeys(reps) { // every node's cluster log
+		for _, node := range slices.Sorted(maps.Keys(reps)) { // every node's cluster log
 			if cl, ok := reps[node]["cluster.log"]; ok {
 				add("output/"+node+"_cluster.log", cl)
 			}
@@ -123,21 +126,21 @@ func logScoutWindows(t *testing.T, scenario string) string {
 func pssdiag(t *testing.T, scenario string) string {
 	root := t.TempDir()
 	reps := replicaFiles(t, scenario)
-	for _, r := range sortedKeys(reps) {
+	for _, r := range slices.Sorted(maps.Keys(reps)) {
 		out := filepath.Join(root, "PSSDIAG_"+r, "output")
 		write := func(rel string, data []byte) {
 			p := filepath.Join(out, rel)
 			os.MkdirAll(filepath.Dir(p), 0o755)
 			os.WriteFile(p, data, 0o644)
 		}
-		for _, f := range sortedKeys(reps[r]) {
+		for _, f := range slices.Sorted(maps.Keys(reps[r])) {
 			switch {
 			case f == "cluster.log":
 			default:
 				write(r+"_"+f, reps[r][f])
 			}
 		}
-		for _, node := range sortedKeys(reps) {
+		for _, node := range slices.Sorted(maps.Keys(reps)) {
 			if cl, ok := reps[node]["cluster.log"]; ok {
 				write(filepath.Join("ClusterLogs", node+"_cluster.log"), cl)
 				write(filepath.Join("ClusterLogsUTCLast24Hrs", node+"_cluster.log"), cl)
@@ -157,13 +160,13 @@ func pssdiag(t *testing.T, scenario string) string {
 func sdp(t *testing.T, scenario string) string {
 	root := t.TempDir()
 	reps := replicaFiles(t, scenario)
-	for _, r := range sortedKeys(reps) {
+	for _, r := range slices.Sorted(maps.Keys(reps)) {
 		out := filepath.Join(root, "SDP_"+r)
 		os.MkdirAll(out, 0o755)
 		write := func(name string, data []byte) { os.WriteFile(filepath.Join(out, name), data, 0o644) }
 		var xe bytes.Buffer
 		zw := zip.NewWriter(&xe)
-		for _, f := range sortedKeys(reps[r]) {
+		for _, f := range slices.Sorted(maps.Keys(reps[r])) {
 			switch {
 			case strings.HasPrefix(f, "ERRORLOG"):
 				write(r+"_MSSQLSERVER_1033_"+f, reps[r][f])
@@ -206,7 +209,7 @@ func checkCollection(t *testing.T, dir, scenario string) *Report {
 	checkFailovers(t, rep, want)
 	reps := replicaFiles(t, scenario)
 	for _, s := range rep.Servers {
-		if _, ok := reps[hostPart(s.Name)]; !ok {
+		if _, ok := reps[words.HostPart(s.Name)]; !ok {
 			t.Errorf("phantom server %q (files %v)", s.Name, s.Files)
 		}
 	}
@@ -215,7 +218,7 @@ func checkCollection(t *testing.T, dir, scenario string) *Report {
 	}
 	for name, method := range want.Clocks {
 		for _, s := range rep.Servers {
-			if strings.EqualFold(hostPart(s.Name), name) && s.Clock != method {
+			if strings.EqualFold(words.HostPart(s.Name), name) && string(s.Clock) != method {
 				t.Errorf("server %s clock %q (%s), want %q", s.Name, s.Clock, s.ClockDetail, method)
 			}
 		}
@@ -273,7 +276,7 @@ func TestCollectionLayouts(t *testing.T) {
 			clusterCopies(t, rep, "another copy")
 			checkSettings(t, rep, true)
 			var md strings.Builder
-			if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+			if err := mdreport.Write(&md, rep, mdreport.Options{}); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(md.String(), "(from the collection): LeaseTimeout 20 s, HealthCheckTimeout 30 s") {
@@ -281,7 +284,7 @@ func TestCollectionLayouts(t *testing.T) {
 			}
 			for _, inc := range rep.Incidents {
 				// The fixture's ClusterInfo.out gives AG1's timeouts.
-				if inc.Category == CatLeaseExpiry && containsServer(inc.AGs, "AG1") && !strings.Contains(inc.RootCause, "(LeaseTimeout 20 s)") {
+				if inc.Category == report.CatLeaseExpiry && containsServer(inc.AGs, "AG1") && !strings.Contains(inc.RootCause, "(LeaseTimeout 20 s)") {
 					t.Errorf("lease incident does not give the collected LeaseTimeout: %s", inc.RootCause)
 				}
 			}
@@ -435,7 +438,7 @@ func TestHeadAndTail(t *testing.T) {
 		t.Errorf("the coverage gaps do not name the missing middle:\n%s", gaps)
 	}
 	var md strings.Builder
-	if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+	if err := mdreport.Write(&md, rep, mdreport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(md.String(), "nothing is known of SQLAG01 between") {
@@ -457,7 +460,10 @@ func checkSettings(t *testing.T, rep *Report, lease bool) {
 	if lease && s.LeaseTimeoutMs != 20000 || !lease && s.LeaseTimeoutMs != 0 {
 		t.Errorf("lease timeout %d ms", s.LeaseTimeoutMs)
 	}
-	want := []ReplicaSettings{{"SQLAG01", "SYNCHRONOUS_COMMIT", "AUTOMATIC", 10}, {"SQLAG02", "SYNCHRONOUS_COMMIT", "AUTOMATIC", 10}}
+	want := []report.ReplicaSettings{
+		{Replica: "SQLAG01", AvailabilityMode: "SYNCHRONOUS_COMMIT", FailoverMode: "AUTOMATIC", SessionTimeoutS: 10},
+		{Replica: "SQLAG02", AvailabilityMode: "SYNCHRONOUS_COMMIT", FailoverMode: "AUTOMATIC", SessionTimeoutS: 10},
+	}
 	if len(s.Replicas) != 2 || s.Replicas[0] != want[0] || s.Replicas[1] != want[1] {
 		t.Errorf("replicas %+v", s.Replicas)
 	}
@@ -488,51 +494,6 @@ func TestSiblingWithClusterLog(t *testing.T) {
 	}
 }
 
-// TestMultiStreamBzip2 lists SQL LogScout's Agent-log .bz2: two bzip2
-// streams, each a tar, one after the other.
-func TestMultiStreamBzip2(t *testing.T) {
-	fh, err := os.Open(filepath.Join("..", "testdata", "collections", "output_sqllnx1_02_10_2025_06_30.tar.bz2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	tr := tar.NewReader(bzip2.NewReader(fh))
-	var inner []byte
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			t.Fatal("no Agent-log archive in the fixture: ", err)
-		}
-		if strings.HasSuffix(h.Name, "_sqlagent_logs.bz2") {
-			inner, _ = io.ReadAll(tr)
-			break
-		}
-	}
-	path := filepath.Join(t.TempDir(), "agent_copy.bz2")
-	os.WriteFile(path, inner, 0o644)
-	// Both members are listed (and ignored by name: Agent logs).
-	_, skipped := Collect([]string{path})
-	var names []string
-	for _, in := range skipped {
-		names = append(names, filepath.Base(in.File))
-	}
-	if strings.Join(names, ",") != "sqlagent.out,sqlagentstartup.log" {
-		t.Errorf("members %v", names)
-	}
-	// And the second one, in the second stream, reads back.
-	a := &tarArchive{name: path, compression: "bzip2", limit: 1 << 20, last: 1,
-		openRaw: func() (io.ReadCloser, error) { return os.Open(path) }}
-	rc, err := a.member(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil || !bytes.Contains(data, []byte("SQLServerAgent is starting")) {
-		t.Errorf("second member: %q, %v", data, err)
-	}
-}
-
 // TestTarBounds: a compressed tar member far beyond the ratio bound stops
 // with the decompression-limit message, member names cannot climb out, and
 // the events view reads archives again in order.
@@ -552,7 +513,7 @@ func TestTarBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in, list Input
+	var in, list report.Input
 	for _, x := range rep.Inputs {
 		switch x.File {
 		case path + "/etc/ERRORLOG": // "../" cleaned away
@@ -618,12 +579,12 @@ func TestArchivesInZip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Input{}
+	got := map[string]report.Input{}
 	for _, in := range rep.Inputs {
 		got[strings.TrimPrefix(in.File, path+"/")] = in
 	}
 	if in := got["SQLAG01/logs.tar.gz/log/ERRORLOG"]; in.Events != 3 || in.Skipped != "" {
-		t.Errorf("tar member: %+v (inputs %v)", in, sortedKeys(got))
+		t.Errorf("tar member: %+v (inputs %v)", in, slices.Sorted(maps.Keys(got)))
 	}
 	if in := got["SQLAG01/more.zip"]; !strings.Contains(in.Skipped, "archive inside an archive") {
 		t.Errorf("zip in zip: %q", in.Skipped)

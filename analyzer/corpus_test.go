@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agtriage/agtriage/analyzer/internal/words"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // corpusDir is the shared folder of real third-party logs; tests using it
@@ -63,7 +66,7 @@ func TestCorpusFailoversMatchClusterLog(t *testing.T) {
 		if !strings.HasPrefix(s.Name, "ZE-2016") {
 			continue // the excerpt has no node header
 		}
-		if s.UTCOffset != "-07:00" || s.Clock != ClockErrorlog {
+		if s.UTCOffset != "-07:00" || s.Clock != report.ClockErrorlog {
 			t.Errorf("server %s: clock %s offset %s, want errorlog -07:00", s.Name, s.Clock, s.UTCOffset)
 		}
 	}
@@ -83,7 +86,7 @@ func TestCorpusFailoversMatchClusterLog(t *testing.T) {
 				continue
 			}
 			found = true
-			if !strings.EqualFold(hostPart(fo.From), m.from) || !strings.EqualFold(hostPart(fo.To), m.to) {
+			if !strings.EqualFold(words.HostPart(fo.From), m.from) || !strings.EqualFold(words.HostPart(fo.To), m.to) {
 				t.Errorf("failover at %s: %s -> %s, cluster log says %s -> %s", fo.At, fo.From, fo.To, m.from, m.to)
 			}
 		}
@@ -123,7 +126,7 @@ func TestCorpusFailoversMatchClusterLog(t *testing.T) {
 	storm, _ := time.Parse(time.RFC3339, "2017-10-23T21:32:49Z")
 	n := 0
 	for _, inc := range rep.Incidents {
-		if inc.Category == CatClusterOutage && !inc.Start.After(storm.Add(time.Second)) && !inc.End.Before(storm) {
+		if inc.Category == report.CatClusterOutage && !inc.Start.After(storm.Add(time.Second)) && !inc.End.Before(storm) {
 			n++
 		}
 	}

@@ -1,13 +1,13 @@
 package analyzer
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/internal/bigbundle"
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -63,7 +63,7 @@ func TestLocalClusterLogAligned(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got *TimelineEntry
+			var got *report.TimelineEntry
 			for i, e := range rep.Timeline {
 				if e.Kind == string(parsers.KindQuorumLost) {
 					got = &rep.Timeline[i]
@@ -129,46 +129,6 @@ func TestTimelineStormRange(t *testing.T) {
 	t.Error("no connection-timeout entry in the timeline")
 }
 
-// TestOngoingFromRoot: an incident is ongoing only when its root finding
-// is, whatever its consequences.
-func TestOngoingFromRoot(t *testing.T) {
-	at := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
-	root := &Finding{Rule: ClusterOutageRule.Name, Category: CatClusterOutage, Start: at, End: at.Add(5 * time.Minute), Servers: []string{"A"}, Title: "outage", RootCause: "outage"}
-	open := &Finding{Rule: ReplicaDisconnectedRule.Name, Category: CatReplicaDisconnected, Start: at.Add(time.Minute), End: at.Add(3 * time.Hour), Ongoing: true,
-		Servers: []string{"B", "A"}, Partner: "A", Key: "A|B", Consequence: "B could not reach A until the end of the logs"}
-	incs := buildIncidents([]*Finding{root, open}, Rules)
-	if len(incs) != 1 {
-		t.Fatalf("%d incidents, want 1", len(incs))
-	}
-	if incs[0].Ongoing {
-		t.Error("incident ongoing because of a consequence")
-	}
-	if !strings.Contains(incs[0].RootCause, "until the end of the logs") {
-		t.Errorf("root cause %q does not name the open disconnection", incs[0].RootCause)
-	}
-	root.Ongoing = true
-	if incs = buildIncidents([]*Finding{root, open}, Rules); !incs[0].Ongoing {
-		t.Error("incident not ongoing though its root is")
-	}
-}
-
-// TestMergeSameCause: the same problem reported from two replicas' logs is
-// one finding; different keys stay apart.
-func TestMergeSameCause(t *testing.T) {
-	at := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
-	hs := func(server, key string, d time.Duration) *Finding {
-		return &Finding{Rule: EndpointHandshakeRule.Name, Category: CatEndpointHandshake, Start: at.Add(d), End: at.Add(d + 10*time.Minute),
-			Servers: []string{server, "B"}, Partner: "B", Key: key, Title: key, RootCause: key, Chain: []Step{{Time: at.Add(d), Text: key}}}
-	}
-	incs := buildIncidents([]*Finding{hs("A", "L|A|84|B", 0), hs("A", "L|A|84|B", 5*time.Minute), hs("A", "L|A|85|B", time.Minute)}, Rules)
-	if len(incs) != 2 {
-		t.Fatalf("%d incidents, want 2 (State 84 merged, State 85 apart)", len(incs))
-	}
-	if len(incs[0].Chain) != 2 {
-		t.Errorf("merged incident has %d steps, want 2", len(incs[0].Chain))
-	}
-}
-
 // TestSingleReplicaFailover: one replica's ERRORLOG whose primary loses its
 // role after a lease expiry, with megabytes of noise around it, is one
 // failover with an unknown target and one incident.
@@ -184,7 +144,7 @@ func TestSingleReplicaFailover(t *testing.T) {
 	if len(rep.Failovers) != 1 || rep.Failovers[0].From != bigbundle.Replicas[0] || rep.Failovers[0].To != "" {
 		t.Fatalf("failovers %+v, want one from %s to an unknown replica", rep.Failovers, bigbundle.Replicas[0])
 	}
-	if len(rep.Incidents) != 1 || rep.Incidents[0].Category != CatLeaseExpiry || rep.Failovers[0].IncidentID != 1 {
+	if len(rep.Incidents) != 1 || rep.Incidents[0].Category != report.CatLeaseExpiry || rep.Failovers[0].IncidentID != 1 {
 		t.Fatalf("incidents %s, want one lease expiry holding the failover", describe(rep.Incidents))
 	}
 	if rep.Background["login_failed"] == 0 {
@@ -209,67 +169,11 @@ func TestReportWithoutRules(t *testing.T) {
 	if len(none.Incidents) != 0 {
 		t.Errorf("%d incidents without rules", len(none.Incidents))
 	}
-	if len(none.Failovers) != 1 || none.Failovers[0].Mode != ModeManual || none.Failovers[0].Trigger != all.Failovers[0].Trigger {
+	if len(none.Failovers) != 1 || none.Failovers[0].Mode != report.ModeManual || none.Failovers[0].Trigger != all.Failovers[0].Trigger {
 		t.Errorf("failovers without rules %+v, with them %+v", none.Failovers, all.Failovers)
 	}
 	if len(none.Roles) != len(all.Roles) || len(none.Connections) != len(all.Connections) {
 		t.Errorf("roles %d/%d, connections %d/%d", len(none.Roles), len(all.Roles), len(none.Connections), len(all.Connections))
-	}
-}
-
-func TestBetween(t *testing.T) {
-	a := time.Date(2025, 1, 1, 14, 22, 41, 100e6, time.UTC)
-	if got := between(a, a.Add(300*time.Millisecond)); got != "at 14:22:41 UTC" {
-		t.Errorf("between equal ends = %q", got)
-	}
-	if got := between(a, a.Add(time.Minute)); got != "between 14:22:41 UTC and 14:23:41 UTC" {
-		t.Errorf("between = %q", got)
-	}
-}
-
-// TestEventsOnePassEqualsTwo: events kept from the first pass (small files)
-// are the same as those of a second read (large files).
-func TestEventsOnePassEqualsTwo(t *testing.T) {
-	for _, dir := range []string{"demo", "scenarios/xel-bundle", "scenarios/cluster-lease-cpu", "scenarios/clock-inferred"} {
-		files, _ := Collect([]string{filepath.Join("..", "testdata", filepath.FromSlash(dir))})
-		run := func(budget int64) []string {
-			defer func(b int64) { keepBudget = b }(keepBudget)
-			keepBudget = budget
-			var out []string
-			if _, err := Events(files, Options{}, func(ev *parsers.Event) error {
-				out = append(out, fmt.Sprintf("%+v", *ev))
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return out
-		}
-		once, twice := run(1<<40), run(0)
-		if len(once) != len(twice) || len(once) == 0 {
-			t.Fatalf("%s: %d events in one pass, %d in two", dir, len(once), len(twice))
-		}
-		for i := range once {
-			if once[i] != twice[i] {
-				t.Fatalf("%s: event %d differs:\none pass:  %s\ntwo passes: %s", dir, i, once[i], twice[i])
-			}
-		}
-	}
-}
-
-// TestFailureConditionLevel: the level comes from the SQLDIAG result, else
-// from the collection's settings of the event's AG.
-func TestFailureConditionLevel(t *testing.T) {
-	withField := &parsers.Event{AG: "AG1", Fields: []parsers.Field{{Name: "failure_condition_level", Value: "5"}}}
-	plain := &parsers.Event{AG: "AG1"}
-	p := &Pass{settings: []AGSettings{{AG: "AG1", FailureConditionLevel: 3}, {AG: "AG2", FailureConditionLevel: 4}}}
-	if got := failureConditionLevel(p, []*parsers.Event{withField}); got != 5 {
-		t.Errorf("from the event: %d, want 5", got)
-	}
-	if got := failureConditionLevel(p, []*parsers.Event{plain}); got != 3 {
-		t.Errorf("from the settings: %d, want 3", got)
-	}
-	if got := failureConditionLevel(&Pass{}, []*parsers.Event{plain}); got != 0 {
-		t.Errorf("unknown: %d, want 0", got)
 	}
 }
 

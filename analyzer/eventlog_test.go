@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/internal/evtxwrite"
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -52,7 +53,7 @@ func TestEventLogServer(t *testing.T) {
 	if len(rep.Servers) != 1 || rep.Servers[0].Name != `SQLNODE1\PROD` || len(rep.Servers[0].Files) != 2 {
 		t.Fatalf("servers: %+v", rep.Servers)
 	}
-	var evtxInput *Input
+	var evtxInput *report.Input
 	for i := range rep.Inputs {
 		if strings.HasSuffix(rep.Inputs[i].File, "System.evtx") {
 			evtxInput = &rep.Inputs[i]

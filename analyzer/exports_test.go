@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/internal/words"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
 	"github.com/agtriage/agtriage/internal/exportgen"
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -96,7 +98,7 @@ func TestExportBundles(t *testing.T) {
 				checkFailovers(t, rep, want)
 				for srv, method := range want.Clocks {
 					for _, s := range rep.Servers {
-						if strings.EqualFold(hostPart(s.Name), srv) && s.Clock != method {
+						if strings.EqualFold(words.HostPart(s.Name), srv) && string(s.Clock) != method {
 							t.Errorf("server %s clock %q, want %q", s.Name, s.Clock, method)
 						}
 					}
@@ -208,7 +210,7 @@ func TestNoSilentMisreads(t *testing.T) {
 			}
 			in := rep.Inputs[0]
 			var md strings.Builder
-			if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+			if err := mdreport.Write(&md, rep, mdreport.Options{}); err != nil {
 				t.Fatal(err)
 			}
 			if tc.skipped == "" {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agtriage/agtriage/analyzer/inputs"
 )
 
 // TestStormFolding analyzes a log with two storms of handshake failures
@@ -40,12 +42,12 @@ func TestStormFolding(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := Collect([]string{filepath.Dir(dir)})
-	results := readAll(files, 1, nil, nil)
-	if n := len(results[0].events); n > 3*foldAfter {
-		t.Errorf("%d events kept for two storms, want at most %d", n, 3*foldAfter)
+	results := inputs.Read(files, 1, nil, nil)
+	if n := len(results[0].Events); n > 3*50 {
+		t.Errorf("%d events kept for two storms, want at most %d (50 whole events per storm)", n, 3*50)
 	}
-	if results[0].input.NotKept < 12000 {
-		t.Errorf("NotKept %d", results[0].input.NotKept)
+	if results[0].Input.NotKept < 12000 {
+		t.Errorf("NotKept %d", results[0].Input.NotKept)
 	}
 	rep, err := AnalyzePaths([]string{filepath.Dir(dir)}, Options{})
 	if err != nil {

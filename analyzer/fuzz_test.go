@@ -6,6 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/agtriage/agtriage/analyzer/jsonreport"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
+	"github.com/agtriage/agtriage/analyzer/redact"
 )
 
 // FuzzAnalyze runs the whole analysis (readers, clocks, rules, incidents,
@@ -41,16 +45,16 @@ func FuzzAnalyze(f *testing.F) {
 		if err != nil {
 			return // nothing readable
 		}
-		if err := WriteMarkdown(io.Discard, rep, MarkdownOptions{}); err != nil {
+		if err := mdreport.Write(io.Discard, rep, mdreport.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteJSON(io.Discard, rep); err != nil {
+		if err := jsonreport.Write(io.Discard, rep); err != nil {
 			t.Fatal(err)
 		}
-		red := RedactWith(rep, RedactOptions{Roots: []string{"bundle"}})
-		if err := WriteJSON(io.Discard, red); err != nil {
+		red := redact.Report(rep, redact.Options{Roots: []string{"bundle"}})
+		if err := jsonreport.Write(io.Discard, red); err != nil {
 			t.Fatal(err)
 		}
-		WriteMarkdown(io.Discard, red, MarkdownOptions{})
+		mdreport.Write(io.Discard, red, mdreport.Options{})
 	})
 }

@@ -3,6 +3,8 @@ package analyzer
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/agtriage/agtriage/analyzer/mdreport"
 )
 
 // TestGoldenScenarios compares the Markdown report of every scenario folder
@@ -13,7 +15,7 @@ func TestGoldenScenarios(t *testing.T) {
 	for _, dir := range scenarioDirs(t) {
 		name := "scenario-" + filepath.Base(dir)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			GoldenMarkdown(t, name, analyzeDir(t, dir), MarkdownOptions{})
+			GoldenMarkdown(t, name, analyzeDir(t, dir), mdreport.Options{})
 		})
 	}
 }

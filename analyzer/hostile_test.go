@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/agtriage/agtriage/analyzer/inputs"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // hostileCase is a bad input for TestBadInputs beyond the basic table: the
@@ -25,9 +28,9 @@ type hostileCase struct {
 	want       string
 	skipped    bool
 	warn       bool
-	minEvents  int                      // events still read from the bad file
-	setup      func(*testing.T, string) // creates the file instead of data
-	check      func(*testing.T, *Input) // more assertions on its Input
+	minEvents  int                             // events still read from the bad file
+	setup      func(*testing.T, string)        // creates the file instead of data
+	check      func(*testing.T, *report.Input) // more assertions on its Input
 }
 
 // insertAt returns b with ins inserted at offset at.
@@ -120,20 +123,20 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "1,000 NULs at offset 1,000 of UTF-16", file: "ERRORLOG.21", data: nul1000, want: "500 NUL or control byte(s) removed", warn: true, minEvents: 43},
 		{name: "garbage at offset 3,000 of XML", file: "damaged.xml", data: xmlDamaged, warn: true, minEvents: 28},
 		{name: "year 9999 in a UTC-5 ERRORLOG", file: "ERRORLOG.22", data: []byte(year9999), want: ":4: date outside 1990-2100", warn: true, minEvents: 3,
-			check: func(t *testing.T, in *Input) {
+			check: func(t *testing.T, in *report.Input) {
 				if in.End.Year() != 2024 || in.Unrecognized != 1 {
 					t.Errorf("range %v to %v, %d unrecognized", in.Start, in.End, in.Unrecognized)
 				}
 			}},
 		{name: "year 9999 and year 1 in XML", file: "future.xml", data: []byte(xmlFuture), want: "outside 1990-2100", warn: true, minEvents: 1,
-			check: func(t *testing.T, in *Input) {
+			check: func(t *testing.T, in *report.Input) {
 				if in.Events != 1 || in.Unrecognized != 2 || in.End.Year() != 2024 || in.Start.Year() != 2024 {
 					t.Errorf("%d events, %d unrecognized, range %v to %v", in.Events, in.Unrecognized, in.Start, in.End)
 				}
 			}},
 		{name: "UTC adjustment +99:99", file: "ERRORLOG.23", data: []byte(badOffset), want: ":2: \"UTC adjustment: +99:99\" is not an offset", warn: true, minEvents: 3},
 		{name: "40 garbage lines in a cluster log", file: "garbled_cluster.log", data: []byte(garbled.String()), want: "unreadable line", warn: true, minEvents: 1,
-			check: func(t *testing.T, in *Input) {
+			check: func(t *testing.T, in *report.Input) {
 				if in.Unrecognized < 40 {
 					t.Errorf("%d unrecognized lines, want the 40 garbage lines", in.Unrecognized)
 				}
@@ -149,7 +152,7 @@ func hostileCases(t *testing.T) []hostileCase {
 			os.MkdirAll(p, 0o755)
 			os.WriteFile(filepath.Join(p, "ERRORLOG"), utf16LE(goodLog), 0o644)
 		},
-		check: func(t *testing.T, in *Input) {
+		check: func(t *testing.T, in *report.Input) {
 			if !in.Ignored {
 				t.Errorf("a hidden folder is listed as ignored: %+v", in)
 			}
@@ -162,7 +165,7 @@ func hostileCases(t *testing.T) []hostileCase {
 						t.Skip("no named pipes:", err)
 					}
 				},
-				check: func(t *testing.T, in *Input) {
+				check: func(t *testing.T, in *report.Input) {
 					if !in.Ignored {
 						t.Errorf("a pipe in a folder is listed, not an error: %+v", in)
 					}
@@ -200,7 +203,7 @@ func TestNonRegularNamedDirectly(t *testing.T) {
 	}()
 	// Let the writer's open complete once a reader opens too: open a reader
 	// end here, which also keeps the pipe writable.
-	keep, err := openNoBlock(silent, false)
+	keep, err := os.OpenFile(silent, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,9 +211,9 @@ func TestNonRegularNamedDirectly(t *testing.T) {
 	w := <-wr
 	defer w.Close()
 
-	old := PipeIdleTimeout
-	PipeIdleTimeout = 300 * time.Millisecond
-	defer func() { PipeIdleTimeout = old }()
+	old := inputs.PipeIdleTimeout
+	inputs.PipeIdleTimeout = 300 * time.Millisecond
+	defer func() { inputs.PipeIdleTimeout = old }()
 	start := time.Now()
 	rep, err := AnalyzePaths([]string{fifo, silent, os.DevNull, good}, Options{})
 	if err != nil {
@@ -219,7 +222,7 @@ func TestNonRegularNamedDirectly(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v", d)
 	}
-	got := map[string]Input{}
+	got := map[string]report.Input{}
 	for _, in := range rep.Inputs {
 		got[in.File] = in
 	}

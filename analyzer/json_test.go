@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+
+	"github.com/agtriage/agtriage/analyzer/jsonreport"
+	"github.com/agtriage/agtriage/analyzer/redact"
 )
 
 // TestWriteJSONStreamsSameBytes: the streaming writer writes exactly what
@@ -19,7 +22,7 @@ func TestWriteJSONStreamsSameBytes(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		reports = append(reports, rep, Redact(rep))
+		reports = append(reports, rep, redact.Report(rep, redact.Options{}))
 	}
 	if len(reports) < 6 {
 		t.Fatalf("only %d reports", len(reports))
@@ -32,7 +35,7 @@ func TestWriteJSONStreamsSameBytes(t *testing.T) {
 		if err := enc.Encode(rep); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteJSON(&got, rep); err != nil {
+		if err := jsonreport.Write(&got, rep); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {

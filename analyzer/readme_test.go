@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/agtriage/agtriage/analyzer/mdreport"
 )
 
 // TestReadmeExcerpt checks that the report excerpt in the README is what
@@ -30,7 +32,7 @@ func TestReadmeExcerpt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var md bytes.Buffer
-	if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+	if err := mdreport.Write(&md, rep, mdreport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	out := strings.ReplaceAll(md.String(), "../testdata/", "testdata/")

@@ -14,6 +14,10 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/agtriage/agtriage/analyzer/jsonreport"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
+	"github.com/agtriage/agtriage/analyzer/redact"
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/parsers"
 )
 
@@ -236,20 +240,20 @@ func TestRedactProperty(t *testing.T) {
 			t.Fatal(err)
 		}
 		var plain bytes.Buffer
-		WriteJSON(&plain, rep)
+		jsonreport.Write(&plain, rep)
 		for _, l := range leaks(plain.String(), b.names) {
 			nm, _, _ := strings.Cut(l, " in ")
 			seen[fmt.Sprint(indexOf(b.names, nm))]++
 		}
-		red := RedactWith(rep, RedactOptions{Roots: []string{b.root}})
+		red := redact.Report(rep, redact.Options{Roots: []string{b.root}})
 		var js, md bytes.Buffer
-		if err := WriteJSON(&js, red); err != nil {
+		if err := jsonreport.Write(&js, red); err != nil {
 			t.Fatal(err)
 		}
 		var doc any
 		json.Unmarshal(js.Bytes(), &doc)
 		decoded, _ := json.Marshal(doc)
-		if err := WriteMarkdown(&md, red, MarkdownOptions{}); err != nil {
+		if err := mdreport.Write(&md, red, mdreport.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		out := js.String() + strings.ReplaceAll(string(decoded), `\\`, `\`) + md.String()
@@ -282,7 +286,7 @@ func indexOf(list []string, s string) int {
 
 // redactedEvents runs the -f events --redact passes on a bundle.
 func redactedEvents(t *testing.T, b genBundle) string {
-	er := NewEventRedactor(RedactOptions{Roots: []string{b.root}})
+	er := redact.NewEvents(redact.Options{Roots: []string{b.root}})
 	opt := Options{Workers: 1}
 	if _, err := Events(b.files, opt, func(ev *parsers.Event) error { er.Learn(ev); return nil }); err != nil {
 		t.Fatal(err)
@@ -302,14 +306,14 @@ func redactedEvents(t *testing.T, b genBundle) string {
 // TestRedactOptionWarnings: a server name or path the user typed in an
 // option that matched nothing is redacted in the warning that quotes it.
 func TestRedactOptionWarnings(t *testing.T) {
-	rep := &Report{Servers: []Server{{Name: "SQLAG01"}}, Warnings: UnmatchedOptions(Options{
+	rep := &Report{Servers: []report.Server{{Name: "SQLAG01"}}, Warnings: UnmatchedOptions(Options{
 		UTCOffsets: map[string]time.Duration{"QXSQL99": time.Hour},
 		Servers:    []ServerOverride{{Name: "QXDR", Path: "/home/jdoe/acme-case/dr"}},
-	}, []Server{{Name: "SQLAG01"}}, nil)}
+	}, []report.Server{{Name: "SQLAG01"}}, nil)}
 	if len(rep.Warnings) != 2 {
 		t.Fatalf("warnings %q", rep.Warnings)
 	}
-	out := strings.Join(RedactWith(rep, RedactOptions{Roots: []string{"/home/jdoe/acme-case"}}).Warnings, "\n")
+	out := strings.Join(redact.Report(rep, redact.Options{Roots: []string{"/home/jdoe/acme-case"}}).Warnings, "\n")
 	if l := leaks(out, []string{"QXSQL99", "QXDR", "jdoe", "acme", "SQLAG01"}); len(l) > 0 {
 		t.Errorf("%s\n%v", out, l)
 	}

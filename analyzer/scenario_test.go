@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agtriage/agtriage/analyzer/internal/words"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // expectation is the expected.json of a scenario folder (see
@@ -92,7 +95,7 @@ func TestScenarios(t *testing.T) {
 			checkFailovers(t, rep, want)
 			checkInvariants(t, rep)
 			for name, want := range want.Covered {
-				var got *Server
+				var got *report.Server
 				for i := range rep.Servers {
 					if sameServer(rep.Servers[i].Name, name) {
 						got = &rep.Servers[i]
@@ -127,9 +130,9 @@ func TestScenarios(t *testing.T) {
 			for name, method := range want.Clocks {
 				found := false
 				for _, s := range rep.Servers {
-					if strings.EqualFold(hostPart(s.Name), name) || strings.EqualFold(s.Name, name) {
+					if strings.EqualFold(words.HostPart(s.Name), name) || strings.EqualFold(s.Name, name) {
 						found = true
-						if s.Clock != method {
+						if string(s.Clock) != method {
 							t.Errorf("server %s clock %q (%s), want %q", s.Name, s.Clock, s.ClockDetail, method)
 						}
 					}
@@ -148,7 +151,7 @@ func checkIncidents(t *testing.T, rep *Report, want expectation) {
 	for _, w := range want.Incidents {
 		match := -1
 		for i, inc := range rep.Incidents {
-			if used[i] || inc.Category != w.Category {
+			if used[i] || string(inc.Category) != w.Category {
 				continue
 			}
 			if w.Server != "" && !containsServer(inc.Servers, w.Server) {
@@ -171,7 +174,7 @@ func checkIncidents(t *testing.T, rep *Report, want expectation) {
 				t.Errorf("incident %d root cause %q does not mention %q", inc.ID, inc.RootCause, s)
 			}
 		}
-		if w.Confidence != "" && inc.Confidence != w.Confidence {
+		if w.Confidence != "" && string(inc.Confidence) != w.Confidence {
 			t.Errorf("incident %d (%s) confidence %s (%s), want %s", inc.ID, inc.Category, inc.Confidence, inc.ConfidenceReason, w.Confidence)
 		}
 		fix := strings.ToLower(strings.Join(append(append([]string{}, inc.Fix.SQL...), inc.Fix.Steps...), "\n"))
@@ -218,7 +221,7 @@ func checkFailovers(t *testing.T, rep *Report, want expectation) {
 	}
 	for i, w := range want.Failovers {
 		got := rep.Failovers[i]
-		if !strings.EqualFold(got.AG, w.AG) || !sameServer(got.From, w.From) || !sameServer(got.To, w.To) || got.Mode != w.Mode {
+		if !strings.EqualFold(got.AG, w.AG) || !sameServer(got.From, w.From) || !sameServer(got.To, w.To) || string(got.Mode) != w.Mode {
 			t.Errorf("failover %d: %s %s -> %s %s (%s), want %s %s -> %s %s", i+1, got.AG, got.From, got.To, got.Mode, got.Trigger, w.AG, w.From, w.To, w.Mode)
 		}
 		if w.At != "" {
@@ -234,7 +237,7 @@ func checkFailovers(t *testing.T, rep *Report, want expectation) {
 }
 
 func sameServer(got, want string) bool {
-	return strings.EqualFold(got, want) || strings.EqualFold(hostPart(got), want)
+	return strings.EqualFold(got, want) || strings.EqualFold(words.HostPart(got), want)
 }
 
 func containsServer(list []string, s string) bool {
@@ -246,10 +249,10 @@ func containsServer(list []string, s string) bool {
 	return false
 }
 
-func describe(incs []Incident) string {
+func describe(incs []report.Incident) string {
 	var parts []string
 	for _, inc := range incs {
-		parts = append(parts, inc.Category+"("+strings.Join(inc.Servers, ",")+")")
+		parts = append(parts, string(inc.Category)+"("+strings.Join(inc.Servers, ",")+")")
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
@@ -263,7 +266,7 @@ func checkInvariants(t *testing.T, rep *Report) {
 	t.Helper()
 	seen := map[string]int{}
 	for _, inc := range rep.Incidents {
-		k := inc.Category + "|" + inc.RootCause
+		k := string(inc.Category) + "|" + inc.RootCause
 		if id, ok := seen[k]; ok {
 			t.Errorf("incidents %d and %d have the same cause: %s", id, inc.ID, inc.RootCause)
 		}

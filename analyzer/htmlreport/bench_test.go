@@ -5,7 +5,8 @@ import (
 	"io"
 	"testing"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // BenchmarkWrite renders the demo report and three weeks of five replicas;
@@ -15,7 +16,7 @@ import (
 func BenchmarkWrite(b *testing.B) {
 	for _, tc := range []struct {
 		name string
-		rep  *analyzer.Report
+		rep  *report.Report
 	}{
 		{"demo", analyzeDir(b, scenarioDir("demo"))},
 		{"weeks", longReport()},
@@ -34,14 +35,14 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		})
 		var md bytes.Buffer
-		if err := analyzer.WriteMarkdown(&md, tc.rep, analyzer.MarkdownOptions{}); err != nil {
+		if err := mdreport.Write(&md, tc.rep, mdreport.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		b.Run("markdown-"+tc.name, func(b *testing.B) {
 			b.SetBytes(int64(md.Len()))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := analyzer.WriteMarkdown(io.Discard, tc.rep, analyzer.MarkdownOptions{}); err != nil {
+				if err := mdreport.Write(io.Discard, tc.rep, mdreport.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -20,8 +21,6 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"github.com/agtriage/agtriage/analyzer"
 )
 
 // The browser tests open the reports in headless Chromium (Debian's
@@ -128,7 +127,7 @@ type openOpts struct {
 }
 
 // writePage renders rep to a file and returns its path.
-func writePage(t *testing.T, dir, name string, rep *analyzer.Report, opt Options) string {
+func writePage(t *testing.T, dir, name string, rep *report.Report, opt Options) string {
 	t.Helper()
 	path := filepath.Join(dir, name+".html")
 	f, err := os.Create(path)
@@ -370,7 +369,7 @@ func (v visit) expectFits(t *testing.T, what string) {
 // expectChart compares the picture with the report: one lane per replica
 // (per AG and replica when there are several AGs), a band per incident, an
 // arrow per failover.
-func (v visit) expectChart(t *testing.T, what string, rep *analyzer.Report) {
+func (v visit) expectChart(t *testing.T, what string, rep *report.Report) {
 	t.Helper()
 	want := expectedLanes(rep)
 	if v.Lanes != want {
@@ -394,7 +393,7 @@ func (v visit) expectChart(t *testing.T, what string, rep *analyzer.Report) {
 // the distinct names among servers, role spans, failovers and connection
 // windows; with several AGs, the distinct (AG, replica) pairs plus the
 // servers in no AG.
-func expectedLanes(rep *analyzer.Report) int {
+func expectedLanes(rep *report.Report) int {
 	type pair struct{ ag, server string }
 	servers := map[string]bool{}
 	pairs := map[pair]bool{}
@@ -557,7 +556,7 @@ func TestBrowserLong(t *testing.T) {
 
 // clipReport keeps the part of r between from and to, as a report of ten
 // minutes of logs would be.
-func clipReport(r *analyzer.Report, from, to time.Time) {
+func clipReport(r *report.Report, from, to time.Time) {
 	in := func(t time.Time) time.Time {
 		if t.Before(from) {
 			return from
@@ -571,11 +570,11 @@ func clipReport(r *analyzer.Report, from, to time.Time) {
 	for i := range r.Servers {
 		r.Servers[i].Start, r.Servers[i].End = in(r.Servers[i].Start), in(r.Servers[i].End)
 	}
-	r.Roles = slices.DeleteFunc(r.Roles, func(s analyzer.RoleSpan) bool { return !s.End.After(from) || !s.Start.Before(to) })
+	r.Roles = slices.DeleteFunc(r.Roles, func(s report.RoleSpan) bool { return !s.End.After(from) || !s.Start.Before(to) })
 	for i := range r.Roles {
 		r.Roles[i].Start, r.Roles[i].End = in(r.Roles[i].Start), in(r.Roles[i].End)
 	}
-	r.Timeline = slices.DeleteFunc(r.Timeline, func(e analyzer.TimelineEntry) bool { return e.Time.Before(from) || e.Time.After(to) })
+	r.Timeline = slices.DeleteFunc(r.Timeline, func(e report.TimelineEntry) bool { return e.Time.Before(from) || e.Time.After(to) })
 }
 
 // TestBrowserHostile opens the hostile report: no script of the log text

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // Hostile names written into a copy of the demo bundle: the AG and a
@@ -85,7 +85,7 @@ func hostileBundle(t testing.TB) string {
 
 // analyzeHostileBundle analyzes the hostile bundle and checks that the
 // names reached the report (else the test would prove nothing).
-func analyzeHostileBundle(t testing.TB) *analyzer.Report {
+func analyzeHostileBundle(t testing.TB) *report.Report {
 	t.Helper()
 	rep := analyzeDir(t, hostileBundle(t))
 	if !slices.Equal(rep.AGs, []string{hostileAG}) || !slices.Contains(rep.Databases, hostileDB) {

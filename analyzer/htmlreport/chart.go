@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // Chart geometry, in SVG user units (the SVG scales to the page width).
@@ -153,7 +153,7 @@ func (ls *laneSet) all(server string) []*lane {
 // report's order, then the partners seen only in messages (a replica whose
 // logs are missing still gets a lane, so that a failover to it has an
 // arrow). With several AGs, each AG gets the replicas it involves.
-func buildLanes(r *analyzer.Report) (*laneSet, []string) {
+func buildLanes(r *report.Report) (*laneSet, []string) {
 	var order []string
 	display := map[string]string{}
 	hasLogs := map[string]bool{}
@@ -194,7 +194,7 @@ func buildLanes(r *analyzer.Report) (*laneSet, []string) {
 		}
 	}
 	for _, ag := range r.AGs {
-		if slices.ContainsFunc(r.Roles, func(s analyzer.RoleSpan) bool { return s.AG == ag }) {
+		if slices.ContainsFunc(r.Roles, func(s report.RoleSpan) bool { return s.AG == ag }) {
 			addAG(ag)
 		}
 	}
@@ -250,7 +250,7 @@ func buildLanes(r *analyzer.Report) (*laneSet, []string) {
 
 // buildChart lays out the timeline picture of r, or returns nil when there
 // is nothing to draw (no replica, or no time).
-func buildChart(r *analyzer.Report, incidents []*incidentView, tz *time.Location) *chart {
+func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) *chart {
 	ls, groups := buildLanes(r)
 	if len(ls.lanes) == 0 {
 		return nil
@@ -662,7 +662,7 @@ type outage struct {
 	text       string
 }
 
-func clusterOutages(r *analyzer.Report) []outage {
+func clusterOutages(r *report.Report) []outage {
 	var out []outage
 	openAt := map[string]int{} // SERVER -> index in out
 	ends := map[string]time.Time{}
@@ -706,51 +706,49 @@ func clusterOutages(r *analyzer.Report) []outage {
 }
 
 // roleClass maps a role to its CSS class (a fixed set, whatever the input).
-func roleClass(role string) string {
+func roleClass(role report.Role) string {
 	switch role {
-	case analyzer.RolePrimary:
+	case report.RolePrimary:
 		return "role r-primary"
-	case analyzer.RoleSecondary:
+	case report.RoleSecondary:
 		return "role r-secondary"
-	case analyzer.RoleResolving:
+	case report.RoleResolving:
 		return "role r-resolving"
-	case analyzer.RoleDown:
+	case report.RoleDown:
 		return "role r-down"
 	}
 	return "role r-other"
 }
 
 // roleWord is the word written in a role bar ("" for none).
-func roleWord(role string) string {
+func roleWord(role report.Role) string {
 	switch role {
-	case analyzer.RolePrimary, analyzer.RoleSecondary, analyzer.RoleResolving:
-		return role
-	case analyzer.RoleDown:
+	case report.RolePrimary, report.RoleSecondary, report.RoleResolving:
+		return string(role)
+	case report.RoleDown:
 		return "down"
 	}
 	return ""
 }
 
-func modeClass(mode string) string {
+func modeClass(mode report.Mode) string {
 	switch mode {
-	case analyzer.ModeAutomatic:
+	case report.ModeAutomatic:
 		return "fo-automatic"
-	case analyzer.ModeManual:
+	case report.ModeManual:
 		return "fo-manual"
-	case analyzer.ModeForced:
+	case report.ModeForced:
 		return "fo-forced"
-	case analyzer.ModeFailed:
-		return "fo-failed"
 	}
 	return "fo-unknown"
 }
 
-func modeLabel(mode string) string {
+func modeLabel(mode report.Mode) string {
 	switch mode {
-	case analyzer.ModeAutomatic:
+	case report.ModeAutomatic:
 		return "auto"
-	case analyzer.ModeManual, analyzer.ModeForced, analyzer.ModeFailed:
-		return mode
+	case report.ModeManual, report.ModeForced:
+		return string(mode)
 	}
 	return "?"
 }

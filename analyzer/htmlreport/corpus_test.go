@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // corpusDir is the shared folder of real third-party logs; the tests that
@@ -14,7 +15,7 @@ var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
 
 // corpusReports analyzes the real lab ERRORLOGs of a two-node AG (with the
 // lab's cluster log excerpt) and the whole corpus, or skips.
-func corpusReports(t *testing.T) map[string]*analyzer.Report {
+func corpusReports(t *testing.T) map[string]*report.Report {
 	t.Helper()
 	lab, _ := filepath.Glob(filepath.Join(corpusDir, "failoverdetector_ze-2016-v*_ERRORLOG*"))
 	if len(lab) == 0 {
@@ -23,7 +24,7 @@ func corpusReports(t *testing.T) map[string]*analyzer.Report {
 	if excerpt := filepath.Join(corpusDir, "failoverdetector_cluster_log_information_excerpt.txt"); fileExists(excerpt) {
 		lab = append(lab, excerpt)
 	}
-	out := map[string]*analyzer.Report{}
+	out := map[string]*report.Report{}
 	for name, paths := range map[string][]string{"corpus-lab": lab, "corpus-all": {corpusDir}} {
 		rep, err := analyzer.AnalyzePaths(paths, analyzer.Options{})
 		if err != nil {

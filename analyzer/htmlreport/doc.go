@@ -1,4 +1,4 @@
-// Package htmlreport writes an analyzer.Report as one self-contained HTML
+// Package htmlreport writes an report.Report as one self-contained HTML
 // page: the report a DBA attaches to a ticket or a mail and that opens
 // anywhere, offline. It reads nothing but the Report.
 //

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // utc formats a UTC time with seconds, or with milliseconds when ms is set
@@ -92,7 +92,7 @@ func shortDuration(d time.Duration) string {
 }
 
 // incidentDuration is the incident's length: Duration when set, else End-Start.
-func incidentDuration(in *analyzer.Incident) time.Duration {
+func incidentDuration(in *report.Incident) time.Duration {
 	if in.Duration > 0 {
 		return time.Duration(in.Duration * float64(time.Second))
 	}
@@ -143,36 +143,36 @@ func oneLine(s string) string {
 }
 
 // categoryName is the human name of an incident category.
-func categoryName(c string) string {
+func categoryName(c report.Category) string {
 	switch c {
-	case analyzer.CatClusterOutage:
+	case report.CatClusterOutage:
 		return "WSFC cluster outage"
-	case analyzer.CatLeaseExpiry:
+	case report.CatLeaseExpiry:
 		return "Lease expiry"
-	case analyzer.CatHealthCheck:
+	case report.CatHealthCheck:
 		return "Health check failure"
-	case analyzer.CatFailover:
+	case report.CatFailover:
 		return "Failover"
-	case analyzer.CatFailedFailover:
+	case report.CatFailedFailover:
 		return "Failed failover"
-	case analyzer.CatReplicaDisconnected:
+	case report.CatReplicaDisconnected:
 		return "Replica disconnected"
-	case analyzer.CatEndpointHandshake:
+	case report.CatEndpointHandshake:
 		return "Endpoint handshake failure"
-	case analyzer.CatEndpointOwnership:
+	case report.CatEndpointOwnership:
 		return "Endpoint ownership"
-	case analyzer.CatDataMovement:
+	case report.CatDataMovement:
 		return "Data movement suspended"
-	case analyzer.CatRestart:
+	case report.CatRestart:
 		return "Instance restart"
-	case analyzer.CatLogFull:
+	case report.CatLogFull:
 		return "Transaction log full"
-	case analyzer.CatNotSynchronizing:
+	case report.CatNotSynchronizing:
 		return "Database not synchronizing"
 	case "":
 		return "Incident"
 	}
-	return c
+	return string(c)
 }
 
 // attribution says how an input file was attributed to its server.
@@ -191,16 +191,16 @@ func attribution(by string) string {
 }
 
 // clockSentence says in plain words how a server's times were put on UTC.
-func clockSentence(s analyzer.Server) string {
+func clockSentence(s report.Server) string {
 	off := "UTC offset " + cmp.Or(s.UTCOffset, "?")
 	detail := strings.TrimSpace(s.ClockDetail)
 	var out string
 	switch s.Clock {
-	case analyzer.ClockErrorlog:
+	case report.ClockErrorlog:
 		out = off + ` read from the ERRORLOG "UTC adjustment" line`
-	case analyzer.ClockOverride:
+	case report.ClockOverride:
 		out = off + " given by the user (--utc-offset)"
-	case analyzer.ClockInferred:
+	case report.ClockInferred:
 		out = off + " inferred"
 		if detail != "" {
 			if !strings.HasPrefix(detail, "from ") && !strings.HasPrefix(detail, "by ") {
@@ -211,14 +211,14 @@ func clockSentence(s analyzer.Server) string {
 		} else {
 			out += " from matching ERRORLOG/XEvent events"
 		}
-	case analyzer.ClockUTC:
+	case report.ClockUTC:
 		out = "UTC sources only (XEvent), no conversion needed"
-	case analyzer.ClockUnknown:
+	case report.ClockUnknown:
 		out = "clock unknown: times are kept on local time, so ordering against other servers is uncertain"
 	case "":
 		out = "clock not reported"
 	default:
-		out = "clock " + s.Clock
+		out = "clock " + string(s.Clock)
 		if s.UTCOffset != "" {
 			out += ", " + off
 		}

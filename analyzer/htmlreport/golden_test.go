@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/redact"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // update rewrites the golden files: go test ./analyzer/htmlreport -run Golden -update
@@ -19,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 var repoTestdata = filepath.Join("..", "..", "testdata")
 
 // analyzeDir analyzes a bundle folder as the CLI does.
-func analyzeDir(t testing.TB, dir string) *analyzer.Report {
+func analyzeDir(t testing.TB, dir string) *report.Report {
 	t.Helper()
 	rep, err := analyzer.AnalyzePaths([]string{dir}, analyzer.Options{})
 	if err != nil {
@@ -29,7 +31,7 @@ func analyzeDir(t testing.TB, dir string) *analyzer.Report {
 }
 
 // render writes rep as HTML and checks the page's structure.
-func render(t testing.TB, rep *analyzer.Report, opt Options) string {
+func render(t testing.TB, rep *report.Report, opt Options) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := Write(&b, rep, opt); err != nil {
@@ -112,9 +114,9 @@ func TestGolden(t *testing.T) {
 		checkGolden(t, "demo-tz", render(t, analyzeDir(t, scenarioDir("demo")), Options{TZ: tz}))
 	})
 	t.Run("demo-redacted", func(t *testing.T) {
-		checkGolden(t, "demo-redacted", render(t, analyzer.Redact(analyzeDir(t, scenarioDir("demo"))), Options{}))
+		checkGolden(t, "demo-redacted", render(t, redact.Report(analyzeDir(t, scenarioDir("demo")), redact.Options{}), Options{}))
 	})
 	t.Run("empty", func(t *testing.T) {
-		checkGolden(t, "empty", render(t, &analyzer.Report{Tool: "agtriage test"}, Options{}))
+		checkGolden(t, "empty", render(t, &report.Report{Tool: "agtriage test"}, Options{}))
 	})
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // hostile is log text that tries every way out of its context: a script
@@ -56,7 +56,7 @@ func setStrings(v reflect.Value, n *int) {
 // hostileReport is sampleReport with every string hostile, and the same
 // hostile server names in the fields that must agree (so that lanes, spans
 // and arrows are all drawn with hostile names).
-func hostileReport(t testing.TB) (*analyzer.Report, int) {
+func hostileReport(t testing.TB) (*report.Report, int) {
 	r := sampleReport()
 	n := 0
 	setStrings(reflect.ValueOf(r), &n)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // Options tunes Write.
@@ -24,7 +24,7 @@ type Options struct {
 
 // Write writes rep as one self-contained HTML page. It reads nothing but
 // rep; it fails only when w does.
-func Write(w io.Writer, rep *analyzer.Report, opt Options) error {
+func Write(w io.Writer, rep *report.Report, opt Options) error {
 	if rep == nil {
 		return errors.New("htmlreport: nil report")
 	}
@@ -90,7 +90,7 @@ type legendItem struct{ Class, Text string }
 
 // incidentView is one incident, ready to show.
 type incidentView struct {
-	in         *analyzer.Incident
+	in         *report.Incident
 	N          int
 	Title      string
 	Category   string
@@ -161,7 +161,7 @@ type inputRow struct {
 	LocalClock, Damaged                   bool
 }
 
-func newPage(r *analyzer.Report, opt Options) *page {
+func newPage(r *report.Report, opt Options) *page {
 	p := &page{Tool: r.Tool}
 	if opt.TZ != nil {
 		p.TZ = opt.TZ.String()
@@ -184,7 +184,7 @@ func joinOr(list []string, none string) string {
 	return strings.Join(list, ", ")
 }
 
-func (p *page) scope(r *analyzer.Report, tz *time.Location) {
+func (p *page) scope(r *report.Report, tz *time.Location) {
 	names := make([]string, 0, len(r.Servers))
 	for _, s := range r.Servers {
 		names = append(names, s.Name)
@@ -227,8 +227,8 @@ func (p *page) scope(r *analyzer.Report, tz *time.Location) {
 		p.Scope = append(p.Scope, field{Name: "Not about the AG", Value: backgroundText(r.Background) + " (counted, not in the timeline)"})
 	}
 	for _, s := range r.Servers {
-		p.Clocks = append(p.Clocks, field{Name: s.Name, Value: clockSentence(s), Warn: s.Clock == analyzer.ClockUnknown})
-		if s.Clock == analyzer.ClockUnknown {
+		p.Clocks = append(p.Clocks, field{Name: s.Name, Value: clockSentence(s), Warn: s.Clock == report.ClockUnknown})
+		if s.Clock == report.ClockUnknown {
 			p.ClockUnknown = true
 		}
 	}
@@ -236,12 +236,12 @@ func (p *page) scope(r *analyzer.Report, tz *time.Location) {
 
 // incidents orders the incidents worst first (severity, then start) and
 // prepares their sections and the summary.
-func (p *page) incidents(r *analyzer.Report, tz *time.Location) {
-	list := make([]*analyzer.Incident, len(r.Incidents))
+func (p *page) incidents(r *report.Report, tz *time.Location) {
+	list := make([]*report.Incident, len(r.Incidents))
 	for i := range r.Incidents {
 		list[i] = &r.Incidents[i]
 	}
-	slices.SortStableFunc(list, func(a, b *analyzer.Incident) int {
+	slices.SortStableFunc(list, func(a, b *report.Incident) int {
 		if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
 			return c
 		}
@@ -301,7 +301,7 @@ func (p *page) incidents(r *analyzer.Report, tz *time.Location) {
 		}
 		iv.SQL = in.Fix.SQL
 		iv.FixSteps = in.Fix.Steps
-		iv.Confidence = cmp.Or(in.Confidence, "not rated")
+		iv.Confidence = cmp.Or(string(in.Confidence), "not rated")
 		iv.Reason = in.ConfidenceReason
 		iv.Rules = in.Rules
 		p.Incidents = append(p.Incidents, iv)
@@ -378,10 +378,10 @@ func (p *page) legend() {
 	p.Legend = append(p.Legend, legendItem{"cov", "log coverage"})
 }
 
-func (p *page) failovers(r *analyzer.Report, tz *time.Location) {
+func (p *page) failovers(r *report.Report, tz *time.Location) {
 	for _, f := range r.Failovers {
 		row := failoverRow{Time: utc(f.At, true), TimeTZ: inZone(f.At, tz), AG: f.AG, From: cmp.Or(f.From, "—"),
-			To: f.To, Mode: cmp.Or(f.Mode, "—"), ModeClass: modeClass(f.Mode), NoPrimary: "—",
+			To: f.To, Mode: cmp.Or(string(f.Mode), "—"), ModeClass: modeClass(f.Mode), NoPrimary: "—",
 			Trigger: cmp.Or(f.Trigger, "—"), Incident: f.IncidentID}
 		if f.To == "" {
 			row.To = "not in the bundle"
@@ -393,7 +393,7 @@ func (p *page) failovers(r *analyzer.Report, tz *time.Location) {
 	}
 }
 
-func (p *page) connections(r *analyzer.Report) {
+func (p *page) connections(r *report.Report) {
 	for _, c := range r.Connections {
 		row := connectionRow{Server: c.Server, Partner: c.Partner, AG: cmp.Or(c.AG, "—"), From: utc(c.Start, true),
 			Databases: joinOr(c.Databases, "—"), Cause: cmp.Or(c.Cause, "—")}
@@ -406,7 +406,7 @@ func (p *page) connections(r *analyzer.Report) {
 	}
 }
 
-func (p *page) timeline(r *analyzer.Report) {
+func (p *page) timeline(r *report.Report) {
 	servers, kinds := map[string]bool{}, map[string]bool{}
 	for _, e := range r.Timeline {
 		kind := e.Kind
@@ -439,9 +439,9 @@ func (p *page) timeline(r *analyzer.Report) {
 	p.TLDropped = r.TimelineDropped
 }
 
-func (p *page) coverage(r *analyzer.Report) {
+func (p *page) coverage(r *report.Report) {
 	for _, s := range r.Servers {
-		clock := s.Clock
+		clock := string(s.Clock)
 		if s.UTCOffset != "" {
 			clock += " " + s.UTCOffset
 		}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/report"
 )
 
 // TestClusterOutages: an outage runs from "unavailable" or "quorum lost" to
@@ -13,13 +13,13 @@ import (
 // startup's "online" messages make no outage.
 func TestClusterOutages(t *testing.T) {
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
-	e := func(m int, server, kind string, errno int) analyzer.TimelineEntry {
-		return analyzer.TimelineEntry{Time: at(m), Server: server, Kind: kind, Error: errno, Text: kind}
+	e := func(m int, server, kind string, errno int) report.TimelineEntry {
+		return report.TimelineEntry{Time: at(m), Server: server, Kind: kind, Error: errno, Text: kind}
 	}
-	r := &analyzer.Report{
+	r := &report.Report{
 		End:     at(100),
-		Servers: []analyzer.Server{{Name: "A", End: at(90)}, {Name: "B", End: at(95)}, {Name: "C", End: at(99)}},
-		Timeline: []analyzer.TimelineEntry{
+		Servers: []report.Server{{Name: "A", End: at(90)}, {Name: "B", End: at(95)}, {Name: "C", End: at(99)}},
+		Timeline: []report.TimelineEntry{
 			e(0, "A", "cluster_online", 41051), e(0, "A", "cluster_online", 41055), // startup
 			e(10, "A", "cluster_unavailable", 41048),
 			e(11, "A", "quorum_lost", 41092), // same outage

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/redact"
 )
 
 // TestRedactedDemo: the page of the redacted demo report names no server,
@@ -30,7 +30,7 @@ func TestRedactedDemo(t *testing.T) {
 		t.Fatalf("only %d names to look for: %v", len(names), names)
 	}
 	plain := html.UnescapeString(render(t, rep, Options{}))
-	page := html.UnescapeString(render(t, analyzer.Redact(rep), Options{}))
+	page := html.UnescapeString(render(t, redact.Report(rep, redact.Options{}), Options{}))
 	found := 0
 	for _, n := range names {
 		re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9])` + regexp.QuoteMeta(n) + `($|[^A-Za-z0-9])`)

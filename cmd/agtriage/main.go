@@ -27,6 +27,10 @@ import (
 
 	"github.com/agtriage/agtriage/analyzer"
 	"github.com/agtriage/agtriage/analyzer/htmlreport"
+	"github.com/agtriage/agtriage/analyzer/jsonreport"
+	"github.com/agtriage/agtriage/analyzer/mdreport"
+	"github.com/agtriage/agtriage/analyzer/redact"
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/parsers"
 )
 
@@ -175,7 +179,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if !c.quiet && isTerminal(stderr) {
 		opt.Progress = progressPrinter(stderr, files)
 	}
-	var inputs []analyzer.Input
+	var inputs []report.Input
 	if c.format == "events" {
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
@@ -185,7 +189,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			// DOMAIN\name of the domains the first found), the third
 			// prints the events redacted; standard input is kept for them.
 			files = replayStdin(files)
-			red := analyzer.NewEventRedactor(analyzer.RedactOptions{Roots: paths})
+			red := redact.NewEvents(redact.Options{Roots: paths})
 			quiet := opt
 			quiet.Progress = nil
 			if _, err = analyzer.Events(files, quiet, func(ev *parsers.Event) error { red.Learn(ev); return nil }); err == nil {
@@ -220,15 +224,15 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		optWarnings = analyzer.UnmatchedOptions(opt, rep.Servers, rep.Inputs)
 		rep.Warnings = append(rep.Warnings, optWarnings...)
 		if c.redact {
-			rep = analyzer.RedactWith(rep, analyzer.RedactOptions{Roots: paths})
+			rep = redact.Report(rep, redact.Options{Roots: paths})
 		}
 		switch c.format {
 		case "json":
-			err = analyzer.WriteJSON(bw, rep)
+			err = jsonreport.Write(bw, rep)
 		case "html":
 			err = htmlreport.Write(bw, rep, htmlreport.Options{TZ: tz})
 		default:
-			err = analyzer.WriteMarkdown(bw, rep, analyzer.MarkdownOptions{TZ: tz})
+			err = mdreport.Write(bw, rep, mdreport.Options{TZ: tz})
 		}
 		if err == nil {
 			err = bw.Flush()
@@ -321,7 +325,7 @@ func formatOf(output string) string {
 }
 
 // reportInputs lists skipped and damaged inputs on stderr and returns the exit code.
-func reportInputs(stderr io.Writer, inputs []analyzer.Input, quiet bool) int {
+func reportInputs(stderr io.Writer, inputs []report.Input, quiet bool) int {
 	code, read := exitOK, 0
 	for _, in := range inputs {
 		switch {

@@ -121,8 +121,8 @@ func clip(s string) string {
 	return s
 }
 
-// report mirrors the parts of the JSON report the tests look at.
-type report struct {
+// jsonReport mirrors the parts of the JSON report the tests look at.
+type jsonReport struct {
 	Tool      string   `json:"tool"`
 	AGs       []string `json:"ags"`
 	Incidents []struct {
@@ -157,9 +157,9 @@ type report struct {
 	} `json:"timeline"`
 }
 
-func parseReport(t *testing.T, out string) report {
+func parseReport(t *testing.T, out string) jsonReport {
 	t.Helper()
-	var r report
+	var r jsonReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("the JSON report does not parse: %v\n%s", err, clip(out))
 	}
@@ -167,7 +167,7 @@ func parseReport(t *testing.T, out string) report {
 }
 
 // incidentKeys lists each incident as "category: root cause" for comparisons.
-func (r report) incidentKeys() []string {
+func (r jsonReport) incidentKeys() []string {
 	var keys []string
 	for _, in := range r.Incidents {
 		keys = append(keys, in.Category+" @"+in.Start.Format(time.RFC3339Nano)+": "+in.RootCause)
@@ -176,7 +176,7 @@ func (r report) incidentKeys() []string {
 	return keys
 }
 
-func (r report) failoverKeys() []string {
+func (r jsonReport) failoverKeys() []string {
 	var keys []string
 	for _, f := range r.Failovers {
 		keys = append(keys, fmt.Sprintf("%s %s->%s %s %s", f.AG, f.From, f.To, f.Mode, f.At.Format(time.RFC3339Nano)))
@@ -184,7 +184,7 @@ func (r report) failoverKeys() []string {
 	return keys
 }
 
-func (r report) serverNames() []string {
+func (r jsonReport) serverNames() []string {
 	var names []string
 	for _, s := range r.Servers {
 		names = append(names, s.Name)

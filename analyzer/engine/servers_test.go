@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/agtriage/agtriage/analyzer/inputs"
+	"github.com/agtriage/agtriage/parsers"
+)
+
+func result(name, dir, root, logServer string) inputs.Result {
+	return inputs.Result{
+		File:    inputs.File{Name: name, Dir: dir, Root: root},
+		Summary: &inputs.Summary{Server: logServer},
+		Events:  []*parsers.Event{{Kind: parsers.KindStartup}},
+	}
+}
+
+func TestAttribute(t *testing.T) {
+	results := []inputs.Result{
+		result("b/n1/ERRORLOG", "b/n1", "b", `NODE1\INST`),                   // the log names it
+		result("b/n1/ERRORLOG.1", "b/n1", "b", ""),                           // sibling of a named file
+		result("b/node1/AlwaysOn.xml", "b/node1", "b", ""),                   // folder = host of NODE1\INST
+		result("b/NODE2/ERRORLOG", "b/NODE2", "b", ""),                       // folder name only
+		result("b/x/ERRORLOG", "b/x", "b", ""),                               // overridden below
+		result("flat.log", ".", ".", ""),                                     // nothing to go by
+		{File: inputs.File{Name: "b/n1/readme.txt", Dir: "b/n1", Root: "b"}}, // not read
+	}
+	set := attribute(results, []ServerOverride{{Name: "NODE3", Path: "b/x"}})
+	want := []struct{ server, by string }{
+		{`NODE1\INST`, "log"},
+		{`NODE1\INST`, "sibling"},
+		{`NODE1\INST`, "folder"},
+		{"NODE2", "folder"},
+		{"NODE3", "override"},
+		{"unknown (flat.log)", "none"},
+		{"", ""},
+	}
+	for i, w := range want {
+		if got := results[i].Input; got.Server != w.server || got.AttributedBy != w.by {
+			t.Errorf("%s: server %q by %q, want %q by %q", results[i].File.Name, got.Server, got.AttributedBy, w.server, w.by)
+		}
+		for _, ev := range results[i].Events {
+			if ev.Server != w.server {
+				t.Errorf("%s: event server %q, want %q", results[i].File.Name, ev.Server, w.server)
+			}
+		}
+	}
+	sv := set.lookup("node1")
+	if sv == nil || sv.Name != `NODE1\INST` {
+		t.Fatalf("lookup(node1) = %v", sv)
+	}
+	if len(sv.Aliases) != 1 || sv.Aliases[0] != "node1" {
+		t.Errorf("aliases %v, want [node1]", sv.Aliases)
+	}
+	if got := set.canonical("Node1"); got != `NODE1\INST` {
+		t.Errorf("canonical(Node1) = %q", got)
+	}
+	if got := set.canonical("OTHER"); got != "OTHER" {
+		t.Errorf("canonical(OTHER) = %q", got)
+	}
+}
+
+func TestCollectFactsAddresses(t *testing.T) {
+	set := newServerSet()
+	set.get("S1")
+	evs := []*parsers.Event{
+		{Server: "S1", Kind: parsers.KindEndpointState, Message: "Server is listening on [ 10.1.2.3 <ipv4> 1433]."},
+		{Server: "S1", Kind: parsers.KindEndpointState, Message: "Server is listening on [ 127.0.0.1 <ipv4> 1434]."},
+		{Server: "S1", Kind: parsers.KindEndpointState, Message: "Server is listening on [ 'any' <ipv4> 5022]."},
+		{Server: "S1", Kind: parsers.KindServerInfo, Fields: []parsers.Field{{Name: "service_account", Value: `C\svc`}}},
+		{Server: "S1", Kind: parsers.KindStartup},
+	}
+	set.collectFacts(evs)
+	sv := set.lookup("S1")
+	if len(sv.Addresses) != 1 || sv.Addresses[0] != "10.1.2.3" || sv.ServiceAccount != `C\svc` || sv.Restarts != 1 {
+		t.Errorf("facts: %+v", sv.Server)
+	}
+	if set.byAddress("10.1.2.3") != sv || set.byAddress("10.9.9.9") != nil {
+		t.Error("byAddress")
+	}
+}

@@ -1,0 +1,254 @@
+package inputs
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"time"
+)
+
+// This file holds what keeps hostile inputs from hanging or exhausting the
+// analysis: files that are not regular files, decompression bombs and zip
+// archives whose directory lies.
+
+// nonRegularReason explains why a file of mode m is not read, or returns ""
+// for a regular file.
+func nonRegularReason(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return ""
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO): not read inside a folder, as reading it could wait for ever; name it on the command line or pipe it to standard input (-)"
+	case m&fs.ModeSocket != 0:
+		return "socket, not a file: not read"
+	case m&fs.ModeCharDevice != 0:
+		return "character device, not a file: not read"
+	case m&fs.ModeDevice != 0:
+		return "block device, not a file: not read (copy the log to a file)"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link, not followed (name its target to read it)"
+	case m&fs.ModeIrregular != 0:
+		return "not a regular file: not read"
+	}
+	return "not a regular file: not read"
+}
+
+// PipeIdleTimeout is how long a named pipe given on the command line (or
+// process substitution, <(zcat ERRORLOG.gz)) may stay silent before reading
+// it stops with a warning.
+var PipeIdleTimeout = 30 * time.Second
+
+// openRegular opens a file found as a regular file and refuses it if it is
+// no longer one (swapped for a pipe or a link after the walk).
+func openRegular(path string, noFollow bool) (io.ReadCloser, error) {
+	f, err := openNoBlock(path, noFollow)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if r := nonRegularReason(st.Mode()); r != "" {
+		f.Close()
+		return nil, errors.New("changed while reading: now a " + r)
+	}
+	return f, nil
+}
+
+// openPipe opens a named pipe without blocking and reads it with an idle
+// timeout: a pipe without a writer reads as empty, one whose writer stays
+// silent for PipeIdleTimeout stops with an error.
+func openPipe(path string) (io.ReadCloser, error) {
+	f, err := openNoBlock(path, false)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeReader{f: f, idle: PipeIdleTimeout}, nil
+}
+
+type pipeReader struct {
+	f    *os.File
+	idle time.Duration
+}
+
+func (p *pipeReader) Read(b []byte) (int, error) {
+	deadline := p.f.SetReadDeadline(time.Now().Add(p.idle)) == nil
+	n, err := p.f.Read(b)
+	if deadline && errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, fmt.Errorf("nothing came through the pipe for %s: reading stopped (is its writer stuck?)", p.idle)
+	}
+	return n, err
+}
+
+func (p *pipeReader) Close() error { return p.f.Close() }
+
+// InflateError stops a decompression that exceeds the bounds: more than
+// MaxRatio times the compressed bytes read so far (checked as the data
+// flows, so a bomb stops within the first megabytes), or more than
+// MaxInflate bytes in all.
+type InflateError struct {
+	Out, In int64 // bytes produced and compressed bytes consumed
+	Total   bool  // the MaxInflate bound was hit, not the ratio
+}
+
+func (e *InflateError) Error() string {
+	if e.Total {
+		return fmt.Sprintf("compressed input exceeds the decompression limit of %d GiB; extract it and pass the files", MaxInflate>>30)
+	}
+	return fmt.Sprintf("compressed input exceeds the decompression limit: %d MiB from %d KiB, more than %d times its compressed size (a decompression bomb, or a very repetitive log); extract it and pass the files",
+		e.Out>>20, e.In>>10, MaxRatio)
+}
+
+// Is makes errors.Is(err, ErrInflateLimit) true.
+func (e *InflateError) Is(target error) bool { return target == ErrInflateLimit }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ratioSlack is output allowed beyond MaxRatio times the input: headers and
+// the first blocks of a small file.
+const ratioSlack = 1 << 20
+
+// inflateGuard reads a decompressor's output and stops with an InflateError
+// once the output outgrows MaxRatio times the compressed bytes consumed
+// (in), or MaxInflate.
+type inflateGuard struct {
+	r   io.Reader
+	c   io.Closer
+	in  *countingReader
+	out int64
+	err error
+}
+
+func (g *inflateGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	g.out += int64(n)
+	switch {
+	case g.out > MaxInflate:
+		g.err = &InflateError{Out: g.out, In: g.in.n, Total: true}
+	case g.out > MaxRatio*g.in.n+ratioSlack:
+		g.err = &InflateError{Out: g.out, In: g.in.n}
+	}
+	if g.err != nil {
+		return n, g.err
+	}
+	return n, err
+}
+
+func (g *inflateGuard) Close() error {
+	if g.c != nil {
+		return g.c.Close()
+	}
+	return nil
+}
+
+// guardedDeflate is the zip decompressor of method Deflate with the
+// inflation bounds.
+func guardedDeflate(r io.Reader) io.ReadCloser {
+	in := &countingReader{r: r}
+	fr := flate.NewReader(in)
+	return &inflateGuard{r: fr, c: fr, in: in}
+}
+
+// zipMember reads one member of a zip archive and turns archive/zip's terse
+// errors into reasons that say what is wrong with the member.
+type zipMember struct {
+	rc   io.ReadCloser
+	m    *zip.File
+	n    int64
+	once bool
+}
+
+func (z *zipMember) Read(p []byte) (int, error) {
+	// Read no further than the stated size: archive/zip drops the whole
+	// read that crosses it, so the content up to that size is kept and the
+	// excess is reported.
+	if size := z.m.UncompressedSize64; size < math.MaxInt64 {
+		rem := int64(size) - z.n
+		if rem <= 0 {
+			var one [1]byte
+			n, err := z.rc.Read(one[:])
+			if n > 0 || errors.Is(err, zip.ErrFormat) {
+				return 0, fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", size)
+			}
+			if err == nil {
+				err = io.EOF
+			}
+			return 0, z.explain(err)
+		}
+		if int64(len(p)) > rem {
+			p = p[:rem]
+		}
+	}
+	n, err := z.rc.Read(p)
+	z.n += int64(n)
+	return n, z.explain(err)
+}
+
+// explain turns archive/zip's errors into reasons.
+func (z *zipMember) explain(err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	var ie *InflateError
+	switch {
+	case errors.As(err, &ie):
+	case errors.Is(err, zip.ErrFormat) && uint64(z.n) >= z.m.UncompressedSize64:
+		err = fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", z.m.UncompressedSize64)
+	case errors.Is(err, io.ErrUnexpectedEOF) && uint64(z.n) < z.m.UncompressedSize64:
+		err = fmt.Errorf("zip member ends after %d bytes but its archive directory states %d (a truncated or crafted archive)", z.n, z.m.UncompressedSize64)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("zip member's compressed data ends early after %d bytes (the archive directory's compressed size %d does not match the data)", z.n, z.m.CompressedSize64)
+	case errors.Is(err, zip.ErrChecksum):
+		err = fmt.Errorf("zip member's checksum (CRC-32) does not match its %d bytes: the content is damaged", z.n)
+	}
+	return err
+}
+
+func (z *zipMember) Close() error { return z.rc.Close() }
+
+// describeZipOpen explains why a zip member cannot be opened.
+func describeZipOpen(m *zip.File, err error) error {
+	if errors.Is(err, zip.ErrAlgorithm) {
+		return fmt.Errorf("zip member compressed with method %d, which is not supported (only stored and deflate): extract it and pass the file", m.Method)
+	}
+	return err
+}
+
+// isDevNull reports whether st is the null device (standard input of a
+// program started without one), which reads as empty.
+func isDevNull(st fs.FileInfo) bool {
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(st, null)
+}
+
+// openStdin returns standard input; a pipe is read with the idle timeout of
+// PipeIdleTimeout (a writer that never closes it, "sleep 1000 | agtriage -",
+// does not hang the analysis for ever).
+func openStdin() (io.ReadCloser, error) {
+	if st, err := os.Stdin.Stat(); err == nil && st.Mode()&fs.ModeNamedPipe != 0 {
+		if rc, err := openPipe("/dev/stdin"); err == nil {
+			return rc, nil
+		}
+	}
+	return io.NopCloser(os.Stdin), nil
+}

@@ -1,0 +1,396 @@
+package inputs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/agtriage/agtriage/analyzer/report"
+	"github.com/agtriage/agtriage/parsers"
+)
+
+// readers maps each readable format to its reader; see readers.go.
+var readers = map[parsers.Format]func(r io.Reader, file string) parsers.Reader{}
+
+// skipReasons explains formats that are recognized but not read.
+var skipReasons = map[parsers.Format]string{
+	parsers.FormatBinary:   "binary data, not a log",
+	parsers.FormatEmpty:    "empty file",
+	parsers.FormatText:     "text, but not an ERRORLOG, an XEvent export or a cluster log",
+	parsers.FormatAgentLog: reasonAgent,
+}
+
+// openInput opens f and detects its format from its first bytes. The
+// returned reader holds those bytes still unread.
+func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, "", errors.New("cannot open: " + describeOpenError(err))
+	}
+	// 64 KiB, less for small files (a folder of 50,000 tiny files should not
+	// allocate 3 GB of buffers); the text decoder reuses this reader.
+	size := 64 * 1024
+	if f.Size > 0 && f.Size < int64(size) {
+		// The whole file fits: Peek sees its end before the buffer is
+		// full. 4 KiB at least, which the text decoder reuses.
+		size = max(int(f.Size)+16, 4096)
+	}
+	br := bufio.NewReaderSize(rc, size)
+	head, err := br.Peek(parsers.SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
+		rc.Close()
+		return nil, nil, "", errors.New("cannot read: " + describeOpenError(err))
+	}
+	// A read error after some bytes (a truncated .gz) reaches the reader,
+	// which keeps what came before and reports the error.
+	return rc, br, parsers.Detect(head), nil
+}
+
+// Result is what reading one File produced.
+type Result struct {
+	File File
+	// Input is the file's line in the report: format, counts, warnings, or
+	// why it was not read.
+	Input report.Input
+	// Summary is nil when the file could not be read.
+	Summary *Summary
+	// Format is the detected format (an exported ERRORLOG reads as
+	// parsers.FormatErrorlog).
+	Format parsers.Format
+	// Events are the AG-relevant events (every event for a file Read was
+	// asked to keep whole), storms folded.
+	Events []*parsers.Event
+	// Settings are the AG settings of a collector's configuration file; see
+	// MergeSettings.
+	Settings []Setting
+}
+
+// Summary is what the analysis needs of a read file's statistics
+// (parsers.FileStats): about 100 bytes a file instead of 250, which counts
+// when a bundle has 100,000 files.
+type Summary struct {
+	Server       string
+	First, Last  time.Time
+	Clock        parsers.Clock
+	UTCOffset    time.Duration
+	HasUTCOffset bool
+	ClockAssumed bool // times taken as UTC without the file saying so
+	Events       int
+}
+
+// stormKinds are the kinds whose events can repeat every few seconds for
+// days (an application with a wrong password, a replica retrying its
+// endpoint): past the first foldAfter of a kind, text and fields in a file,
+// the analyzer folds further identical events into one that counts them
+// (Event.Repeats, Event.LastTime), so memory stays flat in the input size
+// while counts and time ranges stay exact.
+var stormKinds = map[parsers.Kind]bool{
+	parsers.KindLoginFailed:       true,
+	parsers.KindHandshakeFailure:  true,
+	parsers.KindConnectionTimeout: true,
+	parsers.KindConnectionError:   true,
+	parsers.KindSyncState:         true,
+	parsers.KindRedoBlocked:       true,
+	parsers.KindEndpointState:     true,
+	// Windows event logs: NIC flaps, storage resets and crash-looping
+	// services repeat for days; boots and shutdowns in a long System log.
+	parsers.KindNetworkDown:  true,
+	parsers.KindStorageIssue: true,
+	parsers.KindServiceCrash: true,
+	parsers.KindOSStart:      true,
+	parsers.KindOSShutdown:   true,
+	parsers.KindOSCrash:      true,
+}
+
+const (
+	foldAfter  = 50               // events of one storm kept whole
+	foldGap    = 10 * time.Minute // a longer pause ends a folded run...
+	kindBudget = 5000             // ...until a kind has this many events kept in a file
+	foldKeys   = 2000             // distinct storms tracked per file; the rest share one
+)
+
+// folder folds the storms of one file. Memory is bounded by kindBudget
+// events per storm kind plus one run per storm: past the budget, runs are no
+// longer split at pauses.
+type folder struct {
+	kept    map[string]int
+	perKind map[parsers.Kind]int      // events kept (whole or runs) per kind
+	runs    map[string]*parsers.Event // the open folded run of each storm
+	out     *[]*parsers.Event
+	// notKept counts the events folded away.
+	notKept int
+}
+
+func stormKey(ev *parsers.Event) string {
+	var b strings.Builder
+	b.WriteString(string(ev.Kind))
+	fmt.Fprintf(&b, "|%d|%s|%s|%s|%s|%d|", ev.Error, ev.Login, ev.Client, ev.Replica, ev.Database, ev.HandshakeState)
+	b.WriteString(parsers.MessageShape(ev.Message))
+	return b.String()
+}
+
+// add keeps ev, or folds it into the run of its storm. It reports whether ev
+// itself must be kept.
+func (f *folder) add(ev *parsers.Event) bool {
+	if !stormKinds[ev.Kind] {
+		return true
+	}
+	k := stormKey(ev)
+	n, seen := f.kept[k]
+	if !seen && len(f.kept) >= foldKeys {
+		k = string(ev.Kind) + "|other storms" // pathological variety: one run for the rest
+		n = f.kept[k]
+	}
+	budget := f.perKind[ev.Kind] < kindBudget
+	if n < foldAfter && budget {
+		f.kept[k] = n + 1
+		f.perKind[ev.Kind]++
+		return true
+	}
+	run := f.runs[k]
+	if run != nil && budget && ev.Time.Sub(run.Until()) > foldGap {
+		*f.out = append(*f.out, run)
+		run = nil
+	}
+	if run == nil {
+		cp := *ev
+		cp.Fields = slices.Clip(slices.Clone(ev.Fields))
+		cp.LastTime = ev.Time
+		f.runs[k] = &cp
+		f.perKind[ev.Kind]++
+		if _, ok := f.kept[k]; !ok {
+			f.kept[k] = foldAfter
+		}
+		return false
+	}
+	run.Repeats++
+	if ev.Time.After(run.LastTime) {
+		run.LastTime = ev.Time
+	}
+	f.notKept++
+	return false
+}
+
+// flush appends the open runs.
+func (f *folder) flush() {
+	for _, run := range f.runs {
+		*f.out = append(*f.out, run)
+	}
+	f.runs = map[string]*parsers.Event{}
+}
+
+// relevant reports whether the analyzer keeps ev: everything that has a kind
+// other than a plain message. Plain messages are only counted.
+func relevant(ev *parsers.Event) bool {
+	return ev.Kind != parsers.KindMessage && ev.Kind != ""
+}
+
+// Read reads files with up to workers goroutines (0 = number of CPUs) and
+// returns the results in input order. For the files keepAll approves every
+// event is kept; otherwise only the AG-relevant ones, storms folded.
+// progress, when set, is called after each file with the number of files
+// done and the bytes read so far (never concurrently).
+func Read(files []File, workers int, keepAll func(File) bool, progress func(int, int64)) []Result {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]Result, len(files))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done, bytes := 0, int64(0)
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = readFile(files[i], keepAll != nil && keepAll(files[i]))
+				if progress != nil {
+					mu.Lock()
+					done++
+					bytes += results[i].Input.Bytes
+					progress(done, bytes)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// readFile detects the format of f and streams its events.
+func readFile(f File, keepAll bool) (res Result) {
+	res.File = f
+	res.Input = report.Input{File: f.Name, Bytes: f.Size}
+	defer func() {
+		// A reader must never panic; if one does, the file is reported and the
+		// analysis goes on.
+		if p := recover(); p != nil {
+			res.Input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
+		}
+	}()
+	rule, _ := classifyFile(f.Name) // the collector's role of the file, once
+	if in, ok := rule.skip(f.Name); ok {
+		in.Bytes = f.Size
+		res.Input = in // a collector's non-log file (collectors.go)
+		return res
+	}
+	if reason, ok := rule.settings(); ok {
+		res.Input = report.Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
+		rows, err := readSettings(f) // settings.go
+		res.Settings = rows
+		switch {
+		case err != nil:
+			res.Input.Skipped += "; AG settings could not be read: " + err.Error()
+		case len(rows) > 0:
+			res.Input.Skipped += fmt.Sprintf("; %d AG setting values read", len(rows))
+		}
+		return res
+	}
+	rc, br, format, err := openInput(f)
+	if err != nil {
+		res.Input.Skipped = err.Error()
+		return res
+	}
+	defer rc.Close()
+	res.Format = format
+	headTail := rule != nil && rule.HeadTail
+	res.Input.Format = string(res.Format)
+	newReader, ok := readers[res.Format]
+	if !ok {
+		reason := skipReasons[res.Format]
+		if res.Format == parsers.FormatTable {
+			head, _ := br.Peek(parsers.SniffLen)
+			reason = parsers.DescribeTable(head)
+		}
+		if reason == "" {
+			reason = "unknown format"
+		}
+		if r := nestedArchive(f.Name, res.Format); r != "" {
+			reason = r
+		}
+		res.Input.Skipped = reason
+		res.Input.Ignored = res.Format == parsers.FormatText || res.Format == parsers.FormatEmpty || res.Format == parsers.FormatAgentLog
+		return res
+	}
+	r := newReader(br, f.Name)
+	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.Events}
+	fatal := ""
+	window := &timeWindow{file: f.Name}
+	for ev, err := range r.Events() {
+		if err != nil {
+			var w *parsers.Warning
+			if errors.As(err, &w) {
+				continue // already recorded in the stats
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, f.Name) {
+				msg = f.Name + ": " + msg
+			}
+			fatal = msg
+			res.Input.Warnings = append(res.Input.Warnings, msg+" (reading stopped here)")
+			break
+		}
+		if headTail {
+			noteHeadTail(&res.Input, ev)
+		}
+		if !window.keep(ev) {
+			continue
+		}
+		if !keepAll && relevant(ev) && !fold.add(ev) {
+			continue
+		}
+		if keepAll || relevant(ev) {
+			// Copy: a reader may allocate events in blocks, and keeping one
+			// pointer would keep its whole block alive.
+			cp := *ev
+			cp.Fields = slices.Clip(slices.Clone(ev.Fields)) // fields may live in a block too
+			res.Events = append(res.Events, &cp)
+		}
+	}
+	fold.flush()
+	res.Input.NotKept = fold.notKept
+	// A summary: the reader's own stats would keep the whole reader (its
+	// line buffer, its event block) alive as long as the result.
+	st := r.Stats()
+	window.fix(st)
+	res.Summary = &Summary{Server: st.Server, First: st.First, Last: st.Last, Clock: st.Clock,
+		UTCOffset: st.UTCOffset, HasUTCOffset: st.HasUTCOffset, ClockAssumed: st.ClockAssumed, Events: st.Events}
+	if fatal != "" && res.Summary.Events == 0 {
+		// Nothing could be read (an unsupported .xel version, a file that is
+		// not XML after all): the file is skipped, not counted as read.
+		res.Input.Skipped = fatal
+		res.Input.Warnings = nil
+		res.Summary, res.Events = nil, nil
+		return res
+	}
+	if res.Format == parsers.FormatErrorlog && st.Events == 0 && st.Unrecognized > 0 {
+		// Lines that start like ERRORLOG records but none could be read:
+		// never analyze such a file as a log without events.
+		first := ""
+		if len(st.Warnings) > 0 {
+			first = " (first problem: " + st.Warnings[0].Error() + ")"
+		}
+		res.Input.Skipped = fmt.Sprintf("text that starts like an ERRORLOG, but none of its %d lines could be read as a record%s", st.Lines, first)
+		res.Input.Warnings = nil
+		res.Summary, res.Events = nil, nil
+		return res
+	}
+	if parsers.IsErrorlogExport(res.Format) {
+		res.Format = parsers.FormatErrorlog // an exported ERRORLOG: same events, same clock rules
+	}
+	res.Input.Encoding = st.Encoding
+	if st.Bytes > 0 {
+		res.Input.Bytes = st.Bytes
+	}
+	res.Input.Lines = st.Lines
+	res.Input.Events = st.Events
+	res.Input.Unrecognized = st.Unrecognized
+	res.Input.SkippedBytes = st.SkippedBytes
+	res.Input.TotalWarnings = st.TotalWarnings
+	res.Input.MissingZone = st.MissingZone
+	for _, w := range st.Warnings {
+		res.Input.Warnings = append(res.Input.Warnings, w.Error())
+	}
+	res.Input.Warnings = append(res.Input.Warnings, window.warnings...)
+	return res
+}
+
+// Stream reads f and calls fn for each of its events, unfolded and
+// unfiltered but for the time window Read applies. It reports no reading
+// problem: Read, the first pass, did.
+func Stream(f File, fn func(*parsers.Event) error) error {
+	rc, br, format, err := openInput(f)
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	newReader, ok := readers[format]
+	if !ok {
+		return nil
+	}
+	window := &timeWindow{file: f.Name}
+	for ev, err := range newReader(br, f.Name).Events() {
+		if err != nil {
+			continue // warnings and a fatal error were counted in the first pass
+		}
+		if !window.keep(ev) {
+			continue // counted in the first pass
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}

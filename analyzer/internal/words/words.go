@@ -1,0 +1,123 @@
+// Package words holds the small wording and list helpers the analysis
+// stages share: times and ranges in sentences, plurals, host names.
+package words
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// HMS formats a time for sentences.
+func HMS(t time.Time) string { return t.UTC().Format("15:04:05") + " UTC" }
+
+// Between formats a time range for sentences, with the dates when it spans
+// more than a day ("at" one time when both ends fall in the same second).
+func Between(a, b time.Time) string {
+	if a.Truncate(time.Second).Equal(b.Truncate(time.Second)) {
+		return "at " + HMS(a)
+	}
+	if a.UTC().Format("20060102") != b.UTC().Format("20060102") {
+		return "between " + a.UTC().Format("2006-01-02 15:04:05") + " and " + b.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	}
+	return "between " + HMS(a) + " and " + HMS(b)
+}
+
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func QuoteIdent(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
+
+func FirstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func UpperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func LowerFirst(s string) string {
+	if len(s) > 1 && s[1] >= 'a' && s[1] <= 'z' {
+		return strings.ToLower(s[:1]) + s[1:]
+	}
+	return s
+}
+
+func OrUnknown(s string) string {
+	if s == "" {
+		return "an unknown replica"
+	}
+	return s
+}
+
+func Keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func ContainsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func Contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// HostPart returns HOST of "HOST\INSTANCE" (or the name itself).
+func HostPart(s string) string {
+	if i := strings.IndexByte(s, '\\'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// SameHost reports whether a cluster node name and a server name denote the
+// same machine ("SQLAG01" and "SQLAG01\\INST").
+func SameHost(node, server string) bool {
+	return node != "" && strings.EqualFold(HostPart(node), HostPart(server))
+}
+
+func NonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" && !Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ContainsHost reports whether list names server (or its host).
+func ContainsHost(list []string, server string) bool {
+	for _, s := range list {
+		if strings.EqualFold(s, server) || SameHost(s, server) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,28 @@
+package report
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormatDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 ms"},
+		{350 * time.Millisecond, "350 ms"},
+		{42 * time.Second, "42 s"},
+		{4*time.Minute + 12*time.Second, "4 min 12 s"},
+		{15 * time.Minute, "15 min"},
+		{2*time.Hour + 5*time.Minute, "2 h 5 min"},
+		{3 * time.Hour, "3 h"},
+		{27 * time.Hour, "1 d 3 h"},
+		{-90 * time.Second, "1 min 30 s"},
+	}
+	for _, tt := range tests {
+		if got := FormatDuration(tt.d); got != tt.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
