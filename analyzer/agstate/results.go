@@ -149,6 +149,8 @@ func DDLAction(ev *parsers.Event) string {
 	return ""
 }
 
+// TriggerLabel names the event that triggered a failover, for the
+// Failover.Trigger sentence.
 func TriggerLabel(ev *parsers.Event) string {
 	switch ev.Kind {
 	case parsers.KindClusterUnavailable:

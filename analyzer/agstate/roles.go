@@ -87,6 +87,7 @@ func (m *Roles) Failovers() []report.Failover {
 	return out
 }
 
+// Failover is a change of primary (report.Failover) with the events behind it.
 type Failover struct {
 	report.Failover
 	// FromChange is the old primary leaving PRIMARY_NORMAL (may be nil).

@@ -412,16 +412,6 @@ func failback(fos []*report.Failover) bool {
 	return false
 }
 
-func removeString(list []string, s string) []string {
-	out := list[:0]
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // mergeFix appends the SQL batches and steps of f not seen yet.
 func mergeFix(dst *report.Fix, f report.Fix, seen map[string]bool) {
 	for _, s := range f.SQL {

@@ -249,7 +249,10 @@ func folderNamesServer(f inputs.File) bool {
 // ServerOverride attributes every file under Path to the server Name
 // (--server NAME=PATH).
 type ServerOverride struct {
-	Name, Path string
+	// Name is the server the files are attributed to.
+	Name string
+	// Path is a folder or a file: every input under it belongs to Name.
+	Path string
 }
 
 func overrideFor(file string, overrides []ServerOverride) string {

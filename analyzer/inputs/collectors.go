@@ -191,14 +191,8 @@ func (r *collectorRule) skip(name string) (report.Input, bool) {
 	return report.Input{}, false
 }
 
-// settingsFile reports whether name is a configuration file the analysis
-// reads AG settings from, with the reason it is not read as a log.
-func settingsFile(name string) (string, bool) {
-	r, _ := classifyFile(name)
-	return r.settings()
-}
-
-// settings is settingsFile for a file already classified (r may be nil).
+// settings returns the reason a settings file is not read as a log (r
+// may be nil; false when r is not a settings file).
 func (r *collectorRule) settings() (string, bool) {
 	if r == nil || r.Role != RoleSettings {
 		return "", false
@@ -224,12 +218,6 @@ func CollectorServer(name string) string {
 		}
 	}
 	return ""
-}
-
-// isHeadTail reports whether name is a head-and-tail copy of a large log.
-func isHeadTail(name string) bool {
-	r, _ := classifyFile(name)
-	return r != nil && r.HeadTail
 }
 
 // headTailMarker is the line the collectors write where the middle of a

@@ -98,6 +98,7 @@ type InflateError struct {
 	Total   bool  // the MaxInflate bound was hit, not the ratio
 }
 
+// Error says which archive or file exceeded which limit.
 func (e *InflateError) Error() string {
 	if e.Total {
 		return fmt.Sprintf("compressed input exceeds the decompression limit of %d GiB; extract it and pass the files", MaxInflate>>30)
@@ -172,10 +173,9 @@ func guardedDeflate(r io.Reader) io.ReadCloser {
 // zipMember reads one member of a zip archive and turns archive/zip's terse
 // errors into reasons that say what is wrong with the member.
 type zipMember struct {
-	rc   io.ReadCloser
-	m    *zip.File
-	n    int64
-	once bool
+	rc io.ReadCloser
+	m  *zip.File
+	n  int64
 }
 
 func (z *zipMember) Read(p []byte) (int, error) {

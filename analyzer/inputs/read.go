@@ -54,6 +54,7 @@ func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
 
 // Result is what reading one File produced.
 type Result struct {
+	// File is the file read.
 	File File
 	// Input is the file's line in the report: format, counts, warnings, or
 	// why it was not read.
@@ -75,13 +76,19 @@ type Result struct {
 // (parsers.FileStats): about 100 bytes a file instead of 250, which counts
 // when a bundle has 100,000 files.
 type Summary struct {
-	Server       string
-	First, Last  time.Time
-	Clock        parsers.Clock
+	// Server is the server the file names itself (ERRORLOG "Server name is", an
+	// XEvent server_name), "" when it does not.
+	Server string
+	// First and Last are the times of its first and last records.
+	First, Last time.Time
+	// Clock says whether its times are UTC or local.
+	Clock parsers.Clock
+	// UTCOffset is local minus UTC, when the file says (HasUTCOffset).
 	UTCOffset    time.Duration
 	HasUTCOffset bool
 	ClockAssumed bool // times taken as UTC without the file saying so
-	Events       int
+	// Events counts the events read.
+	Events int
 }
 
 // stormKinds are the kinds whose events can repeat every few seconds for

@@ -247,7 +247,7 @@ func addTar(files []File, skipped []report.Input, name, dir, root string, size i
 			skipped = append(skipped, report.Input{File: name, Skipped: fmt.Sprintf("more than %d members: the rest of the archive is not read; extract it and pass the folders", MaxEntries)})
 			break
 		}
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+		if h.Typeflag != tar.TypeReg { // archive/tar reports old-style regular files (TypeRegA) as TypeReg
 			continue
 		}
 		mname := cleanMemberName(h.Name)

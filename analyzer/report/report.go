@@ -9,17 +9,24 @@ import (
 // Report is the result of an analysis. Writers (Markdown, JSON) only read it.
 // JSON field names are stable and documented in the README.
 type Report struct {
-	Tool string `json:"tool"` // "agtriage <version>"
+	// Tool names the program and its version ("agtriage 0.1.0").
+	Tool string `json:"tool"`
 
-	// Scope of the analysis.
-	Start     time.Time `json:"start"` // first event time (UTC)
-	End       time.Time `json:"end"`   // last event time (UTC)
-	AGs       []string  `json:"ags"`
-	Databases []string  `json:"databases"`
+	// Start and End bound the analysis: the first and last event or log
+	// record of all inputs (UTC).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// AGs and Databases are the availability groups and databases the logs name.
+	AGs       []string `json:"ags"`
+	Databases []string `json:"databases"`
 
-	Servers   []Server   `json:"servers"`
-	Inputs    []Input    `json:"inputs"`
+	// Servers are the SQL Server instances seen, with their clocks and coverage.
+	Servers []Server `json:"servers"`
+	// Inputs lists every input file: how it was read, or why it was not.
+	Inputs []Input `json:"inputs"`
+	// Incidents are the problems found, each with one root cause, by start time.
 	Incidents []Incident `json:"incidents"`
+	// Failovers are the changes of primary, in time order.
 	Failovers []Failover `json:"failovers"`
 	// Connections are the windows during which a replica could not reach a partner.
 	Connections []ConnectionWindow `json:"connections"`
@@ -35,7 +42,9 @@ type Report struct {
 	Background map[string]int `json:"background,omitempty"`
 	// Gaps lists coverage problems: replicas without logs, logs that do not cover
 	// an incident, XEvent files that start after it.
-	Gaps     []string `json:"gaps"`
+	Gaps []string `json:"gaps"`
+	// Warnings are problems of the analysis itself (clocks that could
+	// not be aligned, options that matched nothing).
 	Warnings []string `json:"warnings"`
 
 	// Settings are the AG settings found in collected configuration files
@@ -58,43 +67,60 @@ const (
 
 // Server is one SQL Server instance (availability replica) seen in the inputs.
 type Server struct {
+	// Name is the instance name (HOST or HOST\\INSTANCE).
 	Name    string   `json:"name"`
 	Aliases []string `json:"aliases,omitempty"` // other spellings seen (host name, folder name)
 	// Clock says how this server's local times were aligned (see Clock* constants).
 	Clock ClockSource `json:"clock"`
 	// UTCOffset is local minus UTC, e.g. "-07:00", when known.
-	UTCOffset      string    `json:"utc_offset,omitempty"`
-	ClockDetail    string    `json:"clock_detail,omitempty"`
-	ServiceAccount string    `json:"service_account,omitempty"`
-	Addresses      []string  `json:"addresses,omitempty"` // IP addresses the server listens on
-	Files          []string  `json:"files"`
-	Start          time.Time `json:"start"`
-	End            time.Time `json:"end"`
-	Restarts       int       `json:"restarts"`
+	UTCOffset string `json:"utc_offset,omitempty"`
+	// ClockDetail says what the clock alignment rests on, in a sentence.
+	ClockDetail string `json:"clock_detail,omitempty"`
+	// ServiceAccount is the account the instance runs as, when logged.
+	ServiceAccount string   `json:"service_account,omitempty"`
+	Addresses      []string `json:"addresses,omitempty"` // IP addresses the server listens on
+	// Files are the inputs attributed to the server.
+	Files []string `json:"files"`
+	// Start and End bound what the server's logs cover (UTC).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// Restarts counts the instance startups in the logs.
+	Restarts int `json:"restarts"`
 }
 
 // Input describes one input file and how it was read.
 type Input struct {
-	File         string    `json:"file"`
-	Format       string    `json:"format"`
-	Encoding     string    `json:"encoding,omitempty"`
-	Server       string    `json:"server,omitempty"`
-	AttributedBy string    `json:"attributed_by,omitempty"` // "log" (Server name / replica name), "folder", "override", "sibling"
-	Bytes        int64     `json:"bytes"`
-	Lines        int       `json:"lines,omitempty"`
-	Events       int       `json:"events"`
-	Unrecognized int       `json:"unrecognized"`
-	SkippedBytes int64     `json:"skipped_bytes,omitempty"`
-	Start        time.Time `json:"start,omitzero"`
-	End          time.Time `json:"end,omitzero"`
-	LocalClock   bool      `json:"local_clock,omitempty"` // times could not be put on UTC
-	Skipped      string    `json:"skipped,omitempty"`     // why the file was not read
+	// File is the path as given (archive members as archive/member).
+	File string `json:"file"`
+	// Format is the detected format (parsers.Format), "" when unknown.
+	Format string `json:"format"`
+	// Encoding is the text encoding read ("utf-16le", "utf-8", ...).
+	Encoding string `json:"encoding,omitempty"`
+	// Server is the server the file was attributed to.
+	Server       string `json:"server,omitempty"`
+	AttributedBy string `json:"attributed_by,omitempty"` // "log" (Server name / replica name), "folder", "override", "sibling"
+	// Bytes is the file's size (read, for a compressed member).
+	Bytes int64 `json:"bytes"`
+	// Lines counts the lines read, for text formats.
+	Lines int `json:"lines,omitempty"`
+	// Events counts the events the reader produced.
+	Events int `json:"events"`
+	// Unrecognized counts the lines or records that were not understood.
+	Unrecognized int `json:"unrecognized"`
+	// SkippedBytes counts damaged bytes the reader skipped.
+	SkippedBytes int64 `json:"skipped_bytes,omitempty"`
+	// Start and End bound the file's records (UTC, folded repeats included).
+	Start      time.Time `json:"start,omitzero"`
+	End        time.Time `json:"end,omitzero"`
+	LocalClock bool      `json:"local_clock,omitempty"` // times could not be put on UTC
+	Skipped    string    `json:"skipped,omitempty"`     // why the file was not read
 	// MissingMiddle is the time a head-and-tail copy of a large log does not
 	// cover (collectors keep only its first and last lines).
 	MissingMiddle *TimeSpan `json:"missing_middle,omitempty"`
 	// Ignored is true when the skipped file is not a log at all (a README, a
 	// JSON file, an empty file): nothing was lost by skipping it.
-	Ignored  bool     `json:"ignored,omitempty"`
+	Ignored bool `json:"ignored,omitempty"`
+	// Warnings name the problems met while reading, with file and line.
 	Warnings []string `json:"warnings,omitempty"`
 	// MissingZone counts XEvent timestamps written without a zone that were
 	// taken as UTC.
@@ -139,15 +165,20 @@ const (
 
 // Incident is a group of findings with one root cause.
 type Incident struct {
-	ID       int       `json:"id"`
-	Category Category  `json:"category"`
-	Title    string    `json:"title"`
-	Start    time.Time `json:"start"`
-	End      time.Time `json:"end"`
+	// ID numbers the incident in the report, from 1.
+	ID int `json:"id"`
+	// Category is the category of the root-cause finding.
+	Category Category `json:"category"`
+	// Title names the incident in a few words.
+	Title string `json:"title"`
+	// Start and End bound the incident (UTC).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 	// Duration in seconds (End - Start).
 	Duration float64 `json:"duration_seconds"`
 	// Ongoing is true when the logs end before the incident was resolved.
-	Ongoing   bool     `json:"ongoing,omitempty"`
+	Ongoing bool `json:"ongoing,omitempty"`
+	// AGs, Servers and Databases are what the incident concerns.
 	AGs       []string `json:"ags"`
 	Servers   []string `json:"servers"`
 	Databases []string `json:"databases"`
@@ -156,8 +187,11 @@ type Incident struct {
 	// Summary is one or two plain sentences for a manager.
 	Summary string `json:"summary"`
 	// Chain is the causal chain, in time order.
-	Chain            []Step     `json:"chain"`
-	Fix              Fix        `json:"fix"`
+	Chain []Step `json:"chain"`
+	// Fix is the remediation: T-SQL and steps.
+	Fix Fix `json:"fix"`
+	// Confidence is how sure the analysis is of RootCause, and
+	// ConfidenceReason what it rests on.
 	Confidence       Confidence `json:"confidence"`
 	ConfidenceReason string     `json:"confidence_reason"`
 	Rules            []string   `json:"rules"` // names of the rules whose findings make up the incident
@@ -170,23 +204,32 @@ type Incident struct {
 
 // Step is one link of a causal chain.
 type Step struct {
-	Time     time.Time  `json:"time"`
-	Server   string     `json:"server,omitempty"`
-	Text     string     `json:"text"`
+	// Time is when the step happened (UTC).
+	Time time.Time `json:"time"`
+	// Server is where it happened.
+	Server string `json:"server,omitempty"`
+	// Text says what happened, in a sentence.
+	Text string `json:"text"`
+	// Evidence quotes the records behind the step.
 	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Evidence is a quoted input record.
 type Evidence struct {
-	File   string    `json:"file"`
-	Line   int       `json:"line,omitempty"`
-	Offset int64     `json:"offset,omitempty"`
-	Server string    `json:"server,omitempty"`
-	Time   time.Time `json:"time"`
+	// File and Line (or Offset, for binary formats) locate the record.
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Offset int64  `json:"offset,omitempty"`
+	// Server is the server whose log holds the record.
+	Server string `json:"server,omitempty"`
+	// Time is the record's time (UTC).
+	Time time.Time `json:"time"`
 	// Count > 1 when the same message repeated (Text is the first occurrence).
-	Count int       `json:"count,omitempty"`
-	Last  time.Time `json:"last,omitzero"`
-	Text  string    `json:"text"`
+	Count int `json:"count,omitempty"`
+	// Last is the time of the last repeat, when Count > 1.
+	Last time.Time `json:"last,omitzero"`
+	// Text is the record as it appears in the log.
+	Text string `json:"text"`
 }
 
 // Position returns "file:line" or "file@offset".
@@ -214,31 +257,45 @@ const (
 
 // Failover is one change of an AG's primary replica (or a failed attempt).
 type Failover struct {
-	AG   string    `json:"ag"`
-	From string    `json:"from,omitempty"`
-	To   string    `json:"to,omitempty"`
-	At   time.Time `json:"at"`
-	Mode Mode      `json:"mode"`
+	// AG is the availability group.
+	AG string `json:"ag"`
+	// From is the old primary ("" when not in the logs).
+	From string `json:"from,omitempty"`
+	// To is the new primary ("" when no log in the bundle shows it).
+	To string `json:"to,omitempty"`
+	// At is when the primary changed (UTC).
+	At time.Time `json:"at"`
+	// Mode is how the failover was made.
+	Mode Mode `json:"mode"`
 	// NoPrimary is how long, in seconds, the AG had no primary: from the old
 	// primary leaving PRIMARY_NORMAL to the new one reaching it (0 when the
 	// old primary's side is not in the logs).
 	NoPrimary float64 `json:"no_primary_seconds,omitempty"`
 	// Trigger explains the mode: the DDL statement, or the health event that preceded it.
-	Trigger    string     `json:"trigger,omitempty"`
-	IncidentID int        `json:"incident,omitempty"`
-	Evidence   []Evidence `json:"evidence,omitempty"`
+	Trigger string `json:"trigger,omitempty"`
+	// IncidentID is the incident the failover belongs to (0 for none).
+	IncidentID int `json:"incident,omitempty"`
+	// Evidence quotes the role changes behind the failover.
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // ConnectionWindow is a period during which Replica (Server's partner) was not
 // connected, as seen from Server.
 type ConnectionWindow struct {
-	AG        string    `json:"ag,omitempty"`
-	Server    string    `json:"server"`
-	Partner   string    `json:"partner"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end,omitzero"` // zero when never reconnected in the logs
-	Databases []string  `json:"databases,omitempty"`
-	Cause     string    `json:"cause,omitempty"`
+	// AG is the availability group, when known.
+	AG string `json:"ag,omitempty"`
+	// Server is the replica that logged the loss.
+	Server string `json:"server"`
+	// Partner is the replica it could not reach.
+	Partner string `json:"partner"`
+	// Start is when the connection was lost (UTC).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitzero"` // zero when never reconnected in the logs
+	// Databases are the databases whose connection was lost.
+	Databases []string `json:"databases,omitempty"`
+	// Cause names what explains the window (an incident, a
+	// failover, a restart).
+	Cause string `json:"cause,omitempty"`
 }
 
 // Role is a replica's role in the role chart.
@@ -254,26 +311,39 @@ const (
 
 // RoleSpan is a period during which Server held Role in AG.
 type RoleSpan struct {
-	AG     string    `json:"ag"`
-	Server string    `json:"server"`
-	Role   Role      `json:"role"`
-	Start  time.Time `json:"start"`
-	End    time.Time `json:"end"`
+	// AG is the availability group.
+	AG string `json:"ag"`
+	// Server is the replica.
+	Server string `json:"server"`
+	// Role is the role held.
+	Role Role `json:"role"`
+	// Start and End bound the span (UTC).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // TimelineEntry is one AG-relevant event in the merged timeline.
 type TimelineEntry struct {
-	Time   time.Time `json:"time"`
-	Local  bool      `json:"local_clock,omitempty"`
-	Server string    `json:"server"`
-	Kind   string    `json:"kind"`
-	Error  int       `json:"error,omitempty"`
-	Text   string    `json:"text"`
-	Count  int       `json:"count,omitempty"`
+	// Time is when the event happened (UTC, or local when Local).
+	Time time.Time `json:"time"`
+	// Local is true when the time could not be put on UTC.
+	Local bool `json:"local_clock,omitempty"`
+	// Server is the server that logged the event.
+	Server string `json:"server"`
+	// Kind is the event's kind (parsers.Kind).
+	Kind string `json:"kind"`
+	// Error is the SQL Server error number, when there is one.
+	Error int `json:"error,omitempty"`
+	// Text is the event's message.
+	Text string `json:"text"`
+	// Count > 1 when repeats of the same message are folded into the entry.
+	Count int `json:"count,omitempty"`
 	// Last is the time of the last folded repeat, when Count > 1.
-	Last     time.Time `json:"last,omitzero"`
-	Position string    `json:"position"`
-	Incident int       `json:"incident,omitempty"`
+	Last time.Time `json:"last,omitzero"`
+	// Position locates the event ("file:line" or "file@offset").
+	Position string `json:"position"`
+	// Incident is the incident whose time the entry falls in (0 for none).
+	Incident int `json:"incident,omitempty"`
 }
 
 // String returns the clock source's name.
@@ -293,6 +363,7 @@ func (r Role) String() string { return string(r) }
 
 // TimeSpan is an interval of time, for coverage gaps.
 type TimeSpan struct {
+	// From and To bound the span (UTC).
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 }
@@ -303,20 +374,26 @@ type TimeSpan struct {
 // columns (the AlwaysOn DMV script outputs of SQL LogScout, PSSDiag and SDP).
 // Zero means not found.
 type AGSettings struct {
+	// AG is the availability group.
 	AG string `json:"ag"`
 	// LeaseTimeoutMs and HealthCheckTimeoutMs are in milliseconds.
-	LeaseTimeoutMs        int               `json:"lease_timeout_ms,omitempty"`
-	HealthCheckTimeoutMs  int               `json:"health_check_timeout_ms,omitempty"`
-	FailureConditionLevel int               `json:"failure_condition_level,omitempty"`
-	Replicas              []ReplicaSettings `json:"replicas,omitempty"`
+	LeaseTimeoutMs int `json:"lease_timeout_ms,omitempty"`
+	// HealthCheckTimeoutMs is the health-check timeout.
+	HealthCheckTimeoutMs int `json:"health_check_timeout_ms,omitempty"`
+	// FailureConditionLevel is the AG's FAILURE_CONDITION_LEVEL (1..5).
+	FailureConditionLevel int `json:"failure_condition_level,omitempty"`
+	// Replicas are the settings of each replica.
+	Replicas []ReplicaSettings `json:"replicas,omitempty"`
 	// Sources are the positions ("file:line") the values were read from.
 	Sources []string `json:"sources"`
 }
 
 // ReplicaSettings is one replica's configuration.
 type ReplicaSettings struct {
+	// Replica is the replica (server) name.
 	Replica          string `json:"replica"`
 	AvailabilityMode string `json:"availability_mode,omitempty"` // SYNCHRONOUS_COMMIT, ASYNCHRONOUS_COMMIT, CONFIGURATION_ONLY
 	FailoverMode     string `json:"failover_mode,omitempty"`     // AUTOMATIC, MANUAL, EXTERNAL
-	SessionTimeoutS  int    `json:"session_timeout_s,omitempty"`
+	// SessionTimeoutS is the replica's SESSION_TIMEOUT in seconds.
+	SessionTimeoutS int `json:"session_timeout_s,omitempty"`
 }

@@ -106,7 +106,11 @@ type Result struct {
 // SameServer is set, and Match, when set, agrees. An empty Cause matches
 // every category of a lower rank.
 type Link struct {
+	// Cause and Effect are the categories of the explaining finding and
+	// of the finding it explains.
 	Cause, Effect report.Category
+	// Before and After widen the cause's span into the window the
+	// effect must start in.
 	Before, After time.Duration
 	// Overlap accepts an effect whose whole span overlaps the window, not
 	// only its start.

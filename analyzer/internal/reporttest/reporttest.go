@@ -16,6 +16,7 @@ import (
 // HostileText is a log line that tries every way to break the Markdown.
 const HostileText = "Error: 19407 <script>alert(1)</script> | x | y | ``` `rm -rf` *bold* _it_ [link](http://evil) & &amp; \\ \n# heading\n- item\n```\nend"
 
+// Time parses "2006-01-02 15:04:05.000" as UTC; it panics on a bad time.
 func Time(s string) time.Time {
 	t, err := time.Parse("2006-01-02 15:04:05.000", s)
 	if err != nil {
@@ -141,9 +142,11 @@ func Sample() *report.Report {
 
 // Line is a line of Markdown with whether it lies inside a fenced block.
 type Line struct {
+	// Text is the line.
 	Text    string
 	InFence bool // inside a block (the fence lines themselves count as inside)
-	Info    string
+	// Info is the info string of the fence the line is in.
+	Info string
 }
 
 // SplitFences classifies the lines of md as code or prose, following the
@@ -221,6 +224,7 @@ func stripCodeSpans(line string) string {
 	return b.String()
 }
 
+// LongestPrefix counts the bytes c that s starts with.
 func LongestPrefix(s string, c byte) int {
 	n := 0
 	for n < len(s) && s[n] == c {

@@ -24,6 +24,7 @@ func Between(a, b time.Time) string {
 	return "between " + HMS(a) + " and " + HMS(b)
 }
 
+// Plural formats n with the singular or plural noun ("1 file", "2 files").
 func Plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -31,8 +32,10 @@ func Plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// QuoteIdent quotes a T-SQL identifier ([name], ] doubled).
 func QuoteIdent(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
 
+// FirstLine returns s up to its first newline.
 func FirstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		return s[:i]
@@ -40,6 +43,7 @@ func FirstLine(s string) string {
 	return s
 }
 
+// UpperFirst capitalizes the first byte of s.
 func UpperFirst(s string) string {
 	if s == "" {
 		return s
@@ -47,6 +51,8 @@ func UpperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// LowerFirst lowers the first letter of a sentence, unless the first word
+// is an acronym or a name in capitals.
 func LowerFirst(s string) string {
 	if len(s) > 1 && s[1] >= 'a' && s[1] <= 'z' {
 		return strings.ToLower(s[:1]) + s[1:]
@@ -54,6 +60,7 @@ func LowerFirst(s string) string {
 	return s
 }
 
+// OrUnknown returns s, or "an unknown replica" when s is empty.
 func OrUnknown(s string) string {
 	if s == "" {
 		return "an unknown replica"
@@ -61,6 +68,7 @@ func OrUnknown(s string) string {
 	return s
 }
 
+// Keys returns the keys of m, sorted.
 func Keys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -70,6 +78,7 @@ func Keys(m map[string]bool) []string {
 	return out
 }
 
+// ContainsFold reports whether list holds s, ignoring case.
 func ContainsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
@@ -79,6 +88,7 @@ func ContainsFold(list []string, s string) bool {
 	return false
 }
 
+// Contains reports whether list holds s.
 func Contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -102,6 +112,7 @@ func SameHost(node, server string) bool {
 	return node != "" && strings.EqualFold(HostPart(node), HostPart(server))
 }
 
+// NonEmpty returns the non-empty values of ss, each once.
 func NonEmpty(ss ...string) []string {
 	var out []string
 	for _, s := range ss {

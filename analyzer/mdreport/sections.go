@@ -1,0 +1,259 @@
+package mdreport
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agtriage/agtriage/analyzer/internal/words"
+	"github.com/agtriage/agtriage/analyzer/report"
+)
+
+// The report's closing sections: failovers, connections, timeline, coverage.
+
+func (m *mdWriter) failovers() {
+	if len(m.r.Failovers) == 0 {
+		return
+	}
+	m.line("## Failovers")
+	m.line("")
+	head := []string{"Time (UTC)"}
+	if m.tz != nil {
+		head = append(head, "Time ("+mdCell(m.tz.String())+")")
+	}
+	head = append(head, "AG", "From", "To", "Mode", "No primary for", "Trigger", "Incident")
+	t := newMDTable(head...)
+	for _, f := range m.r.Failovers {
+		row := []string{mdCell(mdUTC(f.At, true))}
+		if m.tz != nil {
+			row = append(row, mdCell(m.fmtTZ(f.At)))
+		}
+		inc := "—"
+		if f.IncidentID > 0 {
+			inc = "#" + strconv.Itoa(f.IncidentID)
+		}
+		gap := "—"
+		if f.NoPrimary > 0 {
+			gap = report.FormatDuration(time.Duration(f.NoPrimary * float64(time.Second)))
+		}
+		to := mdCellOr(f.To)
+		if f.To == "" {
+			to = "not in the bundle"
+		}
+		row = append(row, mdCell(f.AG), mdCellOr(f.From), to, mdCell(string(f.Mode)), gap, mdCellOr(f.Trigger), inc)
+		t.row(row...)
+	}
+	m.table(t)
+}
+
+func (m *mdWriter) connections() {
+	if len(m.r.Connections) == 0 {
+		return
+	}
+	m.line("## Replica connection windows")
+	m.line("")
+	m.line("Periods during which a replica could not reach a partner, as seen from that replica.")
+	m.line("")
+	t := newMDTable("Server", "Partner", "AG", "From (UTC)", "To (UTC)", "Databases", "Cause")
+	for _, c := range m.r.Connections {
+		to := "not reconnected"
+		if !c.End.IsZero() {
+			to = mdUTC(c.End, true) + " (" + report.FormatDuration(c.End.Sub(c.Start)) + ")"
+		}
+		t.row(mdCell(c.Server), mdCell(c.Partner), mdCellOr(c.AG), mdCell(mdUTC(c.Start, true)), mdCell(to),
+			mdCellOr(strings.Join(c.Databases, ", ")), mdCellOr(c.Cause))
+	}
+	m.table(t)
+}
+
+func (m *mdWriter) timeline() {
+	tl := m.r.Timeline
+	if len(tl) == 0 && m.r.TimelineDropped == 0 {
+		return
+	}
+	m.line("## Timeline")
+	m.line("")
+	m.line("<details>")
+	sum := fmt.Sprintf("%d AG-relevant events of all servers, merged in time order", len(tl))
+	if m.r.TimelineDropped > 0 {
+		sum += fmt.Sprintf(" (%d more left out)", m.r.TimelineDropped)
+	}
+	m.line("<summary>" + sum + "</summary>")
+	m.line("")
+	if m.r.TimelineDropped > 0 {
+		m.printf("%d less relevant entries were left out to keep the timeline readable; use `--format events` for all events.\n\n", m.r.TimelineDropped)
+	}
+	if len(tl) > 0 {
+		t := newMDTable("Time (UTC)", "Server", "Kind", "Message", "Position")
+		for _, e := range tl {
+			when := mdUTC(e.Time, true)
+			if e.Local {
+				when += " (local clock)"
+			}
+			kind := e.Kind
+			if e.Error != 0 {
+				kind += " " + strconv.Itoa(e.Error)
+			}
+			if e.Incident > 0 {
+				kind += " #" + strconv.Itoa(e.Incident)
+			}
+			msg := e.Text
+			switch {
+			case e.Count > 1 && e.Last.Sub(e.Time) >= time.Second:
+				until := e.Last.UTC().Format("15:04:05")
+				if e.Last.UTC().Format("20060102") != e.Time.UTC().Format("20060102") {
+					until = e.Last.UTC().Format("2006-01-02 15:04:05")
+				}
+				msg = fmt.Sprintf("(×%d until %s) %s", e.Count, until, msg)
+			case e.Count > 1:
+				msg = fmt.Sprintf("(×%d) %s", e.Count, msg)
+			}
+			t.row(mdCell(when), mdCell(e.Server), mdCell(kind), mdCell(msg), mdCell(e.Position))
+		}
+		m.table(t)
+	}
+	m.line("</details>")
+	m.line("")
+}
+
+func (m *mdWriter) coverage() {
+	r := m.r
+	m.line("## Coverage and warnings")
+	m.line("")
+	if len(r.Servers) > 0 {
+		m.line("### Servers")
+		m.line("")
+		t := newMDTable("Server", "Aliases", "Clock", "Log coverage (UTC)", "Files", "Restarts")
+		for _, s := range r.Servers {
+			clock := string(s.Clock)
+			if s.UTCOffset != "" {
+				clock += " " + s.UTCOffset
+			}
+			t.row(mdCell(s.Name), mdCellOr(strings.Join(s.Aliases, ", ")), mdCellOr(clock),
+				mdCell(mdRange(s.Start, s.End)), strconv.Itoa(len(s.Files)), strconv.Itoa(s.Restarts))
+		}
+		m.table(t)
+	}
+	var read, skipped []report.Input
+	for _, in := range r.Inputs {
+		if in.Skipped != "" {
+			skipped = append(skipped, in)
+		} else {
+			read = append(read, in)
+		}
+	}
+	if len(read) > 0 {
+		m.line("### Input files")
+		m.line("")
+		t := newMDTable("File", "Format", "Encoding", "Server", "Time range (UTC)", "Events", "Unrecognized", "Skipped bytes")
+		for _, in := range read {
+			server := in.Server
+			if server != "" && in.AttributedBy != "" {
+				server += " (" + mdAttribution(in.AttributedBy) + ")"
+			}
+			rng := mdRange(in.Start, in.End)
+			if in.LocalClock {
+				rng += " (local clock)"
+			}
+			t.row(mdCell(in.File), mdCellOr(in.Format), mdCellOr(in.Encoding), mdCellOr(server), mdCell(rng),
+				strconv.Itoa(in.Events), strconv.Itoa(in.Unrecognized), mdBytes(in.SkippedBytes))
+		}
+		m.table(t)
+	}
+	var lost, other []report.Input
+	for _, in := range skipped {
+		if in.Ignored {
+			other = append(other, in)
+		} else {
+			lost = append(lost, in)
+		}
+	}
+	if len(lost) > 0 {
+		m.line("### Skipped files")
+		m.line("")
+		for _, in := range lost {
+			m.line("- " + mdCode(in.File) + ": " + mdInline(in.Skipped))
+		}
+		m.line("")
+	}
+	if len(other) > 0 {
+		m.line("### Ignored files")
+		m.line("")
+		m.line("Not logs; nothing was lost by leaving them out.")
+		m.line("")
+		for _, in := range other {
+			m.line("- " + mdCode(in.File) + ": " + mdInline(in.Skipped))
+		}
+		m.line("")
+	}
+	if len(r.Gaps) > 0 {
+		m.line("### Gaps")
+		m.line("")
+		for _, g := range r.Gaps {
+			m.line("- " + mdInline(g))
+		}
+		m.line("")
+	}
+	nw := len(r.Warnings)
+	for _, in := range r.Inputs {
+		nw += len(in.Warnings)
+	}
+	if nw == 0 {
+		m.line("No warnings.")
+		m.line("")
+		return
+	}
+	m.line("### Warnings")
+	m.line("")
+	for _, w := range r.Warnings {
+		m.line("- " + mdInline(w))
+	}
+	for _, in := range r.Inputs {
+		for _, w := range in.Warnings {
+			m.line("- " + mdCode(in.File) + ": " + mdInline(w))
+		}
+		if more := in.TotalWarnings - len(in.Warnings); more > 0 && len(in.Warnings) > 0 {
+			m.line(fmt.Sprintf("- %s: … and %d more warnings", mdCode(in.File), more))
+		}
+	}
+	m.line("")
+}
+
+func mdAttribution(by string) string {
+	switch by {
+	case "log":
+		return "named in the log"
+	case "folder":
+		return "from the folder name"
+	case "override":
+		return "given with --server"
+	case "sibling":
+		return "like its sibling files"
+	}
+	return by
+}
+
+// notRead says which inputs were not read and why (at most three named).
+func notRead(inputs []report.Input) string {
+	var parts []string
+	n := 0
+	for _, in := range inputs {
+		if in.Skipped == "" {
+			continue
+		}
+		n++
+		if len(parts) < 3 {
+			parts = append(parts, mdCode(in.File)+": "+mdInline(in.Skipped))
+		}
+	}
+	switch {
+	case len(inputs) == 0:
+		return "No input files were given."
+	case n == 0:
+		return fmt.Sprintf("The %s held no log records.", words.Plural(len(inputs), "input file", "input files"))
+	case n > len(parts):
+		parts = append(parts, fmt.Sprintf("and %d more (see Coverage)", n-len(parts)))
+	}
+	return fmt.Sprintf("Not read: %s.", strings.Join(parts, "; "))
+}
