@@ -20,15 +20,17 @@ var ClusterOutageRule = &rule.Rule{
 	Name:     "cluster-outage",
 	Category: report.CatClusterOutage,
 	Rank:     10,
-	Doc: `Finds WSFC outages as SQL Server saw them, per node: 41048 (local WSFC service unavailable),
+	Doc:      clusterOutageDoc,
+	Run:      runClusterOutage,
+}
+
+const clusterOutageDoc = `Finds WSFC outages as SQL Server saw them, per node: 41048 (local WSFC service unavailable),
 41049 (node no longer online) and 41092 (replica manager offline because the node lost quorum) open
 an outage; 41050-41054 show recovery progress and 41055 (node online) closes it. Storms of the same
 message (a real log has 141 lost-quorum lines in one second) are one outage. Cluster API errors
 (41005, 41022, 41034 ...) inside the window are evidence. Fix: read the cluster log and System event
 log of the node for the window (node removed 1135, quorum lost 1177), check heartbeat networks and
-the quorum witness.`,
-	Run: runClusterOutage,
-}
+the quorum witness.`
 
 // concerns returns the server an outage event is about: a node-removal
 // message (1135) is logged by the surviving nodes about the removed one.
@@ -323,17 +325,24 @@ var LeaseExpiryRule = &rule.Rule{
 	Name:     "lease-expiry",
 	Category: report.CatLeaseExpiry,
 	Rank:     20,
-	Links: []rule.Link{
+	Links:    leaseExpiryLinks(),
+	Doc:      leaseExpiryDoc,
+	Run:      runLeaseExpiry,
+}
+
+// leaseExpiryLinks are the links of LeaseExpiryRule.
+func leaseExpiryLinks() []rule.Link {
+	return []rule.Link{
 		{Cause: report.CatClusterOutage, Effect: report.CatLeaseExpiry, Before: time.Minute, After: time.Minute, SameServer: true},
-	},
-	Doc: `Finds expiries of the lease between an AG and the WSFC: 19407, 19419 (SQL Server did not signal
+	}
+}
+
+const leaseExpiryDoc = `Finds expiries of the lease between an AG and the WSFC: 19407, 19419 (SQL Server did not signal
 the cluster in time: SQL side stalled), 19421 (the cluster did not signal SQL Server), 19422, 19423,
 41091, 41195 and the XEvent availability_group_lease_expired. Non-yielding schedulers, stack dumps,
 long I/O (833), memory pressure and paging in the 10 minutes before are reported as the likely cause.
 Fix: remove the stall (dumps, I/O, CPU or memory pressure, VM pauses); only then consider a longer
-LeaseTimeout.`,
-	Run: runLeaseExpiry,
-}
+LeaseTimeout.`
 
 func runLeaseExpiry(p *rule.Pass) {
 	leases := p.Filter(parsers.KindLeaseExpired)
@@ -478,48 +487,57 @@ var RestartRule = &rule.Rule{
 	Category: report.CatRestart,
 	Rank:     40,
 	Requires: []*rule.Result{agstate.RolesResult},
-	Links: []rule.Link{
+	Links:    restartLinks(),
+	Doc:      restartDoc,
+	Run:      runRestart,
+}
+
+// restartLinks are the links of RestartRule.
+func restartLinks() []rule.Link {
+	return []rule.Link{
 		// An instance stopped by a cluster outage, a lease expiry or a
 		// failed health check.
 		{Effect: report.CatRestart, Before: time.Minute, After: 2 * time.Minute, SameServer: true},
-	},
-	Doc: `Finds shutdowns and restarts of an instance that held a primary replica at the time
+	}
+}
+
+const restartDoc = `Finds shutdowns and restarts of an instance that held a primary replica at the time
 ("SQL Server is terminating ...", shutdown initiated, a startup banner without a logged shutdown).
 A restart of a secondary is normal maintenance and is not reported. Fix: find who or what stopped
-the service (System event log 7036/7034, patching, a planned failover that should have come first).`,
-	Run: func(p *rule.Pass) {
-		for _, ev := range p.Filter(parsers.KindShutdown) {
-			var ags []string
-			for _, sp := range agstate.RolesOf(p).Spans() {
-				if sp.Server == ev.Server && sp.Role == report.RolePrimary && !sp.Start.After(ev.Time) && !sp.End.Before(ev.Time.Add(-time.Second)) {
-					ags = append(ags, sp.AG)
-				}
+the service (System event log 7036/7034, patching, a planned failover that should have come first).`
+
+func runRestart(p *rule.Pass) {
+	for _, ev := range p.Filter(parsers.KindShutdown) {
+		var ags []string
+		for _, sp := range agstate.RolesOf(p).Spans() {
+			if sp.Server == ev.Server && sp.Role == report.RolePrimary && !sp.Start.After(ev.Time) && !sp.End.Before(ev.Time.Add(-time.Second)) {
+				ags = append(ags, sp.AG)
 			}
-			if len(ags) == 0 {
-				continue
-			}
-			f := &rule.Finding{
-				Start: ev.Time, End: ev.Time, Servers: []string{ev.Server}, AGs: ags,
-				Title:      "Primary replica " + ev.Server + " shut down",
-				Severity:   60,
-				RootCause:  fmt.Sprintf("SQL Server on %s, the primary replica of %s, was shut down: %s", ev.Server, strings.Join(ags, ", "), strings.TrimSpace(words.FirstLine(ev.Message))),
-				Summary:    fmt.Sprintf("The primary replica %s was shut down at %s.", ev.Server, words.HMS(ev.Time)),
-				Chain:      []report.Step{rule.Step("SQL Server shut down while primary.", ev)},
-				Confidence: report.Certain, ConfidenceReason: "The shutdown is logged by SQL Server while it held the primary role.",
-				Fix: report.Fix{Steps: []string{
-					"Check the System event log of " + ev.Server + " (7036, 7034, 1074) for who or what stopped the service.",
-					"For planned maintenance, fail the AG over manually to a synchronized secondary first.",
-				}},
-			}
-			if pr := plannedRestart(p, ev.Server, ev.Time); pr != nil {
-				// The System log says who restarted the machine, and why.
-				f.RootCause = strings.TrimSuffix(f.RootCause, ".") + "; the System log records a planned restart of the machine: " + strings.TrimSpace(words.FirstLine(pr.Message))
-				f.Chain = append([]report.Step{rule.Step("The System log records who restarted the machine, and why (User32 1074).", pr)}, f.Chain...)
-				f.Fix.Steps[0] = "Ask the user named in the 1074 event (or the tool it names: Windows Update, a patching agent) to fail the AG over to a synchronized secondary before restarting a primary."
-			}
-			p.Report(f)
 		}
-	},
+		if len(ags) == 0 {
+			continue
+		}
+		f := &rule.Finding{
+			Start: ev.Time, End: ev.Time, Servers: []string{ev.Server}, AGs: ags,
+			Title:      "Primary replica " + ev.Server + " shut down",
+			Severity:   60,
+			RootCause:  fmt.Sprintf("SQL Server on %s, the primary replica of %s, was shut down: %s", ev.Server, strings.Join(ags, ", "), strings.TrimSpace(words.FirstLine(ev.Message))),
+			Summary:    fmt.Sprintf("The primary replica %s was shut down at %s.", ev.Server, words.HMS(ev.Time)),
+			Chain:      []report.Step{rule.Step("SQL Server shut down while primary.", ev)},
+			Confidence: report.Certain, ConfidenceReason: "The shutdown is logged by SQL Server while it held the primary role.",
+			Fix: report.Fix{Steps: []string{
+				"Check the System event log of " + ev.Server + " (7036, 7034, 1074) for who or what stopped the service.",
+				"For planned maintenance, fail the AG over manually to a synchronized secondary first.",
+			}},
+		}
+		if pr := plannedRestart(p, ev.Server, ev.Time); pr != nil {
+			// The System log says who restarted the machine, and why.
+			f.RootCause = strings.TrimSuffix(f.RootCause, ".") + "; the System log records a planned restart of the machine: " + strings.TrimSpace(words.FirstLine(pr.Message))
+			f.Chain = append([]report.Step{rule.Step("The System log records who restarted the machine, and why (User32 1074).", pr)}, f.Chain...)
+			f.Fix.Steps[0] = "Ask the user named in the 1074 event (or the tool it names: Windows Update, a patching agent) to fail the AG over to a synchronized secondary before restarting a primary."
+		}
+		p.Report(f)
+	}
 }
 
 // stallLabel names what froze or cut off an instance: the stall's reason,

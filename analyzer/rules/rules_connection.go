@@ -48,97 +48,106 @@ var ReplicaDisconnectedRule = &rule.Rule{
 	Category: report.CatReplicaDisconnected,
 	Rank:     100,
 	Requires: []*rule.Result{agstate.ConnectionsResult, agstate.LifecycleResult},
-	Links: []rule.Link{
+	Links:    replicaDisconnectedLinks(),
+	Doc:      replicaDisconnectedDoc,
+	Run:      runReplicaDisconnected,
+}
+
+// replicaDisconnectedLinks are the links of ReplicaDisconnectedRule.
+func replicaDisconnectedLinks() []rule.Link {
+	return []rule.Link{
 		// A handshake failure is the most specific explanation.
 		{Cause: report.CatEndpointHandshake, Effect: report.CatReplicaDisconnected, Before: time.Minute, After: time.Minute, Overlap: true,
 			Match: func(c, e *rule.Finding) bool { return words.ContainsHost(c.Servers, e.Partner) }},
 		// Anything that happened to one of the two replicas as the
 		// connection broke.
 		{Effect: report.CatReplicaDisconnected, Before: 2 * time.Minute, After: 5 * time.Minute, SameServer: true},
-	},
-	Doc: `Pairs connection losses (35201 new connection timed out, 35206 established connection timed out,
+	}
+}
+
+const replicaDisconnectedDoc = `Pairs connection losses (35201 new connection timed out, 35206 established connection timed out,
 35267 database connection terminated, 35204/35207/9642 transport errors) with the next re-connection
 of the same pair of replicas (35202, 35266), giving the duration and the databases that stopped
 synchronizing. Short gaps (under a minute) and gaps while the partner restarted are expected and not
 reported. Fix: check the network and firewall between the replicas (endpoint port, usually 5022) and
-the partner's health.`,
-	Run: func(p *rule.Pass) {
-		wins := agstate.Windows(p)
-		used := make([]bool, len(wins))
-		for i, w := range wins {
-			if used[i] {
-				continue
-			}
-			end := w.End
-			ongoing := end.IsZero()
-			if ongoing {
-				end = p.EndOf(w.Server)
-			}
-			if end.Sub(w.Start) < time.Minute && !ongoing {
-				continue
-			}
-			if w.Cause != "" {
-				continue // closed by a failover
-			}
-			if restartExplains(p, w, end) {
-				continue // the report names the restart as the cause
-			}
-			evs := append([]*parsers.Event{}, w.Opened...)
-			windows := []*report.ConnectionWindow{&w.ConnectionWindow}
-			// The same outage seen from the other side is one finding.
-			for j := i + 1; j < len(wins); j++ {
-				o := wins[j]
-				if strings.EqualFold(o.Server, w.Partner) && strings.EqualFold(o.Partner, w.Server) && o.Start.Before(end.Add(time.Minute)) &&
-					(o.End.IsZero() || !o.End.Before(w.Start)) {
-					used[j] = true
-					evs = append(evs, o.Opened...)
-					windows = append(windows, &o.ConnectionWindow)
-				}
-			}
-			sort.SliceStable(evs, func(a, b int) bool { return evs[a].Time.Before(evs[b].Time) })
-			f := &rule.Finding{
-				Start: w.Start, End: end, Ongoing: ongoing,
-				Servers: words.NonEmpty(w.Server, w.Partner), AGs: words.NonEmpty(w.AG), Databases: w.Databases,
-				Title:    fmt.Sprintf("%s lost its connection to %s", w.Server, w.Partner),
-				Severity: 50,
-				Partner:  w.Partner,
-				Key:      pairName(w.Server, w.Partner),
-				Windows:  windows,
-			}
-			dur := report.FormatDuration(end.Sub(w.Start))
-			if ongoing {
-				f.RootCause = fmt.Sprintf("%s could not reach %s from %s until the end of the logs (%s); the cause is not in the SQL logs (network, firewall, DNS or the partner's endpoint).", w.Server, w.Partner, words.HMS(w.Start), dur)
-			} else {
-				f.RootCause = fmt.Sprintf("%s could not reach %s for %s; the cause is not in the SQL logs (network, firewall, DNS or the partner's endpoint).", w.Server, w.Partner, dur)
-			}
-			f.Summary = fmt.Sprintf("%s and %s were disconnected for %s from %s.", w.Server, w.Partner, dur, words.HMS(w.Start))
-			// Whatever started it, a disconnection that outlasts its
-			// start by far needs to be read on its own.
-			switch {
-			case ongoing:
-				f.Consequence = fmt.Sprintf("%s could not reach %s from %s until the end of the logs (%s)", w.Server, w.Partner, words.HMS(w.Start), dur)
-			case end.Sub(w.Start) >= 10*time.Minute:
-				f.Consequence = fmt.Sprintf("%s could not reach %s for %s, until %s", w.Server, w.Partner, dur, words.HMS(end))
-			}
-			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("%s lost its connection to %s.", w.Server, w.Partner), evs...))
-			if ev := agstate.RestartAt(p, w.Partner, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)); ev != nil {
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("%s restarted at %s, but the connection did not come back with it.", w.Partner, words.HMS(ev.Time)), ev))
-			}
-			if w.Closed != nil {
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The connection was established again after %s.", dur), w.Closed))
-			}
-			f.Confidence, f.ConfidenceReason = report.Possible, "The disconnection is logged, but nothing in the SQL logs says why."
-			f.Fix = report.Fix{
-				Steps: []string{
-					fmt.Sprintf("From %s, test the partner's endpoint: Test-NetConnection %s -Port 5022 (use the port of its endpoint_url).", w.Server, words.HostPart(w.Partner)),
-					"Check firewalls, DNS and the endpoint state on both replicas.",
-				},
-				SQL: []string{"SELECT ar.replica_server_name, ar.endpoint_url, rs.connected_state_desc, rs.last_connect_error_number, rs.last_connect_error_description, rs.last_connect_error_timestamp\nFROM sys.dm_hadr_availability_replica_states AS rs\nJOIN sys.availability_replicas AS ar ON ar.replica_id = rs.replica_id;",
-					"SELECT name, state_desc, role_desc, connection_auth_desc FROM sys.database_mirroring_endpoints;"},
-			}
-			p.Report(f)
+the partner's health.`
+
+func runReplicaDisconnected(p *rule.Pass) {
+	wins := agstate.Windows(p)
+	used := make([]bool, len(wins))
+	for i, w := range wins {
+		if used[i] {
+			continue
 		}
-	},
+		end := w.End
+		ongoing := end.IsZero()
+		if ongoing {
+			end = p.EndOf(w.Server)
+		}
+		if end.Sub(w.Start) < time.Minute && !ongoing {
+			continue
+		}
+		if w.Cause != "" {
+			continue // closed by a failover
+		}
+		if restartExplains(p, w, end) {
+			continue // the report names the restart as the cause
+		}
+		evs := append([]*parsers.Event{}, w.Opened...)
+		windows := []*report.ConnectionWindow{&w.ConnectionWindow}
+		// The same outage seen from the other side is one finding.
+		for j := i + 1; j < len(wins); j++ {
+			o := wins[j]
+			if strings.EqualFold(o.Server, w.Partner) && strings.EqualFold(o.Partner, w.Server) && o.Start.Before(end.Add(time.Minute)) &&
+				(o.End.IsZero() || !o.End.Before(w.Start)) {
+				used[j] = true
+				evs = append(evs, o.Opened...)
+				windows = append(windows, &o.ConnectionWindow)
+			}
+		}
+		sort.SliceStable(evs, func(a, b int) bool { return evs[a].Time.Before(evs[b].Time) })
+		f := &rule.Finding{
+			Start: w.Start, End: end, Ongoing: ongoing,
+			Servers: words.NonEmpty(w.Server, w.Partner), AGs: words.NonEmpty(w.AG), Databases: w.Databases,
+			Title:    fmt.Sprintf("%s lost its connection to %s", w.Server, w.Partner),
+			Severity: 50,
+			Partner:  w.Partner,
+			Key:      pairName(w.Server, w.Partner),
+			Windows:  windows,
+		}
+		dur := report.FormatDuration(end.Sub(w.Start))
+		if ongoing {
+			f.RootCause = fmt.Sprintf("%s could not reach %s from %s until the end of the logs (%s); the cause is not in the SQL logs (network, firewall, DNS or the partner's endpoint).", w.Server, w.Partner, words.HMS(w.Start), dur)
+		} else {
+			f.RootCause = fmt.Sprintf("%s could not reach %s for %s; the cause is not in the SQL logs (network, firewall, DNS or the partner's endpoint).", w.Server, w.Partner, dur)
+		}
+		f.Summary = fmt.Sprintf("%s and %s were disconnected for %s from %s.", w.Server, w.Partner, dur, words.HMS(w.Start))
+		// Whatever started it, a disconnection that outlasts its
+		// start by far needs to be read on its own.
+		switch {
+		case ongoing:
+			f.Consequence = fmt.Sprintf("%s could not reach %s from %s until the end of the logs (%s)", w.Server, w.Partner, words.HMS(w.Start), dur)
+		case end.Sub(w.Start) >= 10*time.Minute:
+			f.Consequence = fmt.Sprintf("%s could not reach %s for %s, until %s", w.Server, w.Partner, dur, words.HMS(end))
+		}
+		f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("%s lost its connection to %s.", w.Server, w.Partner), evs...))
+		if ev := agstate.RestartAt(p, w.Partner, w.Start.Add(-2*time.Minute), w.Start.Add(2*time.Minute)); ev != nil {
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("%s restarted at %s, but the connection did not come back with it.", w.Partner, words.HMS(ev.Time)), ev))
+		}
+		if w.Closed != nil {
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The connection was established again after %s.", dur), w.Closed))
+		}
+		f.Confidence, f.ConfidenceReason = report.Possible, "The disconnection is logged, but nothing in the SQL logs says why."
+		f.Fix = report.Fix{
+			Steps: []string{
+				fmt.Sprintf("From %s, test the partner's endpoint: Test-NetConnection %s -Port 5022 (use the port of its endpoint_url).", w.Server, words.HostPart(w.Partner)),
+				"Check firewalls, DNS and the endpoint state on both replicas.",
+			},
+			SQL: []string{"SELECT ar.replica_server_name, ar.endpoint_url, rs.connected_state_desc, rs.last_connect_error_number, rs.last_connect_error_description, rs.last_connect_error_timestamp\nFROM sys.dm_hadr_availability_replica_states AS rs\nJOIN sys.availability_replicas AS ar ON ar.replica_id = rs.replica_id;",
+				"SELECT name, state_desc, role_desc, connection_auth_desc FROM sys.database_mirroring_endpoints;"},
+		}
+		p.Report(f)
+	}
 }
 
 var endpointNameRE = regexp.MustCompile(`(?i)\b(?:CREATE|ALTER)\s+ENDPOINT\s+\[?([A-Za-z0-9_]+)\]?`)
@@ -178,19 +187,26 @@ var EndpointHandshakeRule = &rule.Rule{
 	Rank:     70,
 	Requires: []*rule.Result{agstate.ConnectionsResult},
 	Action:   true,
-	Links: []rule.Link{
+	Links:    endpointHandshakeLinks(),
+	Doc:      endpointHandshakeDoc,
+	Run:      runHandshake,
+}
+
+// endpointHandshakeLinks are the links of EndpointHandshakeRule.
+func endpointHandshakeLinks() []rule.Link {
+	return []rule.Link{
 		{Cause: report.CatEndpointOwnership, Effect: report.CatEndpointHandshake, After: 30 * 24 * time.Hour,
 			Match:    func(_, e *rule.Finding) bool { return e.Detail == handshakeState(84) },
 			Inferred: "The refused DROP LOGIN is logged; that the ownership change removed the CONNECT permission is inferred from the handshake failures (State 84) that follow it."},
-	},
-	Doc: `Groups endpoint handshake failures (28034, 28047, 28048, 28035, 28036, 28027, 28031, 28045,
+	}
+}
+
+const endpointHandshakeDoc = `Groups endpoint handshake failures (28034, 28047, 28048, 28035, 28036, 28027, 28031, 28045,
 28080) by server, login, client address and State code, with first/last seen and count, and finds the
 replica that cannot connect (by its listening address or by its own connection timeouts to this
 server). State 84 = the login lacks CONNECT on the endpoint (fix: GRANT CONNECT ON ENDPOINT);
 85 = endpoint certificate missing or expired; 58 = no common algorithm; 21 = no compatible
-authentication protocol.`,
-	Run: runHandshake,
-}
+authentication protocol.`
 
 func runHandshake(p *rule.Pass) {
 	type key struct {
@@ -389,69 +405,73 @@ var EndpointOwnershipRule = &rule.Rule{
 	Name:     "endpoint-ownership",
 	Category: report.CatEndpointOwnership,
 	Rank:     50,
-	Doc: `Finds 15141 (the server principal owns an endpoint and cannot be dropped) and 15173 (the
+	Doc:      endpointOwnershipDoc,
+	Run:      runEndpointOwnership,
+}
+
+const endpointOwnershipDoc = `Finds 15141 (the server principal owns an endpoint and cannot be dropped) and 15173 (the
 principal granted permissions that must be revoked first): the endpoint is owned by a personal login
 (often a departed employee's). Fix: ALTER AUTHORIZATION ON ENDPOINT to sa; that drops the CONNECT
 permissions the old owner granted, so re-grant CONNECT to every replica's service account. Handshake
-failures with State 84 that follow are linked to this cause.`,
-	Run: func(p *rule.Pass) {
-		ep, _ := endpointName(p)
-		type key struct{ server, login string }
-		groups := map[key][]*parsers.Event{}
-		var keys []key
-		for _, ev := range p.Filter(parsers.KindEndpointOwnership) {
-			k := key{ev.Server, ev.Login}
-			if _, ok := groups[k]; !ok {
-				keys = append(keys, k)
-			}
-			groups[k] = append(groups[k], ev)
+failures with State 84 that follow are linked to this cause.`
+
+func runEndpointOwnership(p *rule.Pass) {
+	ep, _ := endpointName(p)
+	type key struct{ server, login string }
+	groups := map[key][]*parsers.Event{}
+	var keys []key
+	for _, ev := range p.Filter(parsers.KindEndpointOwnership) {
+		k := key{ev.Server, ev.Login}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
 		}
-		for _, k := range keys {
-			grp := groups[k]
-			login := k.login
-			inferred := ""
-			if login == "" {
-				// 15141 does not name the login. A login that is dropped
-				// soon after (the DBA changed the owner and retried) then
-				// fails with "Could not find a login matching the name".
-				if l := droppedLogin(p, k.server, grp[0].Time); l != "" {
-					login = l
-					inferred = "a login, probably " + l + " (after the refused DROP LOGIN its logins fail with 'Could not find a login matching the name provided'),"
-				} else {
-					login = "a login"
-				}
+		groups[k] = append(groups[k], ev)
+	}
+	for _, k := range keys {
+		grp := groups[k]
+		login := k.login
+		inferred := ""
+		if login == "" {
+			// 15141 does not name the login. A login that is dropped
+			// soon after (the DBA changed the owner and retried) then
+			// fails with "Could not find a login matching the name".
+			if l := droppedLogin(p, k.server, grp[0].Time); l != "" {
+				login = l
+				inferred = "a login, probably " + l + " (after the refused DROP LOGIN its logins fail with 'Could not find a login matching the name provided'),"
+			} else {
+				login = "a login"
 			}
-			var accounts []string
-			for _, sv := range p.Servers {
-				if sv.ServiceAccount != "" && !words.Contains(accounts, sv.ServiceAccount) {
-					accounts = append(accounts, sv.ServiceAccount)
-				}
+		}
+		var accounts []string
+		for _, sv := range p.Servers {
+			if sv.ServiceAccount != "" && !words.Contains(accounts, sv.ServiceAccount) {
+				accounts = append(accounts, sv.ServiceAccount)
 			}
-			sql := fmt.Sprintf("-- Make a system login own the endpoint (run on %s)\nALTER AUTHORIZATION ON ENDPOINT::%s TO [sa];\n-- This drops the CONNECT grants made by the old owner: grant them again\n", k.server, words.QuoteIdent(ep))
-			if len(accounts) == 0 {
-				accounts = []string{"DOMAIN\\service_account"}
-			}
-			for _, a := range accounts {
-				sql += fmt.Sprintf("GRANT CONNECT ON ENDPOINT::%s TO %s;\n", words.QuoteIdent(ep), words.QuoteIdent(a))
-			}
-			p.Report(&rule.Finding{
-				Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
-				Title:    "The endpoint on " + k.server + " is owned by " + login,
-				Severity: 65, Key: strings.ToUpper(k.login),
-				RootCause: fmt.Sprintf("%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
-					words.UpperFirst(cmp.Or(inferred, login)), k.server, rule.ErrorNumbers(grp)),
-				Summary:    fmt.Sprintf("Dropping %s on %s failed because it owns the AG endpoint or granted its permissions.", login, k.server),
-				Chain:      []report.Step{rule.Step(fmt.Sprintf("DROP LOGIN %s failed on %s.", login, k.server), grp...)},
-				Confidence: report.Certain, ConfidenceReason: fmt.Sprintf("SQL Server refused to drop the login (%s).", rule.ErrorNumbers(grp)),
-				Fix: report.Fix{
-					SQL: []string{sql, "SELECT e.name, SUSER_NAME(e.principal_id) AS owner FROM sys.endpoints AS e WHERE e.type = 4;"},
-					Steps: []string{
-						"Change the endpoint owner to sa (or another system login) on every replica whose endpoint the departed login owns, then re-grant CONNECT to each replica's service account, then drop the login.",
-					},
+		}
+		sql := fmt.Sprintf("-- Make a system login own the endpoint (run on %s)\nALTER AUTHORIZATION ON ENDPOINT::%s TO [sa];\n-- This drops the CONNECT grants made by the old owner: grant them again\n", k.server, words.QuoteIdent(ep))
+		if len(accounts) == 0 {
+			accounts = []string{"DOMAIN\\service_account"}
+		}
+		for _, a := range accounts {
+			sql += fmt.Sprintf("GRANT CONNECT ON ENDPOINT::%s TO %s;\n", words.QuoteIdent(ep), words.QuoteIdent(a))
+		}
+		p.Report(&rule.Finding{
+			Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{k.server},
+			Title:    "The endpoint on " + k.server + " is owned by " + login,
+			Severity: 65, Key: strings.ToUpper(k.login),
+			RootCause: fmt.Sprintf("%s owns the database mirroring endpoint on %s or granted its CONNECT permissions (%s), so it cannot be dropped; changing the owner drops the CONNECT grants it made.",
+				words.UpperFirst(cmp.Or(inferred, login)), k.server, rule.ErrorNumbers(grp)),
+			Summary:    fmt.Sprintf("Dropping %s on %s failed because it owns the AG endpoint or granted its permissions.", login, k.server),
+			Chain:      []report.Step{rule.Step(fmt.Sprintf("DROP LOGIN %s failed on %s.", login, k.server), grp...)},
+			Confidence: report.Certain, ConfidenceReason: fmt.Sprintf("SQL Server refused to drop the login (%s).", rule.ErrorNumbers(grp)),
+			Fix: report.Fix{
+				SQL: []string{sql, "SELECT e.name, SUSER_NAME(e.principal_id) AS owner FROM sys.endpoints AS e WHERE e.type = 4;"},
+				Steps: []string{
+					"Change the endpoint owner to sa (or another system login) on every replica whose endpoint the departed login owns, then re-grant CONNECT to each replica's service account, then drop the login.",
 				},
-			})
-		}
-	},
+			},
+		})
+	}
 }
 
 // droppedLogin returns the login that most often failed with "Could not find a
@@ -480,57 +500,66 @@ var DataMovementRule = &rule.Rule{
 	Category: report.CatDataMovement,
 	Rank:     90,
 	Action:   true,
-	Links: append(linksFrom([]report.Category{report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart},
+	Links:    dataMovementLinks(),
+	Doc:      dataMovementDoc,
+	Run:      runDataMovement,
+}
+
+// dataMovementLinks are the links of DataMovementRule.
+func dataMovementLinks() []rule.Link {
+	return append(linksFrom([]report.Category{report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart},
 		rule.Link{Effect: report.CatDataMovement, Before: time.Minute, After: 30 * time.Minute, Match: suspendedFromPartner}),
 		// A forced failover suspends every secondary database (SUSPEND_FROM_PARTNER).
 		rule.Link{Cause: report.CatFailover, Effect: report.CatDataMovement, After: 7 * 24 * time.Hour, Match: func(c, e *rule.Finding) bool {
 			return c.Failover != nil && c.Failover.Mode == report.ModeForced && suspendedFromPartner(c, e)
-		}}),
-	Doc: `Finds databases whose data movement was suspended (35264, data_movement_suspend_resume) with
+		}})
+}
+
+const dataMovementDoc = `Finds databases whose data movement was suspended (35264, data_movement_suspend_resume) with
 the suspend reason (SUSPEND_FROM_PARTNER after a forced failover, SUSPEND_FROM_REDO, SUSPEND_FROM_APPLY
-...) until it was resumed (35265). Fix: remove the cause, then ALTER DATABASE ... SET HADR RESUME.`,
-	Run: func(p *rule.Pass) {
-		type key struct{ server, db string }
-		open := map[key]*rule.Finding{}
-		for _, ev := range p.Filter(parsers.KindDataMovementSuspended, parsers.KindDataMovementResumed) {
-			k := key{ev.Server, strings.ToUpper(ev.Database)}
-			if ev.Kind == parsers.KindDataMovementResumed {
-				if f := open[k]; f != nil {
-					f.End = ev.Time
-					f.Ongoing = false
-					f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("Data movement of %s resumed after %s.", ev.Database, report.FormatDuration(ev.Time.Sub(f.Start))), ev))
-					f.Summary = fmt.Sprintf("Data movement of %s on %s was suspended for %s.", ev.Database, ev.Server, report.FormatDuration(ev.Time.Sub(f.Start)))
-					delete(open, k)
-				}
-				continue
+...) until it was resumed (35265). Fix: remove the cause, then ALTER DATABASE ... SET HADR RESUME.`
+
+func runDataMovement(p *rule.Pass) {
+	type key struct{ server, db string }
+	open := map[key]*rule.Finding{}
+	for _, ev := range p.Filter(parsers.KindDataMovementSuspended, parsers.KindDataMovementResumed) {
+		k := key{ev.Server, strings.ToUpper(ev.Database)}
+		if ev.Kind == parsers.KindDataMovementResumed {
+			if f := open[k]; f != nil {
+				f.End = ev.Time
+				f.Ongoing = false
+				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("Data movement of %s resumed after %s.", ev.Database, report.FormatDuration(ev.Time.Sub(f.Start))), ev))
+				f.Summary = fmt.Sprintf("Data movement of %s on %s was suspended for %s.", ev.Database, ev.Server, report.FormatDuration(ev.Time.Sub(f.Start)))
+				delete(open, k)
 			}
-			if open[k] != nil {
-				continue
-			}
-			src := ev.Field("suspend_source")
-			reason := ev.Reason
-			if reason == "" {
-				reason = src
-			}
-			f := &rule.Finding{
-				Start: ev.Time, End: p.EndOf(ev.Server), Ongoing: true, Servers: []string{ev.Server}, Key: strings.ToUpper(ev.Server + "|" + ev.Database),
-				AGs: words.NonEmpty(ev.AG), Databases: words.NonEmpty(ev.Database),
-				Title:    fmt.Sprintf("Data movement of %s suspended on %s", ev.Database, ev.Server),
-				Severity: 55, Detail: suspendReason(strings.ToUpper(src + " " + reason)),
-				RootCause:  fmt.Sprintf("Data movement of database %s on %s was suspended (%s).", ev.Database, ev.Server, reason),
-				Summary:    fmt.Sprintf("Data movement of %s on %s was suspended at %s and not resumed in the logs.", ev.Database, ev.Server, words.HMS(ev.Time)),
-				Chain:      []report.Step{rule.Step(fmt.Sprintf("Data movement of %s was suspended: %s.", ev.Database, reason), ev)},
-				Confidence: report.Certain, ConfidenceReason: "SQL Server logged the suspension with its reason.",
-				Fix: report.Fix{
-					SQL: []string{fmt.Sprintf("-- On %s, once the cause is fixed\nALTER DATABASE %s SET HADR RESUME;", ev.Server, words.QuoteIdent(ev.Database)),
-						"SELECT DB_NAME(database_id) AS database_name, is_suspended, suspend_reason_desc, synchronization_state_desc\nFROM sys.dm_hadr_database_replica_states WHERE is_local = 1;"},
-					Steps: []string{"Resume data movement; if it suspends again, the secondary may have diverged (after a forced failover) and must be reseeded."},
-				},
-			}
-			open[k] = f
-			p.Report(f)
+			continue
 		}
-	},
+		if open[k] != nil {
+			continue
+		}
+		src := ev.Field("suspend_source")
+		reason := ev.Reason
+		if reason == "" {
+			reason = src
+		}
+		f := &rule.Finding{
+			Start: ev.Time, End: p.EndOf(ev.Server), Ongoing: true, Servers: []string{ev.Server}, Key: strings.ToUpper(ev.Server + "|" + ev.Database),
+			AGs: words.NonEmpty(ev.AG), Databases: words.NonEmpty(ev.Database),
+			Title:    fmt.Sprintf("Data movement of %s suspended on %s", ev.Database, ev.Server),
+			Severity: 55, Detail: suspendReason(strings.ToUpper(src + " " + reason)),
+			RootCause:  fmt.Sprintf("Data movement of database %s on %s was suspended (%s).", ev.Database, ev.Server, reason),
+			Summary:    fmt.Sprintf("Data movement of %s on %s was suspended at %s and not resumed in the logs.", ev.Database, ev.Server, words.HMS(ev.Time)),
+			Chain:      []report.Step{rule.Step(fmt.Sprintf("Data movement of %s was suspended: %s.", ev.Database, reason), ev)},
+			Confidence: report.Certain, ConfidenceReason: "SQL Server logged the suspension with its reason.",
+			Fix: report.Fix{
+				SQL: []string{fmt.Sprintf("-- On %s, once the cause is fixed\nALTER DATABASE %s SET HADR RESUME;", ev.Server, words.QuoteIdent(ev.Database)),
+					"SELECT DB_NAME(database_id) AS database_name, is_suspended, suspend_reason_desc, synchronization_state_desc\nFROM sys.dm_hadr_database_replica_states WHERE is_local = 1;"},
+				Steps: []string{"Resume data movement; if it suspends again, the secondary may have diverged (after a forced failover) and must be reseeded."},
+			},
+		}
+		open[k] = f
+		p.Report(f)
+	}
 }
 
 // pairName names an unordered pair of servers.

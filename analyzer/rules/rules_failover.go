@@ -20,16 +20,23 @@ var FailoverRule = &rule.Rule{
 	Rank:     60,
 	Requires: []*rule.Result{agstate.RolesResult},
 	MergeGap: -1,
-	Links: append(causedFailover(report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart),
+	Links:    failoverLinks(),
+	Doc:      failoverDoc,
+	Run:      runFailover,
+}
+
+// failoverLinks are the links of FailoverRule.
+func failoverLinks() []rule.Link {
+	return append(causedFailover(report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart),
 		// A failback: a failover that undoes an earlier one belongs to its incident.
-		rule.Link{Cause: report.CatFailover, Effect: report.CatFailover, After: 4 * time.Hour, Match: undoes}),
-	Doc: `Assembles each replica's state changes (19406 text and availability_replica_state_change) into
+		rule.Link{Cause: report.CatFailover, Effect: report.CatFailover, After: 4 * time.Hour, Match: undoes})
+}
+
+const failoverDoc = `Assembles each replica's state changes (19406 text and availability_replica_state_change) into
 role changes and reports every change of primary: manual when an alwayson_ddl_executed
 ALTER AVAILABILITY GROUP ... FAILOVER precedes it, forced for FORCE_FAILOVER_ALLOW_DATA_LOSS,
 automatic when the cluster moved the role (after a WSFC outage, lease expiry, health failure or
-shutdown of the old primary). Failovers and back and flapping (3 or more in 30 minutes) are noted.`,
-	Run: runFailover,
-}
+shutdown of the old primary). Failovers and back and flapping (3 or more in 30 minutes) are noted.`
 
 func runFailover(p *rule.Pass) {
 	fos := agstate.RolesOf(p).Records()
@@ -151,48 +158,57 @@ var FailedFailoverRule = &rule.Rule{
 	Category: report.CatFailedFailover,
 	Rank:     80,
 	Action:   true,
-	Links:    linksFrom([]report.Category{report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart}, rule.Link{Effect: report.CatFailedFailover, Before: time.Minute, After: 10 * time.Minute}),
-	Doc: `Finds failovers that could not happen: 41142 (target not synchronized), 41104, 41131, 41134,
+	Links:    failedFailoverLinks(),
+	Doc:      failedFailoverDoc,
+	Run:      runFailedFailover,
+}
+
+// failedFailoverLinks are the links of FailedFailoverRule.
+func failedFailoverLinks() []rule.Link {
+	return linksFrom([]report.Category{report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart}, rule.Link{Effect: report.CatFailedFailover, Before: time.Minute, After: 10 * time.Minute})
+}
+
+const failedFailoverDoc = `Finds failovers that could not happen: 41142 (target not synchronized), 41104, 41131, 41134,
 41125, 41160, and availability_replica_automatic_failover_validation events whose flags invalidate
 the failover (joined_and_synchronized FALSE, forced_quorum TRUE, previous_primary_or_automatic_failover_target
-FALSE). Fix: make the target synchronous and synchronized, or force the failover with data loss.`,
-	Run: func(p *rule.Pass) {
-		var evs []*parsers.Event
-		for _, ev := range p.Events {
-			if ev.Kind == parsers.KindFailoverFailed || ev.Kind == parsers.KindFailoverValidation && ev.Reason != "" {
-				evs = append(evs, ev)
-			}
+FALSE). Fix: make the target synchronous and synchronized, or force the failover with data loss.`
+
+func runFailedFailover(p *rule.Pass) {
+	var evs []*parsers.Event
+	for _, ev := range p.Events {
+		if ev.Kind == parsers.KindFailoverFailed || ev.Kind == parsers.KindFailoverValidation && ev.Reason != "" {
+			evs = append(evs, ev)
 		}
-		servers, m := rule.ByServer(evs)
-		for _, sv := range servers {
-			for _, grp := range rule.GroupByGap(m[sv], 5*time.Minute) {
-				ags := rule.Collect(grp, agOf)
-				reasons := rule.Collect(grp, func(e *parsers.Event) string {
-					if e.Kind == parsers.KindFailoverValidation {
-						return e.Reason
-					}
-					return ""
-				})
-				why := rule.ErrorNumbers(grp)
-				if len(reasons) > 0 {
-					why = strings.TrimPrefix(strings.Join(append([]string{why}, reasons...), "; "), "; ")
+	}
+	servers, m := rule.ByServer(evs)
+	for _, sv := range servers {
+		for _, grp := range rule.GroupByGap(m[sv], 5*time.Minute) {
+			ags := rule.Collect(grp, agOf)
+			reasons := rule.Collect(grp, func(e *parsers.Event) string {
+				if e.Kind == parsers.KindFailoverValidation {
+					return e.Reason
 				}
-				p.Report(&rule.Finding{
-					Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
-					Title:      "Failover to " + sv + " failed",
-					Severity:   85,
-					RootCause:  fmt.Sprintf("%s could not become the primary replica of %s (%s).", sv, strings.Join(ags, ", "), why),
-					Summary:    fmt.Sprintf("A failover of %s to %s failed at %s.", strings.Join(ags, ", "), sv, words.HMS(grp[0].Time)),
-					Chain:      []report.Step{rule.Step("The failover to "+sv+" was refused or failed.", grp...)},
-					Confidence: report.Certain, ConfidenceReason: "SQL Server logged the failed or invalid failover.",
-					Fix: report.Fix{
-						Steps: []string{"Check that the target replica is SYNCHRONOUS_COMMIT with AUTOMATIC failover and that its databases are SYNCHRONIZED before failing over; if the primary is lost for good, a forced failover (with possible data loss) is the only way."},
-						SQL:   []string{"SELECT ar.replica_server_name, ar.availability_mode_desc, ar.failover_mode_desc, drs.database_id, drs.synchronization_state_desc, drs.is_failover_ready\nFROM sys.availability_replicas AS ar\nJOIN sys.dm_hadr_database_replica_cluster_states AS drs ON drs.replica_id = ar.replica_id;"},
-					},
-				})
+				return ""
+			})
+			why := rule.ErrorNumbers(grp)
+			if len(reasons) > 0 {
+				why = strings.TrimPrefix(strings.Join(append([]string{why}, reasons...), "; "), "; ")
 			}
+			p.Report(&rule.Finding{
+				Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
+				Title:      "Failover to " + sv + " failed",
+				Severity:   85,
+				RootCause:  fmt.Sprintf("%s could not become the primary replica of %s (%s).", sv, strings.Join(ags, ", "), why),
+				Summary:    fmt.Sprintf("A failover of %s to %s failed at %s.", strings.Join(ags, ", "), sv, words.HMS(grp[0].Time)),
+				Chain:      []report.Step{rule.Step("The failover to "+sv+" was refused or failed.", grp...)},
+				Confidence: report.Certain, ConfidenceReason: "SQL Server logged the failed or invalid failover.",
+				Fix: report.Fix{
+					Steps: []string{"Check that the target replica is SYNCHRONOUS_COMMIT with AUTOMATIC failover and that its databases are SYNCHRONIZED before failing over; if the primary is lost for good, a forced failover (with possible data loss) is the only way."},
+					SQL:   []string{"SELECT ar.replica_server_name, ar.availability_mode_desc, ar.failover_mode_desc, drs.database_id, drs.synchronization_state_desc, drs.is_failover_ready\nFROM sys.availability_replicas AS ar\nJOIN sys.dm_hadr_database_replica_cluster_states AS drs ON drs.replica_id = ar.replica_id;"},
+				},
+			})
 		}
-	},
+	}
 }
 
 // FailoverLimitRule finds failovers the cluster refused because the role
@@ -203,56 +219,65 @@ var FailoverLimitRule = &rule.Rule{
 	Rank:     80,
 	Action:   true,
 	Headline: true,
-	// The limit is reached by the failures before it.
-	Links: linksFrom([]report.Category{report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart}, rule.Link{Effect: report.CatFailedFailover, Before: time.Minute, After: time.Hour,
-		Match: func(_, e *rule.Finding) bool { return e.Rule == "failover-limit" }}),
-	Doc: `Finds the cluster refusing to fail a role over again because it exceeded its failover
+	// The limit is reached by the failures before it.,
+	Links: failoverLimitLinks(),
+	Doc:   failoverLimitDoc,
+	Run:   runFailoverLimit,
+}
+
+// failoverLimitLinks are the links of FailoverLimitRule.
+func failoverLimitLinks() []rule.Link {
+	return linksFrom([]report.Category{report.CatClusterOutage, report.CatLeaseExpiry, report.CatHealthCheck, report.CatCrash, report.CatRestart}, rule.Link{Effect: report.CatFailedFailover, Before: time.Minute, After: time.Hour,
+		Match: func(_, e *rule.Finding) bool { return e.Rule == "failover-limit" }})
+}
+
+const failoverLimitDoc = `Finds the cluster refusing to fail a role over again because it exceeded its failover
 threshold: cluster log "Not failing over group <AG>, failoverCount N, failoverThresholdSetting M"
 and System event 1254. The AG then stays offline (RESOLVING) until someone acts. Fix: bring the
 role online by hand, investigate why it failed repeatedly, and only then raise the role's
-Maximum Failures in the Specified Period.`,
-	Run: func(p *rule.Pass) {
-		servers, m := rule.ByServer(p.Filter(parsers.KindFailoverLimit))
-		for _, sv := range servers {
-			for _, grp := range rule.GroupByGap(m[sv], 10*time.Minute) {
-				ags := rule.Collect(grp, agOf)
-				count, limit := "", ""
-				for _, ev := range grp {
-					if v := ev.Field("failover_count"); v != "" {
-						count = v
-					}
-					if v := ev.Field("failover_threshold_setting"); v != "" {
-						limit = v
-					}
+Maximum Failures in the Specified Period.`
+
+func runFailoverLimit(p *rule.Pass) {
+	servers, m := rule.ByServer(p.Filter(parsers.KindFailoverLimit))
+	for _, sv := range servers {
+		for _, grp := range rule.GroupByGap(m[sv], 10*time.Minute) {
+			ags := rule.Collect(grp, agOf)
+			count, limit := "", ""
+			for _, ev := range grp {
+				if v := ev.Field("failover_count"); v != "" {
+					count = v
 				}
-				detail := ""
-				if count != "" && limit != "" {
-					detail = fmt.Sprintf(" (failoverCount %s over a threshold of %s)", count, limit)
+				if v := ev.Field("failover_threshold_setting"); v != "" {
+					limit = v
 				}
-				ag := strings.Join(ags, ", ")
-				if ag == "" {
-					ag = "the clustered role"
-				}
-				p.Report(&rule.Finding{
-					Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
-					Title:    "The cluster refused to fail " + ag + " over again",
-					Severity: 88,
-					RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",
-						ag, detail, ag),
-					Summary:    fmt.Sprintf("The cluster stopped failing %s over at %s: too many failures within the period.", ag, words.HMS(grp[0].Time)),
-					Chain:      []report.Step{rule.Step("The cluster reached the role's failover limit and left it failed.", grp...)},
-					Confidence: report.Certain, ConfidenceReason: "The cluster log records the refused failover and its counters.",
-					Fix: report.Fix{
-						Steps: []string{
-							"Find and fix why the role failed repeatedly (the earlier incidents of this report).",
-							"Bring the role online by hand in Failover Cluster Manager, or Start-ClusterGroup -Name '" + ag + "'.",
-							"Only if the failures were expected (tests, patching), raise the role's Maximum Failures in the Specified Period: (Get-ClusterGroup -Name '" + ag + "').FailoverThreshold = <n> and .FailoverPeriod = <hours>.",
-						},
-					},
-				})
 			}
+			detail := ""
+			if count != "" && limit != "" {
+				detail = fmt.Sprintf(" (failoverCount %s over a threshold of %s)", count, limit)
+			}
+			ag := strings.Join(ags, ", ")
+			if ag == "" {
+				ag = "the clustered role"
+			}
+			p.Report(&rule.Finding{
+				Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
+				Title:    "The cluster refused to fail " + ag + " over again",
+				Severity: 88,
+				RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",
+					ag, detail, ag),
+				Summary:    fmt.Sprintf("The cluster stopped failing %s over at %s: too many failures within the period.", ag, words.HMS(grp[0].Time)),
+				Chain:      []report.Step{rule.Step("The cluster reached the role's failover limit and left it failed.", grp...)},
+				Confidence: report.Certain, ConfidenceReason: "The cluster log records the refused failover and its counters.",
+				Fix: report.Fix{
+					Steps: []string{
+						"Find and fix why the role failed repeatedly (the earlier incidents of this report).",
+						"Bring the role online by hand in Failover Cluster Manager, or Start-ClusterGroup -Name '" + ag + "'.",
+						"Only if the failures were expected (tests, patching), raise the role's Maximum Failures in the Specified Period: (Get-ClusterGroup -Name '" + ag + "').FailoverThreshold = <n> and .FailoverPeriod = <hours>.",
+					},
+				},
+			})
 		}
-	},
+	}
 }
 
 // causedFailover links the given causes to the automatic failover of their

@@ -19,12 +19,21 @@ var HealthCheckRule = &rule.Rule{
 	Name:     "health-check",
 	Category: report.CatHealthCheck,
 	Rank:     30,
-	Links: []rule.Link{
+	Links:    healthCheckLinks(),
+	Doc:      healthCheckDoc,
+	Run:      runHealthCheck,
+}
+
+// healthCheckLinks are the links of HealthCheckRule.
+func healthCheckLinks() []rule.Link {
+	return []rule.Link{
 		{Cause: report.CatClusterOutage, Effect: report.CatHealthCheck, Before: time.Minute, After: time.Minute, SameServer: true},
 		// The same stall seen by the health check and the lease.
 		{Cause: report.CatLeaseExpiry, Effect: report.CatHealthCheck, Before: 2 * time.Minute, After: 2 * time.Minute, SameServer: true},
-	},
-	Doc: `Finds health-check failures: 41653 (database-level health detection failed the AG), the cluster
+	}
+}
+
+const healthCheckDoc = `Finds health-check failures: 41653 (database-level health detection failed the AG), the cluster
 log's "[hadrag] Failure detected" lines and sp_server_diagnostics component results in error
 (component_health_result in the SQLDIAG log, sp_server_diagnostics_component_result in
 system_health). The component's payload names the trouble (deadlocked schedulers, workers
@@ -34,9 +43,7 @@ collection) the rule says whether that condition fails the AG over (levels are c
 over on a system error, 4 adds resource errors, 5 adds query_processing errors); an error the level
 does not act on is reported as a warning of its own, or as the cause behind a lease expiry. Fix:
 what the condition calls for (the blocking chain and max worker threads, the spinlock type, the
-memory clerks, the file and its latency).`,
-	Run: runHealthCheck,
-}
+memory clerks, the file and its latency).`
 
 // componentResult is one interpreted sp_server_diagnostics result.
 type componentResult struct {
