@@ -358,7 +358,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		if s.AG != "" {
 			title += " of " + s.AG
 		}
-		title += fmt.Sprintf(", %s – %s (%s)", utc(s.Start, true), utc(end, true), duration(end.Sub(s.Start)))
+		title += fmt.Sprintf(", %s – %s (%s)", utc(s.Start, true), utc(end, true), report.FormatDuration(end.Sub(s.Start)))
 		sp := rect{X: x0, Y: l.Y + 5, W: max(x1-x0, 1.5), H: 14, Class: roleClass(s.Role), Title: title}
 		// The role written in the bar where it fits outside the quiet
 		// breaks, so that the picture reads without the legend.
@@ -379,7 +379,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		if end.IsZero() {
 			end, class = t1, "conn open"
 		} else {
-			to = utc(end, true) + " (" + duration(end.Sub(cw.Start)) + ")"
+			to = utc(end, true) + " (" + report.FormatDuration(end.Sub(cw.Start)) + ")"
 		}
 		x0, x1 := sc.x(cw.Start), sc.x(end)
 		title := fmt.Sprintf("%s could not reach %s", cw.Server, cw.Partner)
@@ -396,7 +396,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		for _, l := range ls.all(o.server) {
 			x0, x1 := sc.x(o.start), sc.x(o.end)
 			class := "outage"
-			until := utc(o.end, true) + " (" + duration(o.end.Sub(o.start)) + ")"
+			until := utc(o.end, true) + " (" + report.FormatDuration(o.end.Sub(o.start)) + ")"
 			if o.open {
 				class = "outage open"
 				until = "no recovery in the logs"
@@ -443,7 +443,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 			X: sg.x0, Y: c.LanesY0 - 2, W: sg.x1 - sg.x0, H: c.LanesY1 - c.LanesY0 + 4,
 			TextX: (sg.x0 + sg.x1) / 2, TextY: (c.LanesY0 + c.LanesY1) / 2,
 			Label: shortDuration(d),
-			Title: fmt.Sprintf("%s compressed (%s – %s): no role change, failover or incident, and no connection window or cluster outage starts or ends", duration(d), utc(sg.t0, false), utc(sg.t1, false)),
+			Title: fmt.Sprintf("%s compressed (%s – %s): no role change, failover or incident, and no connection window or cluster outage starts or ends", report.FormatDuration(d), utc(sg.t0, false), utc(sg.t1, false)),
 		})
 	}
 	c.axis(sc, tz)
@@ -518,7 +518,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		to2 := cmp.Or(f.To, "a replica not in the bundle")
 		title := fmt.Sprintf("%s: failover %s → %s at %s UTC (%s)", cmp.Or(f.AG, "AG"), cmp.Or(f.From, "?"), to2, utc(f.At, true), cmp.Or(f.Mode, "mode unknown"))
 		if f.NoPrimary > 0 {
-			title += "; no primary for " + duration(time.Duration(f.NoPrimary*float64(time.Second)))
+			title += "; no primary for " + report.FormatDuration(time.Duration(f.NoPrimary*float64(time.Second)))
 		}
 		if f.Trigger != "" {
 			title += "\nTrigger: " + f.Trigger

@@ -58,48 +58,12 @@ func span(a, b time.Time) string {
 	return utc(a, true) + " – " + utc(b, true)
 }
 
-// duration formats d as "4 min 12 s", "2 h 5 min", "350 ms".
-func duration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return pair(int(d/time.Minute), "min", int(d%time.Minute/time.Second), "s")
-	case d < 24*time.Hour:
-		return pair(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "min")
-	}
-	return pair(int(d/(24*time.Hour)), "d", int(d%(24*time.Hour)/time.Hour), "h")
-}
-
-func pair(a int, ua string, b int, ub string) string {
-	if b == 0 {
-		return fmt.Sprintf("%d %s", a, ua)
-	}
-	return fmt.Sprintf("%d %s %d %s", a, ua, b, ub)
-}
-
 // shortDuration is duration without spaces ("5h51m", "2d4h", "45s"), for the
 // narrow breaks of the timeline axis.
 func shortDuration(d time.Duration) string {
-	s := duration(d)
+	s := report.FormatDuration(d)
 	s = strings.ReplaceAll(s, " min", "m")
 	return strings.ReplaceAll(s, " ", "")
-}
-
-// incidentDuration is the incident's length: Duration when set, else End-Start.
-func incidentDuration(in *report.Incident) time.Duration {
-	if in.Duration > 0 {
-		return time.Duration(in.Duration * float64(time.Second))
-	}
-	if !in.Start.IsZero() && in.End.After(in.Start) {
-		return in.End.Sub(in.Start)
-	}
-	return 0
 }
 
 func bytesText(n int64) string {

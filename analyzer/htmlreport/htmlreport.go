@@ -197,7 +197,7 @@ func (p *page) scope(r *report.Report, tz *time.Location) {
 	if !r.Start.IsZero() || !r.End.IsZero() {
 		cov = utc(r.Start, false) + " – " + utc(r.End, false)
 		if !r.Start.IsZero() && !r.End.IsZero() {
-			cov += " (" + duration(r.End.Sub(r.Start)) + ")"
+			cov += " (" + report.FormatDuration(r.End.Sub(r.Start)) + ")"
 		}
 		if tz != nil {
 			cov += "; " + inZone(r.Start, tz) + " – " + inZone(r.End, tz)
@@ -267,7 +267,7 @@ func (p *page) incidents(r *report.Report, tz *time.Location) {
 			iv.WhenTZ = inZone(in.Start, tz) + " – " + inZone(in.End, tz)
 			iv.StartTZ = inZone(in.Start, tz)
 		}
-		iv.Duration = duration(incidentDuration(in))
+		iv.Duration = report.FormatDuration(in.Length())
 		iv.Ongoing = in.Ongoing
 		iv.AGs = strings.Join(in.AGs, ", ")
 		iv.Servers = strings.Join(in.Servers, ", ")
@@ -387,7 +387,7 @@ func (p *page) failovers(r *report.Report, tz *time.Location) {
 			row.To = "not in the bundle"
 		}
 		if f.NoPrimary > 0 {
-			row.NoPrimary = duration(time.Duration(f.NoPrimary * float64(time.Second)))
+			row.NoPrimary = report.FormatDuration(time.Duration(f.NoPrimary * float64(time.Second)))
 		}
 		p.Failovers = append(p.Failovers, row)
 	}
@@ -400,7 +400,7 @@ func (p *page) connections(r *report.Report) {
 		if c.End.IsZero() {
 			row.To, row.Open = "not reconnected", true
 		} else {
-			row.To = utc(c.End, true) + " (" + duration(c.End.Sub(c.Start)) + ")"
+			row.To = utc(c.End, true) + " (" + report.FormatDuration(c.End.Sub(c.Start)) + ")"
 		}
 		p.Connections = append(p.Connections, row)
 	}
