@@ -106,54 +106,6 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\n", " ⏎ ", "\r", " ⏎ ").Replace(s)
 }
 
-// categoryName is the human name of an incident category.
-func categoryName(c report.Category) string {
-	switch c {
-	case report.CatClusterOutage:
-		return "WSFC cluster outage"
-	case report.CatLeaseExpiry:
-		return "Lease expiry"
-	case report.CatHealthCheck:
-		return "Health check failure"
-	case report.CatFailover:
-		return "Failover"
-	case report.CatFailedFailover:
-		return "Failed failover"
-	case report.CatReplicaDisconnected:
-		return "Replica disconnected"
-	case report.CatEndpointHandshake:
-		return "Endpoint handshake failure"
-	case report.CatEndpointOwnership:
-		return "Endpoint ownership"
-	case report.CatDataMovement:
-		return "Data movement suspended"
-	case report.CatRestart:
-		return "Instance restart"
-	case report.CatLogFull:
-		return "Transaction log full"
-	case report.CatNotSynchronizing:
-		return "Database not synchronizing"
-	case "":
-		return "Incident"
-	}
-	return string(c)
-}
-
-// attribution says how an input file was attributed to its server.
-func attribution(by string) string {
-	switch by {
-	case "log":
-		return "named in the log"
-	case "folder":
-		return "from the folder name"
-	case "override":
-		return "given with --server"
-	case "sibling":
-		return "like its sibling files"
-	}
-	return by
-}
-
 // clockSentence says in plain words how a server's times were put on UTC.
 func clockSentence(s report.Server) string {
 	off := "UTC offset " + cmp.Or(s.UTCOffset, "?")

@@ -252,7 +252,7 @@ func (p *page) incidents(r *report.Report, tz *time.Location) {
 		if in.ID <= 0 {
 			iv.N = rank + 1
 		}
-		iv.Category = categoryName(in.Category)
+		iv.Category = in.Category.Title()
 		iv.Title = cmp.Or(in.Title, iv.Category)
 		iv.Sev = "low"
 		switch {
@@ -457,7 +457,7 @@ func (p *page) coverage(r *report.Report) {
 		default:
 			server := in.Server
 			if server != "" && in.AttributedBy != "" {
-				server += " (" + attribution(in.AttributedBy) + ")"
+				server += " (" + in.Attribution() + ")"
 			}
 			p.Inputs = append(p.Inputs, inputRow{File: in.File, Format: cmp.Or(in.Format, "—"), Encoding: cmp.Or(in.Encoding, "—"),
 				Server: cmp.Or(server, "—"), Range: span(in.Start, in.End), LocalClock: in.LocalClock, Events: in.Events,

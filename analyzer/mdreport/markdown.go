@@ -296,7 +296,7 @@ func (m *mdWriter) summary() {
 			extra += ", still ongoing when the logs end"
 		}
 		m.printf("%d. **Incident %d — %s** (%s, %s): %s\n", i+1, m.incidentNumber(in),
-			mdInline(mdCategory(in.Category)), when, extra, mdInline(text))
+			mdInline(in.Category.Title()), when, extra, mdInline(text))
 	}
 	m.line("")
 }
@@ -324,7 +324,7 @@ func (m *mdWriter) incidentTable() {
 		if in.Ongoing {
 			dur += " (ongoing)"
 		}
-		row = append(row, mdCell(dur), mdCell(mdCategory(in.Category)), mdCell(in.RootCause), mdCell(string(in.Confidence)))
+		row = append(row, mdCell(dur), mdCell(in.Category.Title()), mdCell(in.RootCause), mdCell(string(in.Confidence)))
 		t.row(row...)
 	}
 	m.table(t)
@@ -334,7 +334,7 @@ func (m *mdWriter) incidentTable() {
 
 func (m *mdWriter) incident(in *report.Incident) {
 	n := m.incidentNumber(in)
-	title := cmp.Or(in.Title, mdCategory(in.Category))
+	title := cmp.Or(in.Title, in.Category.Title())
 	m.line(fmt.Sprintf("### Incident %d — %s", n, mdHeading(title)))
 	m.line("")
 	when := mdUTC(in.Start, true) + " – " + mdUTC(in.End, true)
@@ -346,7 +346,7 @@ func (m *mdWriter) incident(in *report.Incident) {
 		when += ", **still ongoing** when the logs end"
 	}
 	m.line("- **When:** " + when)
-	m.line("- **Category:** " + mdInline(mdCategory(in.Category)))
+	m.line("- **Category:** " + mdInline(in.Category.Title()))
 	if len(in.AGs) > 0 {
 		m.line("- **Availability groups:** " + mdInlineList(in.AGs))
 	}
@@ -453,46 +453,3 @@ func (m *mdWriter) fence(info, text string) {
 	m.line(f)
 	m.line("")
 }
-
-// ---- 5. role chart ----
-
-// ---- 7. timeline ----
-
-// ---- 8. coverage and warnings ----
-
-// mdCategory is the human name of an incident category.
-func mdCategory(c report.Category) string {
-	switch c {
-	case report.CatClusterOutage:
-		return "WSFC cluster outage"
-	case report.CatLeaseExpiry:
-		return "Lease expiry"
-	case report.CatHealthCheck:
-		return "Health check failure"
-	case report.CatFailover:
-		return "Failover"
-	case report.CatFailedFailover:
-		return "Failed failover"
-	case report.CatReplicaDisconnected:
-		return "Replica disconnected"
-	case report.CatEndpointHandshake:
-		return "Endpoint handshake failure"
-	case report.CatEndpointOwnership:
-		return "Endpoint ownership"
-	case report.CatDataMovement:
-		return "Data movement suspended"
-	case report.CatRestart:
-		return "Instance restart"
-	case report.CatLogFull:
-		return "Transaction log full"
-	case report.CatNotSynchronizing:
-		return "Database not synchronizing"
-	case report.CatCrash:
-		return "Crash"
-	case "":
-		return "Incident"
-	}
-	return words.UpperFirst(strings.ReplaceAll(string(c), "_", " ")) // a rule of the caller's
-}
-
-// ---- tables ----

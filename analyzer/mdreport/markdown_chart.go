@@ -56,7 +56,7 @@ func (m *mdWriter) roleChart() {
 		byStart := slices.Clone(m.incidents)
 		slices.SortStableFunc(byStart, func(a, b *report.Incident) int { return a.Start.Compare(b.Start) })
 		for _, in := range byStart {
-			name := mdMermaidName(fmt.Sprintf("Incident %d %s", m.incidentNumber(in), mdCategory(in.Category)))
+			name := mdMermaidName(fmt.Sprintf("Incident %d %s", m.incidentNumber(in), in.Category.Title()))
 			m.line("    " + mdGanttTask(name, "crit", in.Start, in.End))
 		}
 	}
@@ -120,5 +120,3 @@ func mdMermaidName(s string) string {
 	}
 	return mdTruncate(b.String(), 60)
 }
-
-// ---- 6. failovers and connection windows ----

@@ -150,7 +150,7 @@ func (m *mdWriter) coverage() {
 		for _, in := range read {
 			server := in.Server
 			if server != "" && in.AttributedBy != "" {
-				server += " (" + mdAttribution(in.AttributedBy) + ")"
+				server += " (" + in.Attribution() + ")"
 			}
 			rng := mdRange(in.Start, in.End)
 			if in.LocalClock {
@@ -218,20 +218,6 @@ func (m *mdWriter) coverage() {
 		}
 	}
 	m.line("")
-}
-
-func mdAttribution(by string) string {
-	switch by {
-	case "log":
-		return "named in the log"
-	case "folder":
-		return "from the folder name"
-	case "override":
-		return "given with --server"
-	case "sibling":
-		return "like its sibling files"
-	}
-	return by
 }
 
 // notRead says which inputs were not read and why (at most three named).

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -41,4 +42,64 @@ func (in *Incident) Length() time.Duration {
 		return in.End.Sub(in.Start)
 	}
 	return 0
+}
+
+// Title is the category's name for a reader ("WSFC cluster outage"); a
+// category of a rule from outside the module reads as its words
+// ("slow_failover": "Slow failover").
+func (c Category) Title() string {
+	switch c {
+	case CatClusterOutage:
+		return "WSFC cluster outage"
+	case CatLeaseExpiry:
+		return "Lease expiry"
+	case CatHealthCheck:
+		return "Health check failure"
+	case CatFailover:
+		return "Failover"
+	case CatFailedFailover:
+		return "Failed failover"
+	case CatReplicaDisconnected:
+		return "Replica disconnected"
+	case CatEndpointHandshake:
+		return "Endpoint handshake failure"
+	case CatEndpointOwnership:
+		return "Endpoint ownership"
+	case CatDataMovement:
+		return "Data movement suspended"
+	case CatRestart:
+		return "Instance restart"
+	case CatLogFull:
+		return "Transaction log full"
+	case CatNotSynchronizing:
+		return "Database not synchronizing"
+	case CatCrash:
+		return "Crash"
+	case "":
+		return "Incident"
+	}
+	return upperFirst(strings.ReplaceAll(string(c), "_", " ")) // a rule of the caller's
+}
+
+// Attribution says in words how the file was attributed to its server
+// (AttributedBy): "named in the log", "from the folder name", ...
+func (in *Input) Attribution() string {
+	switch in.AttributedBy {
+	case "log":
+		return "named in the log"
+	case "folder":
+		return "from the folder name"
+	case "override":
+		return "given with --server"
+	case "sibling":
+		return "like its sibling files"
+	}
+	return in.AttributedBy
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -26,3 +26,28 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoryTitle: every built-in category has a name of its own (the
+// HTML writer once showed "crash" raw), and a rule's own category reads as
+// words.
+func TestCategoryTitle(t *testing.T) {
+	seen := map[string]Category{}
+	for _, c := range []Category{CatClusterOutage, CatLeaseExpiry, CatHealthCheck, CatFailover, CatFailedFailover,
+		CatReplicaDisconnected, CatEndpointHandshake, CatEndpointOwnership, CatDataMovement, CatRestart,
+		CatLogFull, CatNotSynchronizing, CatCrash} {
+		title := c.Title()
+		if title == string(c) || title == "" {
+			t.Errorf("%s has no title of its own: %q", c, title)
+		}
+		if other, ok := seen[title]; ok {
+			t.Errorf("%s and %s share the title %q", c, other, title)
+		}
+		seen[title] = c
+	}
+	if got := Category("slow_failover").Title(); got != "Slow failover" {
+		t.Errorf("custom category title %q", got)
+	}
+	if got := Category("").Title(); got != "Incident" {
+		t.Errorf("empty category title %q", got)
+	}
+}
