@@ -2,6 +2,7 @@ package rule
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"time"
@@ -184,4 +185,22 @@ func ErrorNumbers(evs []*parsers.Event) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Episodes splits evs (in time order) by server, in server order, and each
+// server's events into runs at most gap apart (GroupByGap): the episodes a
+// rule usually reports one finding each for.
+//
+//	for server, episode := range rule.Episodes(p.Filter(parsers.KindLeaseExpired), 2*time.Minute) { ... }
+func Episodes(evs []*parsers.Event, gap time.Duration) iter.Seq2[string, []*parsers.Event] {
+	return func(yield func(string, []*parsers.Event) bool) {
+		servers, m := ByServer(evs)
+		for _, sv := range servers {
+			for _, grp := range GroupByGap(m[sv], gap) {
+				if !yield(sv, grp) {
+					return
+				}
+			}
+		}
+	}
 }

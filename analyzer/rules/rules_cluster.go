@@ -347,110 +347,107 @@ LeaseTimeout.`
 func runLeaseExpiry(p *rule.Pass) {
 	leases := p.Filter(parsers.KindLeaseExpired)
 	stalls := p.Filter(parsers.KindStall, parsers.KindNetworkDown, parsers.KindStorageIssue)
-	servers, m := rule.ByServer(leases)
-	for _, sv := range servers {
-		for _, grp := range rule.GroupByGap(m[sv], 2*time.Minute) {
-			start, end := grp[0].Time, grp[len(grp)-1].Time
-			var before []*parsers.Event
-			for _, s := range stalls {
-				if s.Server == sv && !s.Time.Before(start.Add(-10*time.Minute)) && !s.Time.After(start.Add(30*time.Second)) {
-					before = append(before, s)
-				}
+	for sv, grp := range rule.Episodes(leases, 2*time.Minute) {
+		start, end := grp[0].Time, grp[len(grp)-1].Time
+		var before []*parsers.Event
+		for _, s := range stalls {
+			if s.Server == sv && !s.Time.Before(start.Add(-10*time.Minute)) && !s.Time.After(start.Add(30*time.Second)) {
+				before = append(before, s)
 			}
-			ags := rule.Collect(grp, agOf)
-			agText := strings.Join(ags, ", ")
-			if agText == "" {
-				agText = "its AG"
-			}
-			side := ""
-			for _, ev := range grp {
-				switch ev.Error {
-				case 19419:
-					side = "SQL Server did not signal the cluster within the lease timeout (19419), so SQL Server itself was not scheduled in time"
-				case 19421:
-					if side == "" {
-						side = "SQL Server did not receive a signal from the cluster (19421), so the cluster side (RHS) was not responding"
-					}
-				}
-			}
-			f := &rule.Finding{
-				Start:    start,
-				End:      end,
-				Servers:  []string{sv},
-				AGs:      ags,
-				Title:    fmt.Sprintf("AG lease expired on %s", sv),
-				Severity: 80,
-			}
-			f.RootCause = fmt.Sprintf("The lease between %s and the WSFC expired on %s", agText, sv)
-			for _, ag := range ags {
-				if s := p.SettingsOf(ag); s != nil && s.LeaseTimeoutMs > 0 {
-					// The collection's cluster parameters give the timeout.
-					f.RootCause += fmt.Sprintf(" (LeaseTimeout %s)", report.FormatDuration(time.Duration(s.LeaseTimeoutMs)*time.Millisecond))
-					break
-				}
-			}
-			if side != "" {
-				f.RootCause += ": " + side
-			}
-			perf, perfEv := leasePerf(grp)
-			if perf != "" {
-				f.RootCause += "; the cluster log's performance data at the timeout shows " + perf
-				f.Chain = append(f.Chain, rule.Step("The cluster's resource DLL detected the lease timeout and logged the last seconds of performance data: "+perf+".", perfEv))
-			}
-			if len(before) > 0 {
-				labels := rule.Collect(before, stallLabel)
-				if len(labels) == 0 {
-					labels = []string{"a stall"}
-				}
-				f.RootCause += fmt.Sprintf(", after %s on %s starting at %s", strings.Join(labels, ", "), sv, words.HMS(before[0].Time))
-				var sqlStalls, host []*parsers.Event
-				for _, ev := range before {
-					if ev.Kind == parsers.KindStall {
-						sqlStalls = append(sqlStalls, ev)
-					} else {
-						host = append(host, ev)
-					}
-				}
-				if len(host) > 0 {
-					f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The System log of %s shows %s.", sv, strings.Join(rule.Collect(host, stallLabel), ", ")), host...))
-				}
-				if len(sqlStalls) > 0 {
-					f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("SQL Server on %s stalled: %s.", sv, strings.Join(rule.Collect(sqlStalls, stallLabel), ", ")), sqlStalls...))
-				}
-				f.Confidence = report.Likely
-				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the stall %s before it is the usual cause, but the cluster log's performance rows would confirm it.",
-					rule.ErrorNumbers(grp), report.FormatDuration(start.Sub(before[0].Time)))
-			} else if perf != "" {
-				f.Confidence = report.Likely
-				f.ConfidenceReason = "The lease expiry is logged, and the cluster log's performance rows at the timeout show the resource starvation that explains it."
-			} else {
-				f.Confidence = report.Possible
-				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s), but no stall, dump or I/O warning precedes it in the SQL logs; the cause is outside them (CPU, memory, VM pause, cluster).", rule.ErrorNumbers(grp))
-			}
-			if hc := healthCause(p, sv, start); hc != "" {
-				// What sp_server_diagnostics saw in the minutes before (the
-				// health-check finding holds its steps).
-				f.RootCause += "; " + hc
-				if f.Confidence == report.Possible {
-					f.Confidence = report.Likely
-					f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the health results just before it show the instance in trouble.", rule.ErrorNumbers(grp))
-				}
-			}
-			f.RootCause += "."
-			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The AG lease expired (%s); the replica went offline (RESOLVING).", rule.ErrorNumbers(grp)), grp...))
-			f.Summary = fmt.Sprintf("The availability group lease expired on %s at %s.", sv, words.HMS(start))
-			f.Fix = report.Fix{
-				Steps: []string{
-					"Find what froze SQL Server or the node at " + words.HMS(start) + ": stack dumps (SQLDump*.txt in the LOG folder), non-yielding scheduler reports, I/O warnings, CPU or memory pressure, VM snapshots or host migrations.",
-					"Read the cluster log for the window: after '[hadrag] Lease timeout detected' it lists CPU %, available memory and disk latency of the last seconds.",
-					"Only once the stall is explained, consider raising the AG resource's LeaseTimeout (default 20000 ms) with Get-ClusterResource -Name '<AG>' | Set-ClusterParameter LeaseTimeout <ms>.",
-				},
-				SQL: []string{
-					"-- Health and lease settings of the availability groups\nSELECT ag.name, ag.failure_condition_level, ag.health_check_timeout\nFROM sys.availability_groups AS ag;",
-				},
-			}
-			p.Report(f)
 		}
+		ags := rule.Collect(grp, agOf)
+		agText := strings.Join(ags, ", ")
+		if agText == "" {
+			agText = "its AG"
+		}
+		side := ""
+		for _, ev := range grp {
+			switch ev.Error {
+			case 19419:
+				side = "SQL Server did not signal the cluster within the lease timeout (19419), so SQL Server itself was not scheduled in time"
+			case 19421:
+				if side == "" {
+					side = "SQL Server did not receive a signal from the cluster (19421), so the cluster side (RHS) was not responding"
+				}
+			}
+		}
+		f := &rule.Finding{
+			Start:    start,
+			End:      end,
+			Servers:  []string{sv},
+			AGs:      ags,
+			Title:    fmt.Sprintf("AG lease expired on %s", sv),
+			Severity: 80,
+		}
+		f.RootCause = fmt.Sprintf("The lease between %s and the WSFC expired on %s", agText, sv)
+		for _, ag := range ags {
+			if s := p.SettingsOf(ag); s != nil && s.LeaseTimeoutMs > 0 {
+				// The collection's cluster parameters give the timeout.
+				f.RootCause += fmt.Sprintf(" (LeaseTimeout %s)", report.FormatDuration(time.Duration(s.LeaseTimeoutMs)*time.Millisecond))
+				break
+			}
+		}
+		if side != "" {
+			f.RootCause += ": " + side
+		}
+		perf, perfEv := leasePerf(grp)
+		if perf != "" {
+			f.RootCause += "; the cluster log's performance data at the timeout shows " + perf
+			f.Chain = append(f.Chain, rule.Step("The cluster's resource DLL detected the lease timeout and logged the last seconds of performance data: "+perf+".", perfEv))
+		}
+		if len(before) > 0 {
+			labels := rule.Collect(before, stallLabel)
+			if len(labels) == 0 {
+				labels = []string{"a stall"}
+			}
+			f.RootCause += fmt.Sprintf(", after %s on %s starting at %s", strings.Join(labels, ", "), sv, words.HMS(before[0].Time))
+			var sqlStalls, host []*parsers.Event
+			for _, ev := range before {
+				if ev.Kind == parsers.KindStall {
+					sqlStalls = append(sqlStalls, ev)
+				} else {
+					host = append(host, ev)
+				}
+			}
+			if len(host) > 0 {
+				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The System log of %s shows %s.", sv, strings.Join(rule.Collect(host, stallLabel), ", ")), host...))
+			}
+			if len(sqlStalls) > 0 {
+				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("SQL Server on %s stalled: %s.", sv, strings.Join(rule.Collect(sqlStalls, stallLabel), ", ")), sqlStalls...))
+			}
+			f.Confidence = report.Likely
+			f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the stall %s before it is the usual cause, but the cluster log's performance rows would confirm it.",
+				rule.ErrorNumbers(grp), report.FormatDuration(start.Sub(before[0].Time)))
+		} else if perf != "" {
+			f.Confidence = report.Likely
+			f.ConfidenceReason = "The lease expiry is logged, and the cluster log's performance rows at the timeout show the resource starvation that explains it."
+		} else {
+			f.Confidence = report.Possible
+			f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s), but no stall, dump or I/O warning precedes it in the SQL logs; the cause is outside them (CPU, memory, VM pause, cluster).", rule.ErrorNumbers(grp))
+		}
+		if hc := healthCause(p, sv, start); hc != "" {
+			// What sp_server_diagnostics saw in the minutes before (the
+			// health-check finding holds its steps).
+			f.RootCause += "; " + hc
+			if f.Confidence == report.Possible {
+				f.Confidence = report.Likely
+				f.ConfidenceReason = fmt.Sprintf("The lease expiry is logged (%s); the health results just before it show the instance in trouble.", rule.ErrorNumbers(grp))
+			}
+		}
+		f.RootCause += "."
+		f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The AG lease expired (%s); the replica went offline (RESOLVING).", rule.ErrorNumbers(grp)), grp...))
+		f.Summary = fmt.Sprintf("The availability group lease expired on %s at %s.", sv, words.HMS(start))
+		f.Fix = report.Fix{
+			Steps: []string{
+				"Find what froze SQL Server or the node at " + words.HMS(start) + ": stack dumps (SQLDump*.txt in the LOG folder), non-yielding scheduler reports, I/O warnings, CPU or memory pressure, VM snapshots or host migrations.",
+				"Read the cluster log for the window: after '[hadrag] Lease timeout detected' it lists CPU %, available memory and disk latency of the last seconds.",
+				"Only once the stall is explained, consider raising the AG resource's LeaseTimeout (default 20000 ms) with Get-ClusterResource -Name '<AG>' | Set-ClusterParameter LeaseTimeout <ms>.",
+			},
+			SQL: []string{
+				"-- Health and lease settings of the availability groups\nSELECT ag.name, ag.failure_condition_level, ag.health_check_timeout\nFROM sys.availability_groups AS ag;",
+			},
+		}
+		p.Report(f)
 	}
 }
 

@@ -180,34 +180,31 @@ func runFailedFailover(p *rule.Pass) {
 			evs = append(evs, ev)
 		}
 	}
-	servers, m := rule.ByServer(evs)
-	for _, sv := range servers {
-		for _, grp := range rule.GroupByGap(m[sv], 5*time.Minute) {
-			ags := rule.Collect(grp, agOf)
-			reasons := rule.Collect(grp, func(e *parsers.Event) string {
-				if e.Kind == parsers.KindFailoverValidation {
-					return e.Reason
-				}
-				return ""
-			})
-			why := rule.ErrorNumbers(grp)
-			if len(reasons) > 0 {
-				why = strings.TrimPrefix(strings.Join(append([]string{why}, reasons...), "; "), "; ")
+	for sv, grp := range rule.Episodes(evs, 5*time.Minute) {
+		ags := rule.Collect(grp, agOf)
+		reasons := rule.Collect(grp, func(e *parsers.Event) string {
+			if e.Kind == parsers.KindFailoverValidation {
+				return e.Reason
 			}
-			p.Report(&rule.Finding{
-				Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
-				Title:      "Failover to " + sv + " failed",
-				Severity:   85,
-				RootCause:  fmt.Sprintf("%s could not become the primary replica of %s (%s).", sv, strings.Join(ags, ", "), why),
-				Summary:    fmt.Sprintf("A failover of %s to %s failed at %s.", strings.Join(ags, ", "), sv, words.HMS(grp[0].Time)),
-				Chain:      []report.Step{rule.Step("The failover to "+sv+" was refused or failed.", grp...)},
-				Confidence: report.Certain, ConfidenceReason: "SQL Server logged the failed or invalid failover.",
-				Fix: report.Fix{
-					Steps: []string{"Check that the target replica is SYNCHRONOUS_COMMIT with AUTOMATIC failover and that its databases are SYNCHRONIZED before failing over; if the primary is lost for good, a forced failover (with possible data loss) is the only way."},
-					SQL:   []string{"SELECT ar.replica_server_name, ar.availability_mode_desc, ar.failover_mode_desc, drs.database_id, drs.synchronization_state_desc, drs.is_failover_ready\nFROM sys.availability_replicas AS ar\nJOIN sys.dm_hadr_database_replica_cluster_states AS drs ON drs.replica_id = ar.replica_id;"},
-				},
-			})
+			return ""
+		})
+		why := rule.ErrorNumbers(grp)
+		if len(reasons) > 0 {
+			why = strings.TrimPrefix(strings.Join(append([]string{why}, reasons...), "; "), "; ")
 		}
+		p.Report(&rule.Finding{
+			Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(sv),
+			Title:      "Failover to " + sv + " failed",
+			Severity:   85,
+			RootCause:  fmt.Sprintf("%s could not become the primary replica of %s (%s).", sv, strings.Join(ags, ", "), why),
+			Summary:    fmt.Sprintf("A failover of %s to %s failed at %s.", strings.Join(ags, ", "), sv, words.HMS(grp[0].Time)),
+			Chain:      []report.Step{rule.Step("The failover to "+sv+" was refused or failed.", grp...)},
+			Confidence: report.Certain, ConfidenceReason: "SQL Server logged the failed or invalid failover.",
+			Fix: report.Fix{
+				Steps: []string{"Check that the target replica is SYNCHRONOUS_COMMIT with AUTOMATIC failover and that its databases are SYNCHRONIZED before failing over; if the primary is lost for good, a forced failover (with possible data loss) is the only way."},
+				SQL:   []string{"SELECT ar.replica_server_name, ar.availability_mode_desc, ar.failover_mode_desc, drs.database_id, drs.synchronization_state_desc, drs.is_failover_ready\nFROM sys.availability_replicas AS ar\nJOIN sys.dm_hadr_database_replica_cluster_states AS drs ON drs.replica_id = ar.replica_id;"},
+			},
+		})
 	}
 }
 
@@ -238,45 +235,42 @@ role online by hand, investigate why it failed repeatedly, and only then raise t
 Maximum Failures in the Specified Period.`
 
 func runFailoverLimit(p *rule.Pass) {
-	servers, m := rule.ByServer(p.Filter(parsers.KindFailoverLimit))
-	for _, sv := range servers {
-		for _, grp := range rule.GroupByGap(m[sv], 10*time.Minute) {
-			ags := rule.Collect(grp, agOf)
-			count, limit := "", ""
-			for _, ev := range grp {
-				if v := ev.Field("failover_count"); v != "" {
-					count = v
-				}
-				if v := ev.Field("failover_threshold_setting"); v != "" {
-					limit = v
-				}
+	for sv, grp := range rule.Episodes(p.Filter(parsers.KindFailoverLimit), 10*time.Minute) {
+		ags := rule.Collect(grp, agOf)
+		count, limit := "", ""
+		for _, ev := range grp {
+			if v := ev.Field("failover_count"); v != "" {
+				count = v
 			}
-			detail := ""
-			if count != "" && limit != "" {
-				detail = fmt.Sprintf(" (failoverCount %s over a threshold of %s)", count, limit)
+			if v := ev.Field("failover_threshold_setting"); v != "" {
+				limit = v
 			}
-			ag := strings.Join(ags, ", ")
-			if ag == "" {
-				ag = "the clustered role"
-			}
-			p.Report(&rule.Finding{
-				Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
-				Title:    "The cluster refused to fail " + ag + " over again",
-				Severity: 88,
-				RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",
-					ag, detail, ag),
-				Summary:    fmt.Sprintf("The cluster stopped failing %s over at %s: too many failures within the period.", ag, words.HMS(grp[0].Time)),
-				Chain:      []report.Step{rule.Step("The cluster reached the role's failover limit and left it failed.", grp...)},
-				Confidence: report.Certain, ConfidenceReason: "The cluster log records the refused failover and its counters.",
-				Fix: report.Fix{
-					Steps: []string{
-						"Find and fix why the role failed repeatedly (the earlier incidents of this report).",
-						"Bring the role online by hand in Failover Cluster Manager, or Start-ClusterGroup -Name '" + ag + "'.",
-						"Only if the failures were expected (tests, patching), raise the role's Maximum Failures in the Specified Period: (Get-ClusterGroup -Name '" + ag + "').FailoverThreshold = <n> and .FailoverPeriod = <hours>.",
-					},
-				},
-			})
 		}
+		detail := ""
+		if count != "" && limit != "" {
+			detail = fmt.Sprintf(" (failoverCount %s over a threshold of %s)", count, limit)
+		}
+		ag := strings.Join(ags, ", ")
+		if ag == "" {
+			ag = "the clustered role"
+		}
+		p.Report(&rule.Finding{
+			Start: grp[0].Time, End: grp[len(grp)-1].Time, Servers: []string{sv}, AGs: ags, Key: strings.ToUpper(ag),
+			Title:    "The cluster refused to fail " + ag + " over again",
+			Severity: 88,
+			RootCause: fmt.Sprintf("The cluster refused another failover of %s because the role exceeded its failover threshold%s: %s stayed offline. Raise Maximum Failures in the Specified Period or investigate the repeated failures.",
+				ag, detail, ag),
+			Summary:    fmt.Sprintf("The cluster stopped failing %s over at %s: too many failures within the period.", ag, words.HMS(grp[0].Time)),
+			Chain:      []report.Step{rule.Step("The cluster reached the role's failover limit and left it failed.", grp...)},
+			Confidence: report.Certain, ConfidenceReason: "The cluster log records the refused failover and its counters.",
+			Fix: report.Fix{
+				Steps: []string{
+					"Find and fix why the role failed repeatedly (the earlier incidents of this report).",
+					"Bring the role online by hand in Failover Cluster Manager, or Start-ClusterGroup -Name '" + ag + "'.",
+					"Only if the failures were expected (tests, patching), raise the role's Maximum Failures in the Specified Period: (Get-ClusterGroup -Name '" + ag + "').FailoverThreshold = <n> and .FailoverPeriod = <hours>.",
+				},
+			},
+		})
 	}
 }
 

@@ -132,102 +132,99 @@ func warningStep(results []componentResult, comp health.Component, before time.T
 }
 
 func runHealthCheck(p *rule.Pass) {
-	servers, m := rule.ByServer(p.Filter(parsers.KindHealthFailure))
 	alive := p.Filter(parsers.KindIsAliveFailure)
 	stalls := p.Filter(parsers.KindStall)
-	for _, sv := range servers {
-		for _, grp := range rule.GroupByGap(m[sv], 2*time.Minute) {
-			start, end := grp[0].Time, rule.Until(grp)
-			results := componentResults(p, sv, start.Add(-10*time.Minute), end)
-			level := failureConditionLevel(p, grp)
-			comps := rule.Collect(grp, func(e *parsers.Event) string { return e.Field("component") })
-			text := ""
-			for _, ev := range grp {
-				text += strings.ToLower(ev.Message) + "\n"
-			}
-			what := "a health check failed"
-			timedOut := strings.Contains(text, "diagnostics heartbeat is lost") || strings.Contains(text, "did not receive healthinformation") ||
-				strings.Contains(text, "did not receive health information")
-			switch {
-			case len(comps) > 0:
-				what = "the sp_server_diagnostics component " + strings.Join(comps, ", ") + " reported an error"
-			case timedOut:
-				what = "SQL Server did not answer the cluster's health check (sp_server_diagnostics) within HealthCheckTimeout"
-			}
-			if strings.Contains(text, "failureconditionlevel") {
-				what += ", so the cluster declared the AG unhealthy for its FailureConditionLevel"
-			}
-			for _, ev := range grp {
-				if ev.Error == 41653 {
-					what = "database-level health detection failed the AG (41653)"
-					if ev.Reason != "" {
-						what += ": " + ev.Reason
-					}
-				}
-			}
-			f := &rule.Finding{
-				Start: start, End: end,
-				Servers: []string{sv}, AGs: rule.Collect(grp, agOf), Databases: rule.Collect(grp, databaseOf),
-				Title: "Health check failed on " + sv, Severity: 75,
-				Confidence:       report.Likely,
-				ConfidenceReason: "The failure is logged; what made the component unhealthy is in its diagnostic data.",
-				Fix:              healthFix(sv, rule.Collect(grp, agOf), timedOut),
-			}
-			// What the component's own payload says.
-			var verdict string
-			notActed := false
-			if w := worst(results); w != nil && w.summary.State == health.StateError {
-				s := &w.summary
-				what = fmt.Sprintf("the %s component of sp_server_diagnostics reported an error: %s", s.Component, strings.TrimSuffix(strings.TrimPrefix(s.Text, string(s.Component)+" error: "), "."))
-				f.Confidence, f.ConfidenceReason = report.Certain, fmt.Sprintf("The %s result's payload names the condition (%s).", s.Component, strings.Join(s.Cause().Attrs, ", "))
-				if level > 0 {
-					verdict = levelSentence(level, s.Component)
-					notActed = !health.FailsOver(level, s.Component, s.State)
-				}
-				if st, ok := warningStep(results, s.Component, w.ev.Time); ok {
-					f.Chain = append(f.Chain, st)
-				}
-				if fix := s.Fix(); fix != "" {
-					f.Fix.Steps = append([]string{fix}, f.Fix.Steps[1:]...)
-				}
-				f.Title = fmt.Sprintf("%s error on %s", s.Component, sv)
-			}
-			f.RootCause = fmt.Sprintf("On %s %s.", sv, what)
-			if verdict != "" {
-				f.RootCause = strings.TrimSuffix(f.RootCause, ".") + "; " + verdict + "."
-			}
-			f.Chain = append(f.Chain, rule.Step(words.UpperFirst(what)+".", grp...))
-			// SQL Server's own reports of the same trouble (17884, dumps).
-			var st []*parsers.Event
-			for _, ev := range stalls {
-				if ev.Server == sv && !ev.Time.Before(start.Add(-5*time.Minute)) && !ev.Time.After(end) {
-					st = append(st, ev)
-				}
-			}
-			if len(st) > 0 {
-				labels := rule.Collect(st, func(e *parsers.Event) string { return e.Reason })
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("SQL Server on %s reported %s.", sv, strings.Join(labels, ", ")), st...))
-			}
-			var isAlive []*parsers.Event
-			for _, ev := range alive {
-				if ev.Server == sv && !ev.Time.Before(start.Add(-time.Minute)) && !ev.Time.After(end.Add(time.Minute)) {
-					isAlive = append(isAlive, ev)
-				}
-			}
-			if len(isAlive) > 0 {
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The AG resource's IsAlive check failed (%s).", strings.Join(rule.Collect(isAlive, func(e *parsers.Event) string { return e.Reason }), ", ")), isAlive...))
-			}
-			f.Summary = fmt.Sprintf("A health check failed on %s at %s.", sv, words.HMS(start))
-			if notActed {
-				// The level does not fail the AG over on this condition: a
-				// warning of its own unless something else (a lease expiry)
-				// took the AG down, which then names it as its cause.
-				f.Title = fmt.Sprintf("%s error on %s (no failover at failure_condition_level %d)", worst(results).summary.Component, sv, level)
-				f.Summary = fmt.Sprintf("%s reported an error on %s at %s; %s, and it did not.", worst(results).summary.Component, sv, words.HMS(start), verdict)
-				f.Severity = 60
-			}
-			p.Report(f)
+	for sv, grp := range rule.Episodes(p.Filter(parsers.KindHealthFailure), 2*time.Minute) {
+		start, end := grp[0].Time, rule.Until(grp)
+		results := componentResults(p, sv, start.Add(-10*time.Minute), end)
+		level := failureConditionLevel(p, grp)
+		comps := rule.Collect(grp, func(e *parsers.Event) string { return e.Field("component") })
+		text := ""
+		for _, ev := range grp {
+			text += strings.ToLower(ev.Message) + "\n"
 		}
+		what := "a health check failed"
+		timedOut := strings.Contains(text, "diagnostics heartbeat is lost") || strings.Contains(text, "did not receive healthinformation") ||
+			strings.Contains(text, "did not receive health information")
+		switch {
+		case len(comps) > 0:
+			what = "the sp_server_diagnostics component " + strings.Join(comps, ", ") + " reported an error"
+		case timedOut:
+			what = "SQL Server did not answer the cluster's health check (sp_server_diagnostics) within HealthCheckTimeout"
+		}
+		if strings.Contains(text, "failureconditionlevel") {
+			what += ", so the cluster declared the AG unhealthy for its FailureConditionLevel"
+		}
+		for _, ev := range grp {
+			if ev.Error == 41653 {
+				what = "database-level health detection failed the AG (41653)"
+				if ev.Reason != "" {
+					what += ": " + ev.Reason
+				}
+			}
+		}
+		f := &rule.Finding{
+			Start: start, End: end,
+			Servers: []string{sv}, AGs: rule.Collect(grp, agOf), Databases: rule.Collect(grp, databaseOf),
+			Title: "Health check failed on " + sv, Severity: 75,
+			Confidence:       report.Likely,
+			ConfidenceReason: "The failure is logged; what made the component unhealthy is in its diagnostic data.",
+			Fix:              healthFix(sv, rule.Collect(grp, agOf), timedOut),
+		}
+		// What the component's own payload says.
+		var verdict string
+		notActed := false
+		if w := worst(results); w != nil && w.summary.State == health.StateError {
+			s := &w.summary
+			what = fmt.Sprintf("the %s component of sp_server_diagnostics reported an error: %s", s.Component, strings.TrimSuffix(strings.TrimPrefix(s.Text, string(s.Component)+" error: "), "."))
+			f.Confidence, f.ConfidenceReason = report.Certain, fmt.Sprintf("The %s result's payload names the condition (%s).", s.Component, strings.Join(s.Cause().Attrs, ", "))
+			if level > 0 {
+				verdict = levelSentence(level, s.Component)
+				notActed = !health.FailsOver(level, s.Component, s.State)
+			}
+			if st, ok := warningStep(results, s.Component, w.ev.Time); ok {
+				f.Chain = append(f.Chain, st)
+			}
+			if fix := s.Fix(); fix != "" {
+				f.Fix.Steps = append([]string{fix}, f.Fix.Steps[1:]...)
+			}
+			f.Title = fmt.Sprintf("%s error on %s", s.Component, sv)
+		}
+		f.RootCause = fmt.Sprintf("On %s %s.", sv, what)
+		if verdict != "" {
+			f.RootCause = strings.TrimSuffix(f.RootCause, ".") + "; " + verdict + "."
+		}
+		f.Chain = append(f.Chain, rule.Step(words.UpperFirst(what)+".", grp...))
+		// SQL Server's own reports of the same trouble (17884, dumps).
+		var st []*parsers.Event
+		for _, ev := range stalls {
+			if ev.Server == sv && !ev.Time.Before(start.Add(-5*time.Minute)) && !ev.Time.After(end) {
+				st = append(st, ev)
+			}
+		}
+		if len(st) > 0 {
+			labels := rule.Collect(st, func(e *parsers.Event) string { return e.Reason })
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("SQL Server on %s reported %s.", sv, strings.Join(labels, ", ")), st...))
+		}
+		var isAlive []*parsers.Event
+		for _, ev := range alive {
+			if ev.Server == sv && !ev.Time.Before(start.Add(-time.Minute)) && !ev.Time.After(end.Add(time.Minute)) {
+				isAlive = append(isAlive, ev)
+			}
+		}
+		if len(isAlive) > 0 {
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The AG resource's IsAlive check failed (%s).", strings.Join(rule.Collect(isAlive, func(e *parsers.Event) string { return e.Reason }), ", ")), isAlive...))
+		}
+		f.Summary = fmt.Sprintf("A health check failed on %s at %s.", sv, words.HMS(start))
+		if notActed {
+			// The level does not fail the AG over on this condition: a
+			// warning of its own unless something else (a lease expiry)
+			// took the AG down, which then names it as its cause.
+			f.Title = fmt.Sprintf("%s error on %s (no failover at failure_condition_level %d)", worst(results).summary.Component, sv, level)
+			f.Summary = fmt.Sprintf("%s reported an error on %s at %s; %s, and it did not.", worst(results).summary.Component, sv, words.HMS(start), verdict)
+			f.Severity = 60
+		}
+		p.Report(f)
 	}
 }
 

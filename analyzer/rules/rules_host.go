@@ -35,65 +35,62 @@ func runCrash(p *rule.Pass) {
 			evs = append(evs, ev)
 		}
 	}
-	servers, m := rule.ByServer(evs)
-	for _, sv := range servers {
-		for _, grp := range rule.GroupByGap(m[sv], 10*time.Minute) {
-			var sql, host []*parsers.Event
-			for _, ev := range grp {
-				if ev.Kind == parsers.KindSQLServiceDown {
-					sql = append(sql, ev)
-				} else {
-					host = append(host, ev)
-				}
+	for sv, grp := range rule.Episodes(evs, 10*time.Minute) {
+		var sql, host []*parsers.Event
+		for _, ev := range grp {
+			if ev.Kind == parsers.KindSQLServiceDown {
+				sql = append(sql, ev)
+			} else {
+				host = append(host, ev)
 			}
-			var what []string
-			f := &rule.Finding{
-				Start: grp[0].Time, End: rule.Until(grp), Servers: []string{sv}, AGs: rule.Collect(grp, agOf),
-				Key: strings.ToUpper(sv), Severity: 85, SQLLogged: true,
-				Confidence: report.Certain,
-			}
-			if len(host) > 0 {
-				what = append(what, fmt.Sprintf("%s restarted without a clean shutdown (System log %s: a power loss, a hang or a bug check)", sv, eventIDs(host)))
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The System log of %s records an unexpected shutdown.", sv), host...))
-				f.Fix.Steps = append(f.Fix.Steps,
-					"Read the System log of "+sv+" before the crash (hardware, driver, storage and power events) and the bug check in the Kernel-Power 41 data (BugcheckCode 0 means power loss or a hard reset).",
-					"If Windows wrote a memory dump (C:\\Windows\\MEMORY.DMP, Minidump folder), have it analyzed; check the host or hypervisor logs for a VM reset.")
-			}
-			if len(sql) > 0 {
-				what = append(what, fmt.Sprintf("the SQL Server service on %s terminated unexpectedly (System log %s)", sv, eventIDs(sql)))
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The SQL Server service on %s terminated unexpectedly.", sv), sql...))
-				f.Fix.Steps = append(f.Fix.Steps,
-					"Read the end of the ERRORLOG of "+sv+" before the crash and the SQLDump*.txt / .mdmp files in its LOG folder: the exception, its module and the stack.",
-					"Check the build against the latest cumulative update; a repeated crash with the same stack is usually a known fixed issue.")
-			}
-			// The cluster's view of the crash: the AG resource on this node
-			// failed right after it (1069, or the cluster log's record).
-			var failed []*parsers.Event
-			for _, ev := range p.Within(f.Start, f.End.Add(2*time.Minute)) {
-				if ev.Kind == parsers.KindResourceFailed && ev.Server == sv {
-					failed = append(failed, ev)
-				}
-			}
-			if len(failed) > 0 {
-				what := "the resource"
-				if ags := rule.Collect(failed, agOf); len(ags) > 0 {
-					what = "the resource of " + strings.Join(ags, ", ")
-				}
-				src := "cluster log"
-				if failed[0].Source == parsers.SourceEventLog {
-					src = "System log " + eventIDs(failed)
-				}
-				f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The cluster saw %s fail (%s).", what, src), failed...))
-			}
-			f.Title = "Crash on " + sv
-			if len(sql) > 0 && len(host) == 0 {
-				f.Title = "SQL Server crashed on " + sv
-			}
-			f.RootCause = words.UpperFirst(strings.Join(what, "; ")) + "."
-			f.Summary = fmt.Sprintf("%s at %s.", words.UpperFirst(strings.Join(what, "; ")), words.HMS(f.Start))
-			f.ConfidenceReason = "The Windows System log records the crash."
-			p.Report(f)
 		}
+		var what []string
+		f := &rule.Finding{
+			Start: grp[0].Time, End: rule.Until(grp), Servers: []string{sv}, AGs: rule.Collect(grp, agOf),
+			Key: strings.ToUpper(sv), Severity: 85, SQLLogged: true,
+			Confidence: report.Certain,
+		}
+		if len(host) > 0 {
+			what = append(what, fmt.Sprintf("%s restarted without a clean shutdown (System log %s: a power loss, a hang or a bug check)", sv, eventIDs(host)))
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The System log of %s records an unexpected shutdown.", sv), host...))
+			f.Fix.Steps = append(f.Fix.Steps,
+				"Read the System log of "+sv+" before the crash (hardware, driver, storage and power events) and the bug check in the Kernel-Power 41 data (BugcheckCode 0 means power loss or a hard reset).",
+				"If Windows wrote a memory dump (C:\\Windows\\MEMORY.DMP, Minidump folder), have it analyzed; check the host or hypervisor logs for a VM reset.")
+		}
+		if len(sql) > 0 {
+			what = append(what, fmt.Sprintf("the SQL Server service on %s terminated unexpectedly (System log %s)", sv, eventIDs(sql)))
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The SQL Server service on %s terminated unexpectedly.", sv), sql...))
+			f.Fix.Steps = append(f.Fix.Steps,
+				"Read the end of the ERRORLOG of "+sv+" before the crash and the SQLDump*.txt / .mdmp files in its LOG folder: the exception, its module and the stack.",
+				"Check the build against the latest cumulative update; a repeated crash with the same stack is usually a known fixed issue.")
+		}
+		// The cluster's view of the crash: the AG resource on this node
+		// failed right after it (1069, or the cluster log's record).
+		var failed []*parsers.Event
+		for _, ev := range p.Within(f.Start, f.End.Add(2*time.Minute)) {
+			if ev.Kind == parsers.KindResourceFailed && ev.Server == sv {
+				failed = append(failed, ev)
+			}
+		}
+		if len(failed) > 0 {
+			what := "the resource"
+			if ags := rule.Collect(failed, agOf); len(ags) > 0 {
+				what = "the resource of " + strings.Join(ags, ", ")
+			}
+			src := "cluster log"
+			if failed[0].Source == parsers.SourceEventLog {
+				src = "System log " + eventIDs(failed)
+			}
+			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The cluster saw %s fail (%s).", what, src), failed...))
+		}
+		f.Title = "Crash on " + sv
+		if len(sql) > 0 && len(host) == 0 {
+			f.Title = "SQL Server crashed on " + sv
+		}
+		f.RootCause = words.UpperFirst(strings.Join(what, "; ")) + "."
+		f.Summary = fmt.Sprintf("%s at %s.", words.UpperFirst(strings.Join(what, "; ")), words.HMS(f.Start))
+		f.ConfidenceReason = "The Windows System log records the crash."
+		p.Report(f)
 	}
 }
 
