@@ -40,49 +40,42 @@ type Options struct {
 // Analyze reads files and returns the report. It fails only when no input
 // could be read at all; problems with single files are listed in the report.
 func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
-	results := inputs.Read(files, opt.Workers, nil, opt.Progress)
-	set, events, warnings := prepare(results, opt)
-	rep := &report.Report{Tool: "agtriage", Warnings: warnings, Inputs: make([]report.Input, 0, len(results))}
+	results, ins := inputs.Read(files, opt.Workers, nil, opt.Progress)
+	set, events, warnings := prepare(files, results, opt)
+	rep := &report.Report{Tool: "agtriage", Warnings: warnings, Inputs: ins}
 	readable := 0
-	for i := range results {
-		rep.Inputs = append(rep.Inputs, results[i].Input)
-		if n := results[i].Input.MissingZone; n > 0 {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d event timestamps had no time zone (no \"Z\") and were taken as UTC (Extended Events record UTC)", results[i].Input.File, n))
-		}
-		if results[i].Summary != nil {
-			readable++
-		}
-	}
 	var settings []inputs.Setting
 	for i := range results {
-		settings = append(settings, results[i].Settings...)
+		r := &results[i]
+		settings = append(settings, r.Settings...)
+		if n := r.Input.MissingZone; n > 0 {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d event timestamps had no time zone (no \"Z\") and were taken as UTC (Extended Events record UTC)", r.Input.File, n))
+		}
+		if r.Summary != nil {
+			readable++
+			// What each server's logs cover: the files' ranges (their
+			// first and last records, folded repeats included), not the
+			// first and last event the analysis kept.
+			sv := set.byKey[canonKey(r.Input.Server)]
+			r.Input.Start, r.Input.End = fileRange(r, sv)
+			if sv != nil && !r.Input.Start.IsZero() {
+				if sv.Start.IsZero() || r.Input.Start.Before(sv.Start) {
+					sv.Start = r.Input.Start
+				}
+				if r.Input.End.After(sv.End) {
+					sv.End = r.Input.End
+				}
+			}
+		}
+		// The result no longer needs its events (merged into events) or
+		// settings; its Input is already the report's.
+		r.Events, r.Settings = nil, nil
 	}
 	rep.Settings = inputs.MergeSettings(settings)
 	if readable == 0 {
 		return rep, fmt.Errorf("no readable log among %d file(s): give ERRORLOG files, AlwaysOn_health .xel or XML files, or cluster logs", len(files))
 	}
 
-	// What each server's logs cover: the files' ranges (their first and
-	// last records, folded repeats included), not the first and last event
-	// the analysis kept.
-	for i := range results {
-		r := &results[i]
-		if r.Summary == nil {
-			continue
-		}
-		sv := set.byKey[canonKey(r.Input.Server)]
-		r.Input.Start, r.Input.End = fileRange(r, sv)
-		rep.Inputs[len(rep.Inputs)-len(results)+i] = r.Input
-		if sv == nil || r.Input.Start.IsZero() {
-			continue
-		}
-		if sv.Start.IsZero() || r.Input.Start.Before(sv.Start) {
-			sv.Start = r.Input.Start
-		}
-		if r.Input.End.After(sv.End) {
-			sv.End = r.Input.End
-		}
-	}
 	starts, ends := map[string]time.Time{}, map[string]time.Time{}
 	for _, sv := range set.list {
 		starts[sv.Name], ends[sv.Name] = sv.Start, sv.End
@@ -253,8 +246,8 @@ func clientImpact(incidents []report.Incident, events []*parsers.Event) {
 }
 
 // prepare attributes servers, aligns clocks, filters and sorts the events.
-func prepare(results []inputs.Result, opt Options) (*serverSet, []*parsers.Event, []string) {
-	set := attribute(results, opt.Servers)
+func prepare(files []inputs.File, results []inputs.Result, opt Options) (*serverSet, []*parsers.Event, []string) {
+	set := attribute(files, results, opt.Servers)
 	warnings := alignClocks(results, set, opt.UTCOffsets)
 	var events []*parsers.Event
 	agSeen := map[string]bool{}
@@ -461,8 +454,8 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 			budget -= max(f.Size, 0)
 		}
 	}
-	results := inputs.Read(files, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
-	set := attribute(results, opt.Servers)
+	results, _ := inputs.Read(files, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
+	set := attribute(files, results, opt.Servers)
 	alignClocks(results, set, opt.UTCOffsets)
 	var ins []report.Input
 	emit := func(ev *parsers.Event) error {
@@ -476,7 +469,7 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 	}
 	for i := range results {
 		r := &results[i]
-		ins = append(ins, r.Input)
+		ins = append(ins, *r.Input)
 		if r.Summary == nil {
 			continue
 		}

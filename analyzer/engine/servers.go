@@ -86,7 +86,7 @@ func (s *serverSet) canonical(name string) string {
 // names), a sibling file in the same folder that states one, or the folder's
 // name (support bundles have one folder per replica). Then it merges names that
 // denote the same instance (HOST and HOST\INSTANCE).
-func attribute(results []inputs.Result, overrides []ServerOverride) *serverSet {
+func attribute(files []inputs.File, results []inputs.Result, overrides []ServerOverride) *serverSet {
 	names := make([]string, len(results))
 	// Pass 1: overrides and names stated in the log.
 	dirNames := map[string]map[string]bool{}
@@ -94,7 +94,7 @@ func attribute(results []inputs.Result, overrides []ServerOverride) *serverSet {
 	clusterLogs := map[string]int{}
 	for i := range results {
 		if results[i].Format == parsers.FormatClusterlog {
-			clusterLogs[results[i].File.Dir]++
+			clusterLogs[files[i].Dir]++
 		}
 	}
 	named := func(dir, name string, i int) {
@@ -113,18 +113,18 @@ func attribute(results []inputs.Result, overrides []ServerOverride) *serverSet {
 		if r.Summary == nil {
 			continue
 		}
-		if n := overrideFor(r.File.Name, overrides); n != "" {
+		if n := overrideFor(files[i].Name, overrides); n != "" {
 			names[i], r.Input.AttributedBy = n, "override"
 			continue
 		}
 		if r.Summary.Server != "" {
 			names[i], r.Input.AttributedBy = r.Summary.Server, "log"
-			if r.Format == parsers.FormatClusterlog && clusterLogs[r.File.Dir] > 1 {
+			if r.Format == parsers.FormatClusterlog && clusterLogs[files[i].Dir] > 1 {
 				// Collectors put every node's cluster log in each replica's
 				// folder: then a node name says nothing about the folder.
 				continue
 			}
-			named(r.File.Dir, r.Summary.Server, i)
+			named(files[i].Dir, r.Summary.Server, i)
 		}
 	}
 	// Pass 2: a collector's <server>_<instance>_ file-name prefix
@@ -134,10 +134,10 @@ func attribute(results []inputs.Result, overrides []ServerOverride) *serverSet {
 		if r.Summary == nil || names[i] != "" {
 			continue
 		}
-		if s := inputs.CollectorServer(r.File.Name); s != "" {
+		if s := inputs.CollectorServer(files[i].Name); s != "" {
 			names[i], r.Input.AttributedBy = s, "file name"
-			if r.Format != parsers.FormatClusterlog || clusterLogs[r.File.Dir] <= 1 {
-				named(r.File.Dir, s, i)
+			if r.Format != parsers.FormatClusterlog || clusterLogs[files[i].Dir] <= 1 {
+				named(files[i].Dir, s, i)
 			}
 		}
 	}
@@ -147,18 +147,18 @@ func attribute(results []inputs.Result, overrides []ServerOverride) *serverSet {
 		if r.Summary == nil || names[i] != "" {
 			continue
 		}
-		if sib := oneHost(dirNames[r.File.Dir]); len(sib) == 1 {
+		if sib := oneHost(dirNames[files[i].Dir]); len(sib) == 1 {
 			for k := range sib {
-				names[i], r.Input.AttributedBy = names[firstNamed[r.File.Dir][k]], "sibling"
+				names[i], r.Input.AttributedBy = names[firstNamed[files[i].Dir][k]], "sibling"
 			}
 			continue
 		}
-		if len(dirNames[r.File.Dir]) < 2 && folderNamesServer(r.File) {
+		if len(dirNames[files[i].Dir]) < 2 && folderNamesServer(files[i]) {
 			// (A folder whose files name two servers is no replica folder.)
-			names[i], r.Input.AttributedBy = filepath.Base(filepath.Clean(r.File.Dir)), "folder"
+			names[i], r.Input.AttributedBy = filepath.Base(filepath.Clean(files[i].Dir)), "folder"
 			continue
 		}
-		names[i], r.Input.AttributedBy = "unknown ("+filepath.Base(r.File.Name)+")", "none"
+		names[i], r.Input.AttributedBy = "unknown ("+filepath.Base(files[i].Name)+")", "none"
 	}
 	// Create servers: full instance names first so that folder/host names
 	// merge into them.
@@ -181,10 +181,10 @@ func attribute(results []inputs.Result, overrides []ServerOverride) *serverSet {
 			sv.addAlias(names[i])
 		}
 		if r.Input.AttributedBy == "folder" {
-			sv.addAlias(filepath.Base(filepath.Clean(r.File.Dir)))
+			sv.addAlias(filepath.Base(filepath.Clean(files[i].Dir)))
 		}
 		r.Input.Server = sv.Name
-		sv.Files = append(sv.Files, r.File.Name)
+		sv.Files = append(sv.Files, files[i].Name)
 		for _, ev := range r.Events {
 			ev.Server = sv.Name
 		}

@@ -4,28 +4,38 @@ import (
 	"testing"
 
 	"github.com/agtriage/agtriage/analyzer/inputs"
+	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/parsers"
 )
 
-func result(name, dir, root, logServer string) inputs.Result {
-	return inputs.Result{
-		File:    inputs.File{Name: name, Dir: dir, Root: root},
-		Summary: &inputs.Summary{Server: logServer},
-		Events:  []*parsers.Event{{Kind: parsers.KindStartup}},
+// bundle builds the files and read results attribute takes: a file with a
+// logServer was read (its log names that server, or none when ""); a file
+// without one was not.
+func bundle(specs ...[4]string) ([]inputs.File, []inputs.Result) {
+	files := make([]inputs.File, len(specs))
+	results := make([]inputs.Result, len(specs))
+	for i, sp := range specs {
+		files[i] = inputs.File{Name: sp[0], Dir: sp[1], Root: sp[2]}
+		results[i].Input = &report.Input{File: sp[0]}
+		if sp[3] != "-" {
+			results[i].Summary = &inputs.Summary{Server: sp[3]}
+			results[i].Events = []*parsers.Event{{Kind: parsers.KindStartup}}
+		}
 	}
+	return files, results
 }
 
 func TestAttribute(t *testing.T) {
-	results := []inputs.Result{
-		result("b/n1/ERRORLOG", "b/n1", "b", `NODE1\INST`),                   // the log names it
-		result("b/n1/ERRORLOG.1", "b/n1", "b", ""),                           // sibling of a named file
-		result("b/node1/AlwaysOn.xml", "b/node1", "b", ""),                   // folder = host of NODE1\INST
-		result("b/NODE2/ERRORLOG", "b/NODE2", "b", ""),                       // folder name only
-		result("b/x/ERRORLOG", "b/x", "b", ""),                               // overridden below
-		result("flat.log", ".", ".", ""),                                     // nothing to go by
-		{File: inputs.File{Name: "b/n1/readme.txt", Dir: "b/n1", Root: "b"}}, // not read
-	}
-	set := attribute(results, []ServerOverride{{Name: "NODE3", Path: "b/x"}})
+	files, results := bundle(
+		[4]string{"b/n1/ERRORLOG", "b/n1", "b", `NODE1\INST`}, // the log names it
+		[4]string{"b/n1/ERRORLOG.1", "b/n1", "b", ""},         // sibling of a named file
+		[4]string{"b/node1/AlwaysOn.xml", "b/node1", "b", ""}, // folder = host of NODE1\INST
+		[4]string{"b/NODE2/ERRORLOG", "b/NODE2", "b", ""},     // folder name only
+		[4]string{"b/x/ERRORLOG", "b/x", "b", ""},             // overridden below
+		[4]string{"flat.log", ".", ".", ""},                   // nothing to go by
+		[4]string{"b/n1/readme.txt", "b/n1", "b", "-"},        // not read
+	)
+	set := attribute(files, results, []ServerOverride{{Name: "NODE3", Path: "b/x"}})
 	want := []struct{ server, by string }{
 		{`NODE1\INST`, "log"},
 		{`NODE1\INST`, "sibling"},
@@ -37,11 +47,11 @@ func TestAttribute(t *testing.T) {
 	}
 	for i, w := range want {
 		if got := results[i].Input; got.Server != w.server || got.AttributedBy != w.by {
-			t.Errorf("%s: server %q by %q, want %q by %q", results[i].File.Name, got.Server, got.AttributedBy, w.server, w.by)
+			t.Errorf("%s: server %q by %q, want %q by %q", files[i].Name, got.Server, got.AttributedBy, w.server, w.by)
 		}
 		for _, ev := range results[i].Events {
 			if ev.Server != w.server {
-				t.Errorf("%s: event server %q, want %q", results[i].File.Name, ev.Server, w.server)
+				t.Errorf("%s: event server %q, want %q", files[i].Name, ev.Server, w.server)
 			}
 		}
 	}

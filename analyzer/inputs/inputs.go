@@ -1,7 +1,6 @@
 package inputs
 
 import (
-	"archive/zip"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/agtriage/agtriage/analyzer/report"
@@ -125,56 +123,7 @@ func addFile(files []File, skipped []report.Input, path, dir, root string, info 
 	}
 	switch {
 	case strings.HasSuffix(lower, ".zip"):
-		zf, err := zip.OpenReader(path)
-		if err != nil {
-			return files, append(skipped, report.Input{File: path, Skipped: "cannot read zip archive: " + err.Error()})
-		}
-		// The archive stays open for the members' Open functions; it is
-		// released when the process ends (inputs are read once).
-		zf.RegisterDecompressor(zip.Deflate, guardedDeflate)
-		members := make([]*zip.File, 0, len(zf.File))
-		for _, m := range zf.File {
-			if !m.FileInfo().IsDir() {
-				members = append(members, m)
-			}
-		}
-		sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
-		for _, m := range members {
-			// Member names are only labels: nothing is ever written, so "../"
-			// cannot escape anywhere; clean them for display.
-			name := cleanMemberName(m.Name)
-			if c, ok := tarKind(strings.ToLower(name)); ok { // a tar inside the zip (tar.go)
-				files, skipped = addTar(files, skipped, path+"/"+name, path+"/"+filepath.ToSlash(filepath.Dir(name)), root,
-					int64(m.UncompressedSize64), c, m.Open, 1)
-				continue
-			}
-			full := path + "/" + name
-			dir := full[:len(path)] // the archive itself for a member at its top
-			if i := strings.LastIndexByte(name, '/'); i >= 0 {
-				dir = full[:len(path)+1+i] // shares the name's bytes
-			}
-			f := File{
-				Name: full,
-				Dir:  dir,
-				Root: root,
-				Size: int64(m.UncompressedSize64),
-			}
-			m := m
-			f.Open = func() (io.ReadCloser, error) {
-				rc, err := m.Open()
-				if err != nil {
-					return nil, describeZipOpen(m, err)
-				}
-				rc = &zipMember{rc: rc, m: m}
-				limit := int64(MaxInflate)
-				if c := int64(m.CompressedSize64) * MaxRatio; c > 0 && c < limit {
-					limit = max(c, 1<<20)
-				}
-				return &limitedReadCloser{r: io.LimitReader(rc, limit), c: rc, limit: limit}, nil
-			}
-			files = append(files, f)
-		}
-		return files, skipped
+		return addZip(files, skipped, path, root) // zip.go
 	case strings.HasSuffix(lower, ".gz"):
 		return append(files, File{
 			Name: path, Dir: dir, Root: root,

@@ -173,16 +173,16 @@ func guardedDeflate(r io.Reader) io.ReadCloser {
 // zipMember reads one member of a zip archive and turns archive/zip's terse
 // errors into reasons that say what is wrong with the member.
 type zipMember struct {
-	rc io.ReadCloser
-	m  *zip.File
-	n  int64
+	rc          io.ReadCloser
+	size, csize uint64 // as the archive directory states them
+	n           int64
 }
 
 func (z *zipMember) Read(p []byte) (int, error) {
 	// Read no further than the stated size: archive/zip drops the whole
 	// read that crosses it, so the content up to that size is kept and the
 	// excess is reported.
-	if size := z.m.UncompressedSize64; size < math.MaxInt64 {
+	if size := z.size; size < math.MaxInt64 {
 		rem := int64(size) - z.n
 		if rem <= 0 {
 			var one [1]byte
@@ -212,12 +212,12 @@ func (z *zipMember) explain(err error) error {
 	var ie *InflateError
 	switch {
 	case errors.As(err, &ie):
-	case errors.Is(err, zip.ErrFormat) && uint64(z.n) >= z.m.UncompressedSize64:
-		err = fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", z.m.UncompressedSize64)
-	case errors.Is(err, io.ErrUnexpectedEOF) && uint64(z.n) < z.m.UncompressedSize64:
-		err = fmt.Errorf("zip member ends after %d bytes but its archive directory states %d (a truncated or crafted archive)", z.n, z.m.UncompressedSize64)
+	case errors.Is(err, zip.ErrFormat) && uint64(z.n) >= z.size:
+		err = fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", z.size)
+	case errors.Is(err, io.ErrUnexpectedEOF) && uint64(z.n) < z.size:
+		err = fmt.Errorf("zip member ends after %d bytes but its archive directory states %d (a truncated or crafted archive)", z.n, z.size)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = fmt.Errorf("zip member's compressed data ends early after %d bytes (the archive directory's compressed size %d does not match the data)", z.n, z.m.CompressedSize64)
+		err = fmt.Errorf("zip member's compressed data ends early after %d bytes (the archive directory's compressed size %d does not match the data)", z.n, z.csize)
 	case errors.Is(err, zip.ErrChecksum):
 		err = fmt.Errorf("zip member's checksum (CRC-32) does not match its %d bytes: the content is damaged", z.n)
 	}
@@ -225,14 +225,6 @@ func (z *zipMember) explain(err error) error {
 }
 
 func (z *zipMember) Close() error { return z.rc.Close() }
-
-// describeZipOpen explains why a zip member cannot be opened.
-func describeZipOpen(m *zip.File, err error) error {
-	if errors.Is(err, zip.ErrAlgorithm) {
-		return fmt.Errorf("zip member compressed with method %d, which is not supported (only stored and deflate): extract it and pass the file", m.Method)
-	}
-	return err
-}
 
 // isDevNull reports whether st is the null device (standard input of a
 // program started without one), which reads as empty.

@@ -54,11 +54,10 @@ func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
 
 // Result is what reading one File produced.
 type Result struct {
-	// File is the file read.
-	File File
 	// Input is the file's line in the report: format, counts, warnings, or
-	// why it was not read.
-	Input report.Input
+	// why it was not read. It points into the slice Read returns beside the
+	// results, which can become the report's Inputs as it is.
+	Input *report.Input
 	// Summary is nil when the file could not be read.
 	Summary *Summary
 	// Format is the detected format (an exported ERRORLOG reads as
@@ -199,15 +198,17 @@ func relevant(ev *parsers.Event) bool {
 }
 
 // Read reads files with up to workers goroutines (0 = number of CPUs) and
-// returns the results in input order. For the files keepAll approves every
+// returns the results in input order, with each file's line of the report
+// (Result.Input points into the second slice). For the files keepAll approves every
 // event is kept; otherwise only the AG-relevant ones, storms folded.
 // progress, when set, is called after each file with the number of files
 // done and the bytes read so far (never concurrently).
-func Read(files []File, workers int, keepAll func(File) bool, progress func(int, int64)) []Result {
+func Read(files []File, workers int, keepAll func(File) bool, progress func(int, int64)) ([]Result, []report.Input) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	results := make([]Result, len(files))
+	ins := make([]report.Input, len(files))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done, bytes := 0, int64(0)
@@ -217,7 +218,7 @@ func Read(files []File, workers int, keepAll func(File) bool, progress func(int,
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = readFile(files[i], keepAll != nil && keepAll(files[i]))
+				results[i] = readFile(files[i], keepAll != nil && keepAll(files[i]), &ins[i])
 				if progress != nil {
 					mu.Lock()
 					done++
@@ -233,13 +234,13 @@ func Read(files []File, workers int, keepAll func(File) bool, progress func(int,
 	}
 	close(next)
 	wg.Wait()
-	return results
+	return results, ins
 }
 
 // readFile detects the format of f and streams its events.
-func readFile(f File, keepAll bool) (res Result) {
-	res.File = f
-	res.Input = report.Input{File: f.Name, Bytes: f.Size}
+func readFile(f File, keepAll bool, in *report.Input) (res Result) {
+	res.Input = in
+	*res.Input = report.Input{File: f.Name, Bytes: f.Size}
 	defer func() {
 		// A reader must never panic; if one does, the file is reported and the
 		// analysis goes on.
@@ -248,13 +249,13 @@ func readFile(f File, keepAll bool) (res Result) {
 		}
 	}()
 	rule, _ := classifyFile(f.Name) // the collector's role of the file, once
-	if in, ok := rule.skip(f.Name); ok {
-		in.Bytes = f.Size
-		res.Input = in // a collector's non-log file (collectors.go)
+	if skip, ok := rule.skip(f.Name); ok {
+		skip.Bytes = f.Size
+		*res.Input = skip // a collector's non-log file (collectors.go)
 		return res
 	}
 	if reason, ok := rule.settings(); ok {
-		res.Input = report.Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
+		*res.Input = report.Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
 		rows, err := readSettings(f) // settings.go
 		res.Settings = rows
 		switch {
@@ -310,7 +311,7 @@ func readFile(f File, keepAll bool) (res Result) {
 			break
 		}
 		if headTail {
-			noteHeadTail(&res.Input, ev)
+			noteHeadTail(res.Input, ev)
 		}
 		if !window.keep(ev) {
 			continue

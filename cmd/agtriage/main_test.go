@@ -8,6 +8,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -69,13 +70,15 @@ type runOpts struct {
 	dir        string    // working directory (default: a fresh temporary one)
 	stdin      io.Reader // standard input (default: empty)
 	extraFiles []*os.File
+	timeout    time.Duration // default 30 s
 }
 
 // agt runs the binary with args and fails the test when it does not finish
-// within 30 s or cannot be started.
+// within o.timeout (30 s by default) or cannot be started.
 func agt(t *testing.T, o runOpts, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	timeout := cmp.Or(o.timeout, 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = o.dir
@@ -90,7 +93,7 @@ func agt(t *testing.T, o runOpts, args ...string) result {
 	err := cmd.Run()
 	r := result{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
 	if ctx.Err() != nil {
-		t.Fatalf("agtriage %q did not finish within 30 s; stderr:\n%s", args, r.stderr)
+		t.Fatalf("agtriage %q did not finish within %v; stderr:\n%s", args, timeout, r.stderr)
 	}
 	var exitErr *exec.ExitError
 	switch {

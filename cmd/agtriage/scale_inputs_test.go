@@ -24,7 +24,9 @@ func TestScaleManyInputs(t *testing.T) {
 	line := "2024-03-12 02:14:00.00 spid9s      Starting up database 'master'.\r\n"
 	run := func(t *testing.T, limitMB int64, args ...string) result {
 		t.Helper()
-		r := agt(t, runOpts{}, append([]string{"-q", "-f", "json", "-o", filepath.Join(t.TempDir(), "r.json")}, args...)...)
+		// A time bound only against hanging: peak memory is what is
+		// measured, and a loaded machine may take many times longer.
+		r := agt(t, runOpts{timeout: 3 * time.Minute}, append([]string{"-q", "-f", "json", "-o", filepath.Join(t.TempDir(), "r.json")}, args...)...)
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, clip(r.stderr))
 		}
@@ -105,11 +107,13 @@ func TestGenerateHugeXEL(t *testing.T) {
 }
 
 // zipLimitMB is the peak RSS allowed for a 100,000-entry zip of one-line
-// logs. Issue 12 aims at 100 MB; each entry still costs about 1.1 KB while
-// the analysis runs (archive/zip's directory entry, the File, the read
-// result and its summary, the report's Input), 170-212 MB at GOGC=50 (255 MB
-// before): the bound guards against a return to per-file buffers.
-const zipLimitMB = 256
+// logs. Issue 12 aims at 100 MB. Each entry now costs about 600 bytes while
+// the analysis runs (the File with its member's offsets, the read result
+// and its summary, the report's Input, which the result points into):
+// 130-150 MB at GOGC=50, from 255 MB at first and 180-215 MB with
+// archive/zip's directory kept and the Input held twice. The bound guards
+// against a return of either.
+const zipLimitMB = 180
 
 // hugeBufferXEL returns an AlwaysOn_health .xel file whose events fill one
 // buffer of about size bytes (error_reported events with 64 KB messages).

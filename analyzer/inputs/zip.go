@@ -1,0 +1,134 @@
+package inputs
+
+import (
+	"archive/zip"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/agtriage/agtriage/analyzer/report"
+)
+
+// zipEntry is what opening a zip member needs, kept instead of archive/zip's
+// directory entry (about 200 bytes and the name again): a bundle of 100,000
+// members then costs the File list alone.
+type zipEntry struct {
+	archive *os.File
+	offset  int64 // of the member's data (after its local header)
+	csize   int64
+	size    uint64
+	crc     uint32
+	method  uint16
+}
+
+// addZip lists the members of the zip archive at path. The archive stays open
+// for the members' Open functions; it is released when the process ends
+// (inputs are read once, and again for the events view).
+func addZip(files []File, skipped []report.Input, path, root string) ([]File, []report.Input) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return files, append(skipped, report.Input{File: path, Skipped: "cannot read zip archive: " + describeOpenError(err)})
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return files, append(skipped, report.Input{File: path, Skipped: "cannot read zip archive: " + err.Error()})
+	}
+	zr, err := zip.NewReader(fh, st.Size())
+	if err != nil {
+		fh.Close()
+		return files, append(skipped, report.Input{File: path, Skipped: "cannot read zip archive: " + err.Error()})
+	}
+	zr.RegisterDecompressor(zip.Deflate, guardedDeflate)
+	members := make([]*zip.File, 0, len(zr.File))
+	for _, m := range zr.File {
+		if !m.FileInfo().IsDir() {
+			members = append(members, m)
+		}
+	}
+	sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
+	for _, m := range members {
+		// Member names are only labels: nothing is ever written, so "../"
+		// cannot escape anywhere; clean them for display.
+		name := cleanMemberName(m.Name)
+		if c, ok := tarKind(strings.ToLower(name)); ok { // a tar inside the zip (tar.go)
+			files, skipped = addTar(files, skipped, path+"/"+name, path+"/"+filepath.ToSlash(filepath.Dir(name)), root,
+				int64(m.UncompressedSize64), c, m.Open, 1)
+			continue
+		}
+		full := path + "/" + name
+		dir := full[:len(path)] // the archive itself for a member at its top
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			dir = full[:len(path)+1+i] // shares the name's bytes
+		}
+		f := File{Name: full, Dir: dir, Root: root, Size: int64(m.UncompressedSize64)}
+		off, err := m.DataOffset()
+		switch {
+		case err != nil:
+			f.Open = func() (io.ReadCloser, error) {
+				return nil, fmt.Errorf("zip member's local header cannot be read: %w", err)
+			}
+		case m.Method != zip.Store && m.Method != zip.Deflate:
+			method := m.Method
+			f.Open = func() (io.ReadCloser, error) {
+				return nil, fmt.Errorf("zip member compressed with method %d, which is not supported (only stored and deflate): extract it and pass the file", method)
+			}
+		default:
+			e := &zipEntry{archive: fh, offset: off, csize: int64(m.CompressedSize64), size: m.UncompressedSize64, crc: m.CRC32, method: m.Method}
+			f.Open = e.open
+		}
+		files = append(files, f)
+	}
+	return files, skipped
+}
+
+// open reads the member: its compressed bytes from the archive, inflated
+// within the bounds of MaxInflate and MaxRatio, checked against the sizes
+// and the CRC-32 of the archive directory.
+func (e *zipEntry) open() (io.ReadCloser, error) {
+	var rc io.ReadCloser = io.NopCloser(io.NewSectionReader(e.archive, e.offset, e.csize))
+	if e.method == zip.Deflate {
+		rc = guardedDeflate(io.NewSectionReader(e.archive, e.offset, e.csize))
+	}
+	rc = &zipMember{rc: &zipData{rc: rc, e: e, crc: crc32.NewIEEE()}, size: e.size, csize: uint64(e.csize)}
+	limit := int64(MaxInflate)
+	if c := e.csize * MaxRatio; c > 0 && c < limit {
+		limit = max(c, 1<<20)
+	}
+	return &limitedReadCloser{r: io.LimitReader(rc, limit), c: rc, limit: limit}, nil
+}
+
+// zipData checks a member's data as archive/zip does: no more bytes than
+// the directory states (zip.ErrFormat), not fewer (io.ErrUnexpectedEOF), and
+// the CRC-32 at the end (zip.ErrChecksum).
+type zipData struct {
+	rc  io.ReadCloser
+	e   *zipEntry
+	crc hash.Hash32
+	n   uint64
+}
+
+func (z *zipData) Read(p []byte) (int, error) {
+	n, err := z.rc.Read(p)
+	z.crc.Write(p[:n])
+	z.n += uint64(n)
+	if z.n > z.e.size {
+		return n, zip.ErrFormat
+	}
+	if err == io.EOF {
+		if z.n < z.e.size {
+			return n, io.ErrUnexpectedEOF
+		}
+		if z.e.crc != 0 && z.crc.Sum32() != z.e.crc {
+			return n, zip.ErrChecksum
+		}
+	}
+	return n, err
+}
+
+func (z *zipData) Close() error { return z.rc.Close() }
