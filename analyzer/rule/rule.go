@@ -14,22 +14,23 @@ import (
 // analyzers: a value with a name, documentation a user can read, the shared
 // results it needs, how its findings relate to other rules' findings, and a
 // function that reports findings with evidence and a suggested fix. The
-// driver (Analyze) knows nothing about a particular rule: it computes the
+// driver (package engine) knows nothing about a particular rule: it computes the
 // results a rule requires, runs it, and correlates every finding through the
 // rules' Links alone.
 //
-// # Writing a rule outside this package
+// # Writing a rule of one's own
 //
-// Declare a *Rule value and pass it in Options.Rules (append it to Rules to
-// keep the default ones):
+// Declare a *Rule value and pass it in analyzer.Options.Rules (append it to
+// rules.Default to keep the built-in ones):
 //
 //   - Name is a stable identifier; Category names the kind of problem and
 //     becomes the incident category when the rule's finding is the root
 //     cause. Use a category of your own unless your findings are the same
 //     kind of problem as a built-in rule's.
 //   - Requires lists the shared results the rule reads with Pass.ResultOf
-//     (RolesResult, ConnectionsResult, LifecycleResult, or a Result of your
-//     own); each is computed once per analysis, however many rules need it.
+//     (agstate.RolesResult, ConnectionsResult, LifecycleResult, or a Result
+//     of your own); each is computed once per analysis, however many rules
+//     need it.
 //   - Rank places the category among the causes: when two findings could
 //     explain each other, the lower rank is the cause (a cluster outage is 10,
 //     a failover 60, a disconnection 100; see the built-in rules). Zero means
@@ -45,7 +46,7 @@ import (
 //     database): findings of one rule with equal keys that overlap in time are
 //     one problem, however many replicas or files saw it, and merge.
 //
-// See ExampleRule.
+// See the package example.
 type Rule struct {
 	// Name is the stable identifier ("cluster-outage").
 	Name string
