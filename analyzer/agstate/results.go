@@ -24,12 +24,12 @@ var RolesResult = &rule.Result{
 	},
 }
 
-// ConnectionsResult is the list of connection windows ([]ConnectionWindow
-// behind the scenes, read with Pass.Connections): periods during which a
-// replica could not reach a partner while one of the two was primary.
+// ConnectionsResult is the list of connection windows ([]*Window, read with
+// Windows): periods during which a replica could not reach a partner while
+// one of the two was primary.
 var ConnectionsResult = &rule.Result{
 	Name:     "connections",
-	Doc:      "connection windows between replicas ([]*Window; Pass.Connections)",
+	Doc:      "connection windows between replicas ([]*Window; see Windows)",
 	Requires: []*rule.Result{RolesResult},
 	Compute:  func(p *rule.Pass) any { return buildWindows(p) },
 }
