@@ -68,7 +68,7 @@ func classifyFailovers(p *rule.Pass, m *Roles) {
 	moves := p.Filter(parsers.KindRoleMove)
 	for _, fo := range m.failovers {
 		for _, d := range ddls {
-			if a := DDLAction(d); a != "" && (d.AG == "" || strings.EqualFold(d.AG, fo.AG)) &&
+			if a := ddlAction(d); a != "" && (d.AG == "" || strings.EqualFold(d.AG, fo.AG)) &&
 				!d.Time.Before(fo.At.Add(-5*time.Minute)) && !d.Time.After(fo.At.Add(30*time.Second)) {
 				if fo.DDL == nil || strings.EqualFold(d.Field("ddl_phase"), "commit") {
 					fo.DDL = d
@@ -87,7 +87,7 @@ func classifyFailovers(p *rule.Pass, m *Roles) {
 			fo.To = p.Canonical(fo.Move.To)
 		}
 		switch {
-		case fo.DDL != nil && DDLAction(fo.DDL) == "FORCE_FAILOVER_ALLOW_DATA_LOSS":
+		case fo.DDL != nil && ddlAction(fo.DDL) == "FORCE_FAILOVER_ALLOW_DATA_LOSS":
 			fo.Mode = report.ModeForced
 			fo.Trigger = strings.TrimSpace(words.FirstLine(fo.DDL.Message))
 		case fo.DDL != nil:
@@ -101,7 +101,7 @@ func classifyFailovers(p *rule.Pass, m *Roles) {
 			if fo.From != "" {
 				for _, t := range triggers {
 					if t.Server == fo.From && !t.Time.Before(fo.At.Add(-5*time.Minute)) && !t.Time.After(fo.At) {
-						fo.Trigger = fmt.Sprintf("%s on %s at %s", TriggerLabel(t), t.Server, words.HMS(t.Time))
+						fo.Trigger = fmt.Sprintf("%s on %s at %s", triggerLabel(t), t.Server, words.HMS(t.Time))
 						break
 					}
 				}
@@ -131,7 +131,7 @@ func classifyFailovers(p *rule.Pass, m *Roles) {
 }
 
 // ddlAction classifies a DDL event: "FAILOVER", "FORCE_FAILOVER_ALLOW_DATA_LOSS" or "".
-func DDLAction(ev *parsers.Event) string {
+func ddlAction(ev *parsers.Event) string {
 	r := strings.ToUpper(ev.Reason)
 	if strings.Contains(r, "FORCE_FAILOVER_ALLOW_DATA_LOSS") {
 		return "FORCE_FAILOVER_ALLOW_DATA_LOSS"
@@ -149,9 +149,9 @@ func DDLAction(ev *parsers.Event) string {
 	return ""
 }
 
-// TriggerLabel names the event that triggered a failover, for the
+// triggerLabel names the event that triggered a failover, for the
 // Failover.Trigger sentence.
-func TriggerLabel(ev *parsers.Event) string {
+func triggerLabel(ev *parsers.Event) string {
 	switch ev.Kind {
 	case parsers.KindClusterUnavailable:
 		return "WSFC service unavailable"

@@ -19,22 +19,22 @@ import (
 // collect_*.sh scripts; microsoft/DiagManager SQL Base; the SQL Base
 // Diagnostics Collector article), see shared/reference/COLLECTIONS.md §1.
 
-// FileRole is what a collected file is for the analysis.
-type FileRole uint8
+// fileRole is what a collected file is for the analysis.
+type fileRole uint8
 
 // File roles.
 const (
-	// RoleLog is a log to read (detected by content as usual).
-	RoleLog FileRole = iota
-	// RoleNotLog is a known file that is not an incident log: listed as
+	// roleLog is a log to read (detected by content as usual).
+	roleLog fileRole = iota
+	// roleNotLog is a known file that is not an incident log: listed as
 	// ignored with the rule's reason.
-	RoleNotLog
-	// RoleUnread is a log agtriage does not read (yet): listed as skipped
+	roleNotLog
+	// roleUnread is a log agtriage does not read (yet): listed as skipped
 	// with the rule's reason, since it may hold incident history.
-	RoleUnread
-	// RoleSettings is configuration the analysis reads for AG settings
+	roleUnread
+	// roleSettings is configuration the analysis reads for AG settings
 	// (lease and health-check timeouts); it is not a log.
-	RoleSettings
+	roleSettings
 )
 
 // collectorRule maps a file-name pattern of one collector to a role.
@@ -44,14 +44,14 @@ type collectorRule struct {
 	// slash-separated path when it contains a '/'. A group named "s" is the
 	// <server>[_<instance>] prefix the collector put in front of the name.
 	Pattern *regexp.Regexp
-	Role    FileRole
+	Role    fileRole
 	Reason  string
 	// HeadTail marks copies holding only the first and last lines of a log.
 	HeadTail bool
 	path     bool // Pattern names a folder: match the whole path
 }
 
-func rule(collector, pattern string, role FileRole, reason string) collectorRule {
+func rule(collector, pattern string, role fileRole, reason string) collectorRule {
 	return collectorRule{Collector: collector, Pattern: regexp.MustCompile("(?i)" + pattern), Role: role, Reason: reason,
 		path: strings.Contains(pattern, "/")}
 }
@@ -70,65 +70,65 @@ const (
 // collectorRules is checked in order; the first match wins.
 var collectorRules = []collectorRule{
 	// Logs to read, with the server prefix the collectors add.
-	{Collector: "SQL LogScout / PSSDiag", Pattern: regexp.MustCompile(`(?i)^(?P<s>.+?)_ERRORLOG(\.\d+)?_Head_and_Tail_Only$`), Role: RoleLog, HeadTail: true,
+	{Collector: "SQL LogScout / PSSDiag", Pattern: regexp.MustCompile(`(?i)^(?P<s>.+?)_ERRORLOG(\.\d+)?_Head_and_Tail_Only$`), Role: roleLog, HeadTail: true,
 		Reason: "only the first and last 500 lines were collected (the ERRORLOG was over 1 GB)"},
-	rule("SDP/TSS", `^(?P<s>.+?)_\d{4}_ERRORLOG(\.\d+)?$`, RoleLog, ""),
-	rule("SQL LogScout / PSSDiag", `^(?P<s>.+?)_ERRORLOG(\.\d+)?$`, RoleLog, ""),
-	rule("PSSDiag", `^(?P<s>.+?)_(system_health|AlwaysOn_health)_\d+_\d+\.xel$`, RoleLog, ""),
-	rule("SQL Server", `^(?P<s>.+?)_SQLDIAG_\d+_\d+\.xel$`, RoleLog, ""),
-	rule("Get-ClusterLog", `^(?P<s>[^_]+)_cluster\.log$`, RoleLog, ""),
-	rule("SQL LogScout (Linux)", `^(?P<s>.+?)_(host|container)_instance_sql_logs\.(bz2|tar)$`, RoleLog, ""),
-	rule("SDP/TSS", `^(?P<s>.+?)_(AlwaysOn_health|system_health|FailoverCluster_health)_XeLogs\.zip$`, RoleLog, ""),
+	rule("SDP/TSS", `^(?P<s>.+?)_\d{4}_ERRORLOG(\.\d+)?$`, roleLog, ""),
+	rule("SQL LogScout / PSSDiag", `^(?P<s>.+?)_ERRORLOG(\.\d+)?$`, roleLog, ""),
+	rule("PSSDiag", `^(?P<s>.+?)_(system_health|AlwaysOn_health)_\d+_\d+\.xel$`, roleLog, ""),
+	rule("SQL Server", `^(?P<s>.+?)_SQLDIAG_\d+_\d+\.xel$`, roleLog, ""),
+	rule("Get-ClusterLog", `^(?P<s>[^_]+)_cluster\.log$`, roleLog, ""),
+	rule("SQL LogScout (Linux)", `^(?P<s>.+?)_(host|container)_instance_sql_logs\.(bz2|tar)$`, roleLog, ""),
+	rule("SDP/TSS", `^(?P<s>.+?)_(AlwaysOn_health|system_health|FailoverCluster_health)_XeLogs\.zip$`, roleLog, ""),
 
 	// Agent logs.
-	rule("SQL LogScout / PSSDiag / SDP", `(^|_)SQLAGENT(\.OUT|\.\d+)(_Head_and_Tail_Only)?$`, RoleNotLog, reasonAgent),
-	rule("SQL LogScout (Linux)", `_sqlagent_logs\.(bz2|tar)$`, RoleNotLog, reasonAgent),
-	rule("SQL Server on Linux", `^sqlagent(\.out|\.\d+|startup\.log)?$`, RoleNotLog, reasonAgent),
+	rule("SQL LogScout / PSSDiag / SDP", `(^|_)SQLAGENT(\.OUT|\.\d+)(_Head_and_Tail_Only)?$`, roleNotLog, reasonAgent),
+	rule("SQL LogScout (Linux)", `_sqlagent_logs\.(bz2|tar)$`, roleNotLog, reasonAgent),
+	rule("SQL Server on Linux", `^sqlagent(\.out|\.\d+|startup\.log)?$`, roleNotLog, reasonAgent),
 
 	// Collector bookkeeping.
-	rule("SQL LogScout", `^##SQLLOGSCOUT.*\.LOG$`, RoleNotLog, reasonCollector),
-	rule("SQL LogScout (Linux)", `^sqllogscout(_debug)?\.log$`, RoleNotLog, reasonCollector),
-	rule("PSSDiag", `^##(SQLDIAG|console)\.LOG$`, RoleNotLog, reasonCollector),
-	rule("SQL LogScout / PSSDiag", `(_errors\.out|_stdout.*|_stderr.*)$`, RoleNotLog, reasonConsole),
-	rule("PSSDiag", `get_errorlogs.*\.OUT$`, RoleNotLog, reasonConsole),
-	rule("SQL Server", `SQLDUMPER_ERRORLOG\.log$`, RoleNotLog, "the dump utility's log (SQLDUMPER_ERRORLOG), not the SQL Server ERRORLOG"),
+	rule("SQL LogScout", `^##SQLLOGSCOUT.*\.LOG$`, roleNotLog, reasonCollector),
+	rule("SQL LogScout (Linux)", `^sqllogscout(_debug)?\.log$`, roleNotLog, reasonCollector),
+	rule("PSSDiag", `^##(SQLDIAG|console)\.LOG$`, roleNotLog, reasonCollector),
+	rule("SQL LogScout / PSSDiag", `(_errors\.out|_stdout.*|_stderr.*)$`, roleNotLog, reasonConsole),
+	rule("PSSDiag", `get_errorlogs.*\.OUT$`, roleNotLog, reasonConsole),
+	rule("SQL Server", `SQLDUMPER_ERRORLOG\.log$`, roleNotLog, "the dump utility's log (SQLDUMPER_ERRORLOG), not the SQL Server ERRORLOG"),
 
 	// Configuration read for AG settings.
-	rule("SQL LogScout", `_ClusterInfo\.out$`, RoleSettings, "cluster configuration (nodes, resources, AG lease and health-check timeouts), not a log"),
-	rule("SQL LogScout", `_AlwaysOnDiagScript\.out$`, RoleSettings, reasonDMV),
-	rule("SQL LogScout (Linux)", `_SQL_AlwaysOnDiag_(Startup|Shutdown)\.out$`, RoleSettings, reasonDMV),
-	rule("SDP/TSS", `_AlwaysOn\.OUT$`, RoleSettings, reasonDMV),
-	rule("SDP/TSS", `_ClusterProperties\.txt$`, RoleSettings, "cluster properties (configuration), not a log"),
+	rule("SQL LogScout", `_ClusterInfo\.out$`, roleSettings, "cluster configuration (nodes, resources, AG lease and health-check timeouts), not a log"),
+	rule("SQL LogScout", `_AlwaysOnDiagScript\.out$`, roleSettings, reasonDMV),
+	rule("SQL LogScout (Linux)", `_SQL_AlwaysOnDiag_(Startup|Shutdown)\.out$`, roleSettings, reasonDMV),
+	rule("SDP/TSS", `_AlwaysOn\.OUT$`, roleSettings, reasonDMV),
+	rule("SDP/TSS", `_ClusterProperties\.txt$`, roleSettings, "cluster properties (configuration), not a log"),
 
 	// Other snapshots and binaries.
-	rule("SQL LogScout", `_GetAGTopology\.xml$`, RoleNotLog, "AG topology snapshot taken at collection time, not a log"),
-	rule("SQL LogScout", `_MiscDiagInfo\.out$`, RoleNotLog, reasonFacts),
-	rule("PSSDiag", `MiscPssdiagInfo`, RoleNotLog, reasonFacts),
-	rule("SDP/TSS", `_MachineInfo\.xml$`, RoleNotLog, reasonFacts),
-	rule("SDP/TSS", `msinfo32.*\.(txt|nfo)$`, RoleNotLog, reasonFacts),
-	rule("SQL LogScout", `_ClusterRegistryHive\.`, RoleNotLog, "registry hive dump (configuration)"),
-	rule("any", `\.hiv$`, RoleNotLog, "registry hive (binary)"),
-	rule("SQL LogScout", `_Perfmon\.out$`, RoleNotLog, "performance counters of the capture window (binary BLG despite .out)"),
-	rule("any", `\.blg$`, RoleNotLog, "performance counters (binary BLG)"),
-	rule("any", `\.(mdmp|dmp)$`, RoleNotLog, "memory dump (binary)"),
-	rule("SQL Server", `^SQLDump\d+\.txt$`, RoleNotLog, "memory dump summary (not a log)"),
-	rule("SQL LogScout", `_AllMemoryDumps_List\.out$`, RoleNotLog, "list of memory dump files (not a log)"),
-	rule("SQL LogScout", `_xevent_LogScout_target_\d+_\d+\.xel$`, RoleNotLog, reasonCapture),
-	rule("SQL LogScout", `_AlwaysOn_Data_Movement_target_\d+_\d+\.xel$`, RoleNotLog, reasonCapture),
-	rule("SQL Server", `^HkEngineEventFile.*\.xel$`, RoleNotLog, "In-Memory OLTP engine trace, not AG history"),
-	rule("SQL Server", `\.trc$`, RoleNotLog, "SQL Trace file (binary), not AG history"),
-	rule("any", `\.(evt|etl)$`, RoleUnread, "binary Windows log format outside agtriage's scope"),
-	rule("SQL LogScout", `^(?P<s>.+?)(_\d{8}T\d{4,})?_EventLog_(System|Application)\.csv$`, RoleLog, ""),
-	rule("SDP/TSS", `^(?P<s>[^_]+)_evt_.*\.csv$`, RoleLog, ""),
-	rule("SQL LogScout", `_EventLog_(System|Application)\.out$`, RoleUnread, reasonEvtText),
-	rule("SDP/TSS", `_evt_.*\.txt$`, RoleUnread, reasonEvtText),
-	rule("SQL LogScout (Linux)", `_mssql\.conf$`, RoleNotLog, "mssql.conf (configuration)"),
-	rule("SQL LogScout (Linux)", `_os_pcs_cluster_logs_.*\.tar\.bz2$`, RoleUnread, "Pacemaker/corosync logs (not read)"),
-	rule("SQL LogScout (Linux)", `_os_syslogs_.*\.tar\.bz2$`, RoleUnread, reasonOSLog),
-	rule("SQL LogScout (Linux)", `(_os_.*|_os\..*|_host_instance_.*)\.info$`, RoleNotLog, "operating-system command output (not a log)"),
-	rule("SDP/TSS", `(\.htm|_sym_.*|_pstat\.txt|\.nfo)$`, RoleNotLog, "inventory report, not a log"),
-	rule("PSSDiag", `_(Startup|Shutdown)\.OUT$`, RoleNotLog, reasonDMV),
-	rule("SQL LogScout", `_\d{8}T\d{6,}_[^/]*\.out$`, RoleNotLog, reasonDMV),
+	rule("SQL LogScout", `_GetAGTopology\.xml$`, roleNotLog, "AG topology snapshot taken at collection time, not a log"),
+	rule("SQL LogScout", `_MiscDiagInfo\.out$`, roleNotLog, reasonFacts),
+	rule("PSSDiag", `MiscPssdiagInfo`, roleNotLog, reasonFacts),
+	rule("SDP/TSS", `_MachineInfo\.xml$`, roleNotLog, reasonFacts),
+	rule("SDP/TSS", `msinfo32.*\.(txt|nfo)$`, roleNotLog, reasonFacts),
+	rule("SQL LogScout", `_ClusterRegistryHive\.`, roleNotLog, "registry hive dump (configuration)"),
+	rule("any", `\.hiv$`, roleNotLog, "registry hive (binary)"),
+	rule("SQL LogScout", `_Perfmon\.out$`, roleNotLog, "performance counters of the capture window (binary BLG despite .out)"),
+	rule("any", `\.blg$`, roleNotLog, "performance counters (binary BLG)"),
+	rule("any", `\.(mdmp|dmp)$`, roleNotLog, "memory dump (binary)"),
+	rule("SQL Server", `^SQLDump\d+\.txt$`, roleNotLog, "memory dump summary (not a log)"),
+	rule("SQL LogScout", `_AllMemoryDumps_List\.out$`, roleNotLog, "list of memory dump files (not a log)"),
+	rule("SQL LogScout", `_xevent_LogScout_target_\d+_\d+\.xel$`, roleNotLog, reasonCapture),
+	rule("SQL LogScout", `_AlwaysOn_Data_Movement_target_\d+_\d+\.xel$`, roleNotLog, reasonCapture),
+	rule("SQL Server", `^HkEngineEventFile.*\.xel$`, roleNotLog, "In-Memory OLTP engine trace, not AG history"),
+	rule("SQL Server", `\.trc$`, roleNotLog, "SQL Trace file (binary), not AG history"),
+	rule("any", `\.(evt|etl)$`, roleUnread, "binary Windows log format outside agtriage's scope"),
+	rule("SQL LogScout", `^(?P<s>.+?)(_\d{8}T\d{4,})?_EventLog_(System|Application)\.csv$`, roleLog, ""),
+	rule("SDP/TSS", `^(?P<s>[^_]+)_evt_.*\.csv$`, roleLog, ""),
+	rule("SQL LogScout", `_EventLog_(System|Application)\.out$`, roleUnread, reasonEvtText),
+	rule("SDP/TSS", `_evt_.*\.txt$`, roleUnread, reasonEvtText),
+	rule("SQL LogScout (Linux)", `_mssql\.conf$`, roleNotLog, "mssql.conf (configuration)"),
+	rule("SQL LogScout (Linux)", `_os_pcs_cluster_logs_.*\.tar\.bz2$`, roleUnread, "Pacemaker/corosync logs (not read)"),
+	rule("SQL LogScout (Linux)", `_os_syslogs_.*\.tar\.bz2$`, roleUnread, reasonOSLog),
+	rule("SQL LogScout (Linux)", `(_os_.*|_os\..*|_host_instance_.*)\.info$`, roleNotLog, "operating-system command output (not a log)"),
+	rule("SDP/TSS", `(\.htm|_sym_.*|_pstat\.txt|\.nfo)$`, roleNotLog, "inventory report, not a log"),
+	rule("PSSDiag", `_(Startup|Shutdown)\.OUT$`, roleNotLog, reasonDMV),
+	rule("SQL LogScout", `_\d{8}T\d{6,}_[^/]*\.out$`, roleNotLog, reasonDMV),
 }
 
 // classifyFile returns the first rule matching name (nil when none does) and
@@ -183,9 +183,9 @@ func (r *collectorRule) skip(name string) (report.Input, bool) {
 		return report.Input{}, false
 	}
 	switch r.Role {
-	case RoleNotLog:
+	case roleNotLog:
 		return report.Input{File: name, Format: "collected", Skipped: r.Reason, Ignored: true}, true
-	case RoleUnread:
+	case roleUnread:
 		return report.Input{File: name, Format: "collected", Skipped: r.Reason}, true
 	}
 	return report.Input{}, false
@@ -194,7 +194,7 @@ func (r *collectorRule) skip(name string) (report.Input, bool) {
 // settings returns the reason a settings file is not read as a log (r
 // may be nil; false when r is not a settings file).
 func (r *collectorRule) settings() (string, bool) {
-	if r == nil || r.Role != RoleSettings {
+	if r == nil || r.Role != roleSettings {
 		return "", false
 	}
 	return r.Reason, true
@@ -210,7 +210,7 @@ func CollectorServer(name string) string {
 			continue
 		}
 		r, s := classifyFile(p)
-		if r != nil && r.Role == RoleLog && s != "" {
+		if r != nil && r.Role == roleLog && s != "" {
 			return s
 		}
 		if r != nil && p == name {

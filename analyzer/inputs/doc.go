@@ -4,7 +4,7 @@
 // Collect walks folders and opens archives (zip, tar, gzip, bzip2, nested
 // ones too) into a list of File values, each with the folder that may name
 // its server. It refuses what could hang or exhaust memory (FIFOs, devices,
-// decompression bombs: MaxInflate, MaxEntries) with a reason, and knows the
+// decompression bombs: MaxInflate, maxEntries) with a reason, and knows the
 // layouts of support collectors (SQL LogScout, PSSDiag, TSS): which of their
 // files are logs, which are configuration (AG settings, see MergeSettings),
 // which are not logs at all, and which server a file name stands for

@@ -178,14 +178,14 @@ type limitedReadCloser struct {
 	n     int64
 }
 
-// ErrInflateLimit is returned when a compressed member exceeds the inflation bounds.
-var ErrInflateLimit = errors.New("compressed input exceeds the decompression limit; extract it and pass the files")
+// errInflateLimit is returned when a compressed member exceeds the inflation bounds.
+var errInflateLimit = errors.New("compressed input exceeds the decompression limit; extract it and pass the files")
 
 func (l *limitedReadCloser) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n += int64(n)
 	if err == io.EOF && l.n >= l.limit {
-		return n, ErrInflateLimit
+		return n, errInflateLimit
 	}
 	return n, err
 }

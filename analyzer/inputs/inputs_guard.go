@@ -89,17 +89,17 @@ func (p *pipeReader) Read(b []byte) (int, error) {
 
 func (p *pipeReader) Close() error { return p.f.Close() }
 
-// InflateError stops a decompression that exceeds the bounds: more than
+// inflateError stops a decompression that exceeds the bounds: more than
 // MaxRatio times the compressed bytes read so far (checked as the data
 // flows, so a bomb stops within the first megabytes), or more than
 // MaxInflate bytes in all.
-type InflateError struct {
+type inflateError struct {
 	Out, In int64 // bytes produced and compressed bytes consumed
 	Total   bool  // the MaxInflate bound was hit, not the ratio
 }
 
 // Error says which archive or file exceeded which limit.
-func (e *InflateError) Error() string {
+func (e *inflateError) Error() string {
 	if e.Total {
 		return fmt.Sprintf("compressed input exceeds the decompression limit of %d GiB; extract it and pass the files", MaxInflate>>30)
 	}
@@ -107,8 +107,8 @@ func (e *InflateError) Error() string {
 		e.Out>>20, e.In>>10, MaxRatio)
 }
 
-// Is makes errors.Is(err, ErrInflateLimit) true.
-func (e *InflateError) Is(target error) bool { return target == ErrInflateLimit }
+// Is makes errors.Is(err, errInflateLimit) true.
+func (e *inflateError) Is(target error) bool { return target == errInflateLimit }
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
@@ -126,7 +126,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // the first blocks of a small file.
 const ratioSlack = 1 << 20
 
-// inflateGuard reads a decompressor's output and stops with an InflateError
+// inflateGuard reads a decompressor's output and stops with an inflateError
 // once the output outgrows MaxRatio times the compressed bytes consumed
 // (in), or MaxInflate.
 type inflateGuard struct {
@@ -145,9 +145,9 @@ func (g *inflateGuard) Read(p []byte) (int, error) {
 	g.out += int64(n)
 	switch {
 	case g.out > MaxInflate:
-		g.err = &InflateError{Out: g.out, In: g.in.n, Total: true}
+		g.err = &inflateError{Out: g.out, In: g.in.n, Total: true}
 	case g.out > MaxRatio*g.in.n+ratioSlack:
-		g.err = &InflateError{Out: g.out, In: g.in.n}
+		g.err = &inflateError{Out: g.out, In: g.in.n}
 	}
 	if g.err != nil {
 		return n, g.err
@@ -209,7 +209,7 @@ func (z *zipMember) explain(err error) error {
 	if err == nil || err == io.EOF {
 		return err
 	}
-	var ie *InflateError
+	var ie *inflateError
 	switch {
 	case errors.As(err, &ie):
 	case errors.Is(err, zip.ErrFormat) && uint64(z.n) >= z.size:

@@ -17,8 +17,8 @@ import (
 	"github.com/agtriage/agtriage/parsers"
 )
 
-// MaxEntries bounds the members listed from one tar archive.
-const MaxEntries = 100000
+// maxEntries bounds the members listed from one tar archive.
+const maxEntries = 100000
 
 // Linux collections (SQL LogScout on Linux) arrive as tar archives, often
 // compressed with bzip2 or gzip, and as ".bz2" files that hold a tar. They are
@@ -64,7 +64,7 @@ type boundedReader struct {
 
 func (c *boundedReader) Read(p []byte) (int, error) {
 	if c.n >= c.limit {
-		return 0, ErrInflateLimit
+		return 0, errInflateLimit
 	}
 	if int64(len(p)) > c.limit-c.n {
 		p = p[:c.limit-c.n]
@@ -237,14 +237,14 @@ func addTar(files []File, skipped []report.Input, name, dir, root string, size i
 		}
 		if err != nil {
 			what := "archive damaged"
-			if errors.Is(err, ErrInflateLimit) {
+			if errors.Is(err, errInflateLimit) {
 				what = "listing stopped"
 			}
 			skipped = append(skipped, report.Input{File: name, Skipped: fmt.Sprintf("%s after %d members: %v", what, idx, err)})
 			break
 		}
-		if idx >= MaxEntries {
-			skipped = append(skipped, report.Input{File: name, Skipped: fmt.Sprintf("more than %d members: the rest of the archive is not read; extract it and pass the folders", MaxEntries)})
+		if idx >= maxEntries {
+			skipped = append(skipped, report.Input{File: name, Skipped: fmt.Sprintf("more than %d members: the rest of the archive is not read; extract it and pass the folders", maxEntries)})
 			break
 		}
 		if h.Typeflag != tar.TypeReg { // archive/tar reports old-style regular files (TypeRegA) as TypeReg

@@ -5,7 +5,7 @@
 // reads a Pass (every server's events on one UTC timeline) and reports
 // Findings with evidence and a fix.
 //
-// The helpers in toolkit.go (Evidence, Step, GroupByGap, ByServer, ...) are
+// The helpers in toolkit.go (Evidence, Step, GroupByGap, byServer, ...) are
 // the usual ways of quoting and grouping events. The built-in rules are in
 // package rules; the shared results they read (roles, failovers, connection
 // windows) in package agstate.

@@ -16,7 +16,7 @@ import (
 
 // Evidence quotes one event.
 func Evidence(ev *parsers.Event) report.Evidence {
-	return report.Evidence{File: ev.File, Line: ev.Line, Offset: offsetIfNoLine(ev), Server: ev.Server, Time: ev.Time, Text: Quote(ev)}
+	return report.Evidence{File: ev.File, Line: ev.Line, Offset: offsetIfNoLine(ev), Server: ev.Server, Time: ev.Time, Text: quote(ev)}
 }
 
 func offsetIfNoLine(ev *parsers.Event) int64 {
@@ -26,8 +26,8 @@ func offsetIfNoLine(ev *parsers.Event) int64 {
 	return ev.Offset
 }
 
-// Quote renders the record as it appeared, for evidence blocks.
-func Quote(ev *parsers.Event) string {
+// quote renders the record as it appeared, for evidence blocks.
+func quote(ev *parsers.Event) string {
 	msg := ev.Message
 	if ev.Source == parsers.SourceErrorlog {
 		t := ev.Local
@@ -47,9 +47,9 @@ func Quote(ev *parsers.Event) string {
 	return fmt.Sprintf("%s %s: %s", ev.Time.UTC().Format(parsers.TimeLayout), ev.Name, msg)
 }
 
-// FoldEvidence quotes events, folding repeats of the same message (a storm of
+// foldEvidence quotes events, folding repeats of the same message (a storm of
 // 141 identical lines is one evidence block with a count).
-func FoldEvidence(evs []*parsers.Event, max int) []report.Evidence {
+func foldEvidence(evs []*parsers.Event, max int) []report.Evidence {
 	var out []report.Evidence
 	idx := map[string]int{}
 	for _, ev := range evs {
@@ -104,7 +104,7 @@ func Step(text string, evs ...*parsers.Event) report.Step {
 	if len(evs) > 0 {
 		s.Time = evs[0].Time
 		s.Server = evs[0].Server
-		s.Evidence = FoldEvidence(evs, 4)
+		s.Evidence = foldEvidence(evs, 4)
 	}
 	return s
 }
@@ -128,8 +128,8 @@ func GroupByGap(evs []*parsers.Event, gap time.Duration) [][]*parsers.Event {
 	return out
 }
 
-// ByServer splits events by server, keeping time order.
-func ByServer(evs []*parsers.Event) (servers []string, m map[string][]*parsers.Event) {
+// byServer splits events by server, keeping time order.
+func byServer(evs []*parsers.Event) (servers []string, m map[string][]*parsers.Event) {
 	m = map[string][]*parsers.Event{}
 	for _, ev := range evs {
 		if _, ok := m[ev.Server]; !ok {
@@ -194,7 +194,7 @@ func ErrorNumbers(evs []*parsers.Event) string {
 //	for server, episode := range rule.Episodes(p.Filter(parsers.KindLeaseExpired), 2*time.Minute) { ... }
 func Episodes(evs []*parsers.Event, gap time.Duration) iter.Seq2[string, []*parsers.Event] {
 	return func(yield func(string, []*parsers.Event) bool) {
-		servers, m := ByServer(evs)
+		servers, m := byServer(evs)
 		for _, sv := range servers {
 			for _, grp := range GroupByGap(m[sv], gap) {
 				if !yield(sv, grp) {
