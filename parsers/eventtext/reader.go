@@ -13,11 +13,11 @@
 // Description), in UTF-8 or UTF-16 with or without BOM.
 //
 // Each row becomes the same parsers.Event as the record of a native .evtx
-// file (parsers.EventLogRecord.Fill). These exports keep the rendered
+// file (winevent.Record.Fill). These exports keep the rendered
 // message but not the data values: the event is classified by provider and
-// event id through parsers.EventLogTable, and the values that name the node,
+// event id through winevent.Table, and the values that name the node,
 // resource, clustered role and service are recovered from the message with
-// the table's template (parsers.EventLogInserts).
+// the table's template (winevent.Inserts).
 //
 // Times are written in the exporting machine's local time without a zone:
 // events get Clock parsers.ClockLocal with the wall-clock time in Local (and
@@ -38,6 +38,7 @@ import (
 	"strings"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // MaxRecord bounds one row (with its continuation lines); a longer row is
@@ -325,10 +326,10 @@ func (r *Reader) row(rec []byte, line int) {
 	msg := lineBreaks(get(colMessage))
 	provider := get(colProvider)
 	n, _ := strconv.Atoi(id)
-	rec0 := parsers.EventLogRecord{
+	rec0 := winevent.Record{
 		Provider: provider, EventID: id, Level: level, Channel: get(colChannel),
 		Computer: get(colComputer), RecordID: get(colRecordID), UserID: get(colUser),
-		Data: parsers.EventLogInserts(provider, n, msg), Rendered: msg,
+		Data: winevent.Inserts(provider, n, msg), Rendered: msg,
 	}
 	ev := &parsers.Event{File: r.file, Line: line}
 	rec0.Fill(ev)

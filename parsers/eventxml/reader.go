@@ -9,7 +9,7 @@
 // small document parsed and queried with XPath (github.com/antchfx/xmlquery).
 // A malformed event is skipped with a warning naming its line (and byte
 // offset), and the next event is read. Each event becomes the same
-// parsers.Event as a record of a native .evtx file (see parsers.EventLogRecord
+// parsers.Event as a record of a native .evtx file (see winevent.Record
 // and parsers/evtx); RenderingInfo/Message, present in Event Viewer and
 // RenderedXml exports, is used as the message.
 package eventxml
@@ -28,6 +28,7 @@ import (
 	"github.com/antchfx/xpath"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // MaxEvent bounds the size of one <Event> element; a larger one is skipped
@@ -299,7 +300,7 @@ func (r *Reader) build(doc *xmlquery.Node) *parsers.Event {
 			return nil
 		}
 	}
-	rec := parsers.EventLogRecord{
+	rec := winevent.Record{
 		Provider:        prov.SelectAttr("Name"),
 		EventSourceName: prov.SelectAttr("EventSourceName"),
 		EventID:         strings.TrimSpace(text(ev, xpEventID)),

@@ -18,7 +18,7 @@
 // when present), then the EventData values (named Data by their Name,
 // unnamed ones Data1, Data2 ...; Binary as hex) or the UserData leaf
 // elements. Events of known providers and ids are classified by
-// parsers.ClassifyEventLog (Kind and Message); SQL Server's own events in the
+// winevent.Classify (Kind and Message); SQL Server's own events in the
 // Application log (source MSSQLSERVER or MSSQL$INSTANCE) carry the message
 // number in Error and are classified like ERRORLOG lines.
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // The fast path. Most of an export is events of one shape: <event name=..
@@ -22,9 +23,9 @@ import (
 // path needs one.
 
 // fastMaxSpan bounds the input one fast step covers, which keeps every value
-// the step reads within MaxValue: a larger event goes to the decoder path,
+// the step reads within xe.MaxValue: a larger event goes to the decoder path,
 // which enforces the limits and warns.
-const fastMaxSpan = MaxValue
+const fastMaxSpan = xe.MaxValue
 
 // fastState is the parser's fast-path state.
 type fastState struct {

@@ -1,4 +1,4 @@
-package xevent
+package xe
 
 import (
 	"strconv"
