@@ -2,7 +2,6 @@ package parsers
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // TimeLayout is the layout of event times in JSON and reports: RFC 3339 with
@@ -82,13 +81,4 @@ func (f Field) MarshalJSON() ([]byte, error) {
 		Name  string `json:"name"`
 		Value string `json:"value"`
 	}{f.Name, f.Value})
-}
-
-// FormatTime formats t for people: UTC with milliseconds, or the local digits
-// followed by " (local)" when the clock is unknown.
-func FormatTime(t time.Time, c Clock) string {
-	if c == ClockLocal {
-		return t.Format("2006-01-02 15:04:05.000") + " (local)"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.000Z")
 }
