@@ -69,13 +69,11 @@ type Reader struct {
 	// an event is valid until the next iteration step. Set it before Events.
 	Reuse bool
 
-	file    string
-	src     io.Reader
-	stats   parsers.FileStats
-	done    bool
-	yield   func(*parsers.Event, error) bool
-	stopped bool
-	max     int
+	file  string
+	src   io.Reader
+	stats parsers.FileStats
+	out   parsers.Emitter
+	max   int
 
 	variant  parsers.Format
 	layout   layout
@@ -167,15 +165,7 @@ func (r *Reader) Descending() bool { return r.dir < 0 }
 // *parsers.Warning with a nil event; a read error of the source ends the
 // sequence; a file in which no row could be read ends with an error too.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.done {
-			return
-		}
-		r.done = true
-		r.yield = yield
-		r.run()
-		r.yield = nil
-	}
+	return r.out.Events("", &r.stats, r.run)
 }
 
 func (r *Reader) run() {
@@ -198,7 +188,7 @@ func (r *Reader) run() {
 	count := func(b []byte) { skipped += parsers.RawLen(b, enc) }
 	lineNo := 0
 	var firstLine string
-	for !r.stopped {
+	for !r.out.Stopped() {
 		line, tooLong, ok := lines.Next(count)
 		if !ok {
 			break
@@ -228,7 +218,7 @@ func (r *Reader) run() {
 		r.line(lineNo, line)
 		r.checkHold()
 	}
-	if r.stopped {
+	if r.out.Stopped() {
 		r.stats.Bytes = text.RawOffset()
 		return
 	}
@@ -254,14 +244,14 @@ func (r *Reader) run() {
 		r.stats.SkippedBytes++
 	}
 	if lines.Err() != nil {
-		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
+		r.out.Fail(fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
 		return
 	}
 	if r.stats.Records == 0 && r.stats.Lines > 0 {
 		if len(firstLine) > 80 {
 			firstLine = firstLine[:80] + "…"
 		}
-		r.yield(nil, fmt.Errorf("%s: looks like %s but no row could be read as an error log entry (first line %q)", r.file, describe(r.variant), firstLine))
+		r.out.Fail(fmt.Errorf("%s: looks like %s but no row could be read as an error log entry (first line %q)", r.file, describe(r.variant), firstLine))
 	}
 }
 
@@ -336,16 +326,7 @@ func (r *Reader) intern(b []byte) string {
 	return s
 }
 
-func (r *Reader) warn(line int, msg string) {
-	w := parsers.Warning{File: r.file, Line: line, Msg: msg}
-	r.stats.Warn(w)
-	if r.stopped {
-		return
-	}
-	if !r.yield(nil, &w) {
-		r.stopped = true
-	}
-}
+func (r *Reader) warn(line int, msg string) { r.out.Warn(line, 0, msg) }
 
 func quote(line []byte) string {
 	line = trimRight(line)

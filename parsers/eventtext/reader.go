@@ -106,10 +106,7 @@ type Reader struct {
 	in    io.Reader
 	file  string
 	stats parsers.FileStats
-	used  bool
-
-	yield func(*parsers.Event, error) bool
-	stop  bool
+	out   parsers.Emitter
 
 	cols   [nCols]int
 	loose  bool // LogScout: fields split on `","`, inner quotes not escaped
@@ -151,16 +148,7 @@ func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
 // first line, Offset 0. A warning (*parsers.Warning) is yielded with a nil
 // event and reading goes on; a read error ends the stream.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.used {
-			yield(nil, fmt.Errorf("%s: eventtext: Events called twice", r.file))
-			return
-		}
-		r.used = true
-		r.yield = yield
-		r.run()
-		r.yield = nil
-	}
+	return r.out.Events("eventtext", &r.stats, r.run)
 }
 
 func (r *Reader) run() {
@@ -182,7 +170,7 @@ func (r *Reader) run() {
 		}
 		rec, tooLong = rec[:0], false
 	}
-	for !r.stop {
+	for !r.out.Stopped() {
 		text, long, ok := lr.Next(skip)
 		if !ok {
 			break
@@ -268,13 +256,12 @@ func (r *Reader) run() {
 	if r.text {
 		r.endBlock()
 	}
-	if len(rec) > 0 && !r.stop {
+	if len(rec) > 0 && !r.out.Stopped() {
 		r.warn(recLine, "row cut short: a quoted field is not closed at the end of the file")
 		flush()
 	}
-	if err := lr.Err(); err != nil && !r.stop {
-		r.yield(nil, fmt.Errorf("%s: %w", r.file, err))
-		r.stop = true
+	if err := lr.Err(); err != nil {
+		r.out.Fail(fmt.Errorf("%s: %w", r.file, err))
 	}
 	r.release(true)
 	r.stats.Lines = line

@@ -111,7 +111,7 @@ func (p *parser) tryFast() bool {
 	// decoder path would have read no further than the tag: so for Lines.
 	p.vline = evLine + bytes.Count(w[s.evStart:s.tagEnd], []byte{'\n'})
 	p.commitFast(at{dec: evDec, raw: p.src.rawOffset(evDec), line: evLine})
-	if !p.stop || p.ev == nil {
+	if !p.out.Stopped() || p.ev == nil {
 		p.vline += bytes.Count(w[s.tagEnd:], []byte{'\n'})
 	}
 	return true
@@ -138,7 +138,7 @@ func (p *parser) commitFast(pos at) {
 		ts = string(s.evTS)
 	}
 	p.openEvent(name, ts, pos)
-	if p.stop {
+	if p.out.Stopped() {
 		return
 	}
 	if len(s.fields) > 0 {

@@ -69,7 +69,7 @@ type Reader struct {
 	in    io.Reader
 	file  string
 	stats parsers.FileStats
-	used  bool
+	out   parsers.Emitter
 	// slowOnly turns the fast path off: every event goes through
 	// encoding/xml. The differential tests compare the two paths.
 	slowOnly bool
@@ -99,18 +99,13 @@ func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
 // (*parsers.Warning) is yielded with a nil event and reading goes on; any
 // other error ends the stream. Events may be ranged over only once.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.used {
-			yield(nil, fmt.Errorf("%s: xevent: Events called twice", r.file))
-			return
-		}
-		r.used = true
-		p := newParser(r, yield)
+	return r.out.Events("xevent", &r.stats, func() {
+		p := newParser(r)
 		p.run()
 		r.stats.Bytes = p.text.RawOffset()
 		r.stats.Lines = p.lines()
 		r.fastEvents = p.hits
-	}
+	})
 }
 
 // frameKind says what an open element inside an event is.
@@ -150,8 +145,7 @@ type at struct {
 type parser struct {
 	leadingText string // set when the input does not start with markup
 	r           *Reader
-	yield       func(*parsers.Event, error) bool
-	stop        bool // the consumer stopped the iteration
+	out         *parsers.Emitter
 
 	text *parsers.TextReader
 	src  *source
@@ -177,14 +171,14 @@ type parser struct {
 	fastState
 }
 
-func newParser(r *Reader, yield func(*parsers.Event, error) bool) *parser {
+func newParser(r *Reader) *parser {
 	t := parsers.NewTextReader(r.in)
 	enc := string(t.Encoding)
 	if t.Encoding == parsers.EightBit {
 		enc = string(parsers.UTF8) // XML without a BOM or declaration is UTF-8
 	}
 	r.stats.Encoding = enc
-	return &parser{r: r, yield: yield, text: t, src: newSource(t, MaxToken), lastResync: -1}
+	return &parser{r: r, out: &r.out, text: t, src: newSource(t, MaxToken), lastResync: -1}
 }
 
 // passThrough is the decoder's CharsetReader: the source is already UTF-8
@@ -214,7 +208,7 @@ func (p *parser) here() at {
 func (p *parser) run() {
 	nl, c, ok := p.src.skipSpace()
 	if p.src.err != nil {
-		p.fatal(fmt.Errorf("%s: %w", p.r.file, p.src.err))
+		p.out.Fail(fmt.Errorf("%s: %w", p.r.file, p.src.err))
 		return
 	}
 	if !ok {
@@ -227,7 +221,7 @@ func (p *parser) run() {
 		p.leadingText = fmt.Sprintf("it starts with %q at offset %d", c, p.src.rawOffset(p.src.offset()))
 	}
 	p.newDecoder(nl)
-	for !p.stop {
+	for !p.out.Stopped() {
 		if p.ev == nil && p.fastStep() {
 			continue
 		}
@@ -295,10 +289,7 @@ func (p *parser) emit() {
 	if ev.Server != "" && p.r.stats.Server == "" {
 		p.r.stats.Server = ev.Server
 	}
-	p.r.stats.Count(ev)
-	if !p.yield(ev, nil) {
-		p.stop = true
-	}
+	p.out.Emit(ev)
 }
 
 // lines returns how many text lines the input held, as far as it was read.
@@ -322,15 +313,15 @@ func (p *parser) lines() int {
 // finish accounts for the end of the input: markup without a single event
 // that could be read is not an export at all.
 func (p *parser) finish() {
-	if p.stop || p.r.stats.Records > 0 {
+	if p.out.Stopped() || p.r.stats.Records > 0 {
 		return
 	}
 	if p.leadingText != "" {
-		p.fatal(fmt.Errorf("%s: %w: %s", p.r.file, ErrNotXML, p.leadingText))
+		p.out.Fail(fmt.Errorf("%s: %w: %s", p.r.file, ErrNotXML, p.leadingText))
 		return
 	}
 	if p.sawSyntaxError {
-		p.fatal(fmt.Errorf("%s: %w: no event could be read", p.r.file, ErrNotXML))
+		p.out.Fail(fmt.Errorf("%s: %w: no event could be read", p.r.file, ErrNotXML))
 		return
 	}
 	if p.r.stats.TotalWarnings == 0 {
@@ -339,20 +330,7 @@ func (p *parser) finish() {
 }
 
 // warn records and yields a warning at a raw offset and line.
-func (p *parser) warn(raw int64, line int, msg string) {
-	w := &parsers.Warning{File: p.r.file, Line: line, Offset: raw, Msg: msg}
-	p.r.stats.Warn(*w)
-	if !p.stop && !p.yield(nil, w) {
-		p.stop = true
-	}
-}
-
-func (p *parser) fatal(err error) {
-	if !p.stop {
-		p.yield(nil, err)
-		p.stop = true
-	}
-}
+func (p *parser) warn(raw int64, line int, msg string) { p.out.Warn(line, raw, msg) }
 
 // maxName bounds the names the reader keeps (event, field and element
 // names): real ones are short, and a hostile file must not make the reader
