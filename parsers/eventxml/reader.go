@@ -318,4 +318,3 @@ func (r *Reader) build(doc *xmlquery.Node) *parsers.Event {
 	return e
 }
 
-func (r *Reader) warnAt(line int, off int64, msg string) { r.out.Warn(line, off, msg) }
