@@ -317,4 +317,3 @@ func (r *Reader) build(doc *xmlquery.Node) *parsers.Event {
 	rec.Fill(e)
 	return e
 }
-
