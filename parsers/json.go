@@ -8,8 +8,8 @@ import (
 // milliseconds.
 const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// LocalLayout is the layout of local (zone-less) times.
-const LocalLayout = "2006-01-02T15:04:05.000"
+// localLayout is the layout of local (zone-less) times.
+const localLayout = "2006-01-02T15:04:05.000"
 
 // eventJSON is the documented JSON shape of an Event (one line of
 // `agtriage --format events`). Empty fields are omitted.
@@ -60,13 +60,13 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		j.Offset = e.Offset
 	}
 	if e.Clock == ClockLocal {
-		j.Time = e.Time.Format(LocalLayout)
+		j.Time = e.Time.Format(localLayout)
 		j.Clock = "local"
 	} else if !e.Time.IsZero() {
 		j.Time = e.Time.UTC().Format(TimeLayout)
 	}
 	if !e.Local.IsZero() {
-		j.LocalTime = e.Local.Format(LocalLayout)
+		j.LocalTime = e.Local.Format(localLayout)
 	}
 	if e.Repeats > 0 {
 		j.Repeats = e.Repeats

@@ -194,7 +194,7 @@ func (b *eventBuilder) fill(e *parsers.Event, id, written uint64) {
 	if t, err := time.Parse(time.RFC3339Nano, b.timeCreated); err == nil {
 		rec.Time = t.UTC()
 	} else {
-		rec.Time = FileTime(written)
+		rec.Time = fileTime(written)
 	}
 	if rec.RecordID == "" {
 		rec.RecordID = strconv.FormatUint(id, 10)

@@ -87,9 +87,9 @@ type Reader struct {
 	eval  evaluator
 
 	// Header facts, for the statistics and the tests.
-	Dirty      bool // the file header's dirty flag was set
-	Version    string
-	chunks     int // chunks read
+	Dirty      bool   // the file header's dirty flag was set
+	Version    string // the file format version, "3.1" or "3.2"
+	chunks     int    // chunks read
 	noCRC      bool
 	newSink    func() sink // tests: receive the XML instead of events
 	recordHook func(id uint64, written uint64, off int64)

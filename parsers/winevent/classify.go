@@ -55,7 +55,7 @@ func classify(ev *parsers.Event, provider string, id int, data []parsers.Field, 
 		}
 		return
 	}
-	c := Lookup(provider, id, data)
+	c := lookup(provider, id, data)
 	if c == nil {
 		ev.Message = rendered
 		if ev.Message == "" {

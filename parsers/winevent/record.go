@@ -21,8 +21,16 @@ import (
 // form it was read from (.evtx, an XML export): the System values as text
 // and the EventData/UserData values in order.
 type Record struct {
-	Provider, EventSourceName, EventID, Level, Channel, Computer string
-	RecordID, UserID                                             string
+	// Provider is System/Provider/@Name (Event Viewer's "Source");
+	// EventSourceName is System/Provider/@EventSourceName when present.
+	Provider, EventSourceName string
+	// EventID is System/EventID, Level the level number (System/Level),
+	// Channel the log (System, Application ...), Computer the computer
+	// name as written (SQLNODE1.contoso.local).
+	EventID, Level, Channel, Computer string
+	// RecordID is System/EventRecordID; UserID System/Security/@UserID when
+	// present.
+	RecordID, UserID string
 	// Time is System/TimeCreated/@SystemTime.
 	Time time.Time
 	// Data are the EventData values (by their Name, or Data1, Data2 ...
@@ -44,11 +52,11 @@ func (r *Record) Fill(e *parsers.Event) {
 	e.Clock = parsers.ClockUTC
 	e.Time = r.Time
 	e.Process = r.Provider
-	e.Server = HostName(r.Computer)
+	e.Server = hostName(r.Computer)
 	fields := make([]parsers.Field, 0, 9+len(r.Data)) // room for the naming fields
 	fields = append(fields,
 		parsers.Field{Name: "EventID", Value: r.EventID},
-		parsers.Field{Name: "Level", Value: LevelName(r.Level)},
+		parsers.Field{Name: "Level", Value: levelName(r.Level)},
 		parsers.Field{Name: "Channel", Value: r.Channel},
 		parsers.Field{Name: "RecordID", Value: r.RecordID},
 		parsers.Field{Name: "Computer", Value: r.Computer})
@@ -67,19 +75,19 @@ func (r *Record) Fill(e *parsers.Event) {
 // classic providers) shows as Information.
 var levelNames = [...]string{"Information", "Critical", "Error", "Warning", "Information", "Verbose"}
 
-// LevelName returns Event Viewer's name of an event level number, or the
+// levelName returns Event Viewer's name of an event level number, or the
 // text unchanged.
-func LevelName(level string) string {
+func levelName(level string) string {
 	if n, err := strconv.Atoi(strings.TrimSpace(level)); err == nil && n >= 0 && n < len(levelNames) {
 		return levelNames[n]
 	}
 	return level
 }
 
-// HostName returns the host part of a computer name (SQLNODE1 of
+// hostName returns the host part of a computer name (SQLNODE1 of
 // SQLNODE1.contoso.local), the name SQL Server logs use for the node. An IP
 // address stays whole.
-func HostName(computer string) string {
+func hostName(computer string) string {
 	computer = strings.TrimSpace(computer)
 	if i := strings.IndexByte(computer, '.'); i > 0 {
 		if _, err := strconv.Atoi(computer[:i]); err != nil {

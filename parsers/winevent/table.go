@@ -17,8 +17,10 @@ type Class struct {
 	// Provider is the provider name (Event Viewer's "Source"), compared
 	// without case; a trailing "*" matches any suffix (MSSQL$*).
 	Provider string
-	ID       int
-	Kind     parsers.Kind
+	// ID is the event id.
+	ID int
+	// Kind is what the event becomes.
+	Kind parsers.Kind
 	// Meaning says in a few words what the event means for the AG.
 	Meaning string
 	// Message is the English message with %1, %2 ... for the data values
@@ -190,9 +192,9 @@ func providerMatch(pattern, provider string) bool {
 	return strings.EqualFold(pattern, provider)
 }
 
-// Lookup returns the table row for a provider and event id whose
+// lookup returns the table row for a provider and event id whose
 // Match accepts the data, or nil.
-func Lookup(provider string, id int, data []parsers.Field) *Class {
+func lookup(provider string, id int, data []parsers.Field) *Class {
 	for _, c := range index[id] {
 		if providerMatch(c.Provider, provider) && (c.Match == nil || c.Match(data)) {
 			return c

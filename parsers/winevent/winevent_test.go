@@ -60,7 +60,7 @@ func TestLookup(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := parsers.Kind("")
-		if row := Lookup(c.provider, c.id, c.data); row != nil {
+		if row := lookup(c.provider, c.id, c.data); row != nil {
 			got = row.Kind
 		}
 		if got != c.want {
