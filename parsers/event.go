@@ -1,16 +1,8 @@
-// Package parsers holds what every agtriage input reader shares: the normalized
-// Event that each reader emits, the per-file statistics that account for every
-// input byte, the table of SQL Server message templates that turns a message text
-// into structured fields, text decoding (UTF-16, UTF-8, Windows-1252) and the
-// detection of an input's format from its first bytes.
-//
-// The readers themselves live in sub-packages: parsers/errorlog for SQL Server
-// error logs, parsers/xevent for Extended Events XML, parsers/xel for binary
-// .xel files and parsers/clusterlog for WSFC cluster logs.
 package parsers
 
 import (
 	"iter"
+	"strconv"
 	"time"
 )
 
@@ -105,6 +97,17 @@ const (
 	ClockLocal
 )
 
+// String returns "utc" or "local".
+func (c Clock) String() string {
+	switch c {
+	case ClockUTC:
+		return "utc"
+	case ClockLocal:
+		return "local"
+	}
+	return "Clock(" + strconv.Itoa(int(c)) + ")"
+}
+
 // Event is one normalized log record. Every reader emits Events; the analyzer
 // consumes them. Structured fields are empty when the record does not carry them.
 type Event struct {
@@ -127,20 +130,22 @@ type Event struct {
 	Process string
 	// Name is the XEvent name (error_reported, availability_replica_state_change ...).
 	Name string
+	// Kind is what the event means for an availability group
+	// (KindMessage when nothing more specific is known).
 	Kind Kind
 
 	Error    int // SQL Server error number; recognized from the text when the log omits it
-	Severity int
+	Severity int // the error's severity (0 when not known)
 	State    int // the error's state (not the handshake state)
 
 	AG        string // availability group
 	Replica   string // availability replica (remote replica for connection messages)
 	ReplicaID string // availability replica id (GUID) when known
-	Database  string
+	Database  string // database the event is about
 	From      string // previous state or role
 	To        string // new state or role
 	Reason    string // why: state-change reason sentence, suspend reason, lease state, ddl statement ...
-	Login     string
+	Login     string // login name of a failed or refused connection
 	Client    string // client address ([CLIENT: x])
 	// HandshakeState is the "State N" of an endpoint handshake failure (84, 85, 58, 21 ...).
 	HandshakeState int
@@ -155,7 +160,8 @@ type Event struct {
 	// and fields but for numbers) that were folded into it, the last at
 	// LastTime. Readers never fold; the analyzer folds long storms (a
 	// handshake failure every 5 seconds for weeks) to keep memory flat.
-	Repeats  int
+	Repeats int
+	// LastTime is the time of the last folded event (zero when Repeats is 0).
 	LastTime time.Time
 }
 
@@ -170,8 +176,8 @@ func (e *Event) Until() time.Time {
 
 // Field is a name/value pair that has no dedicated Event field.
 type Field struct {
-	Name  string
-	Value string
+	Name  string // as the source names it (an XEvent field, "node", "EventID" ...)
+	Value string // the value as text
 }
 
 // Field returns the value of the named extra field, or "".
@@ -197,6 +203,8 @@ func (e *Event) Position() string {
 // which the stream ends. The Event pointers are fresh for each event and may be
 // kept by the caller.
 type Reader interface {
+	// Events returns the stream of events; it may be ranged over once.
 	Events() iter.Seq2[*Event, error]
+	// Stats returns the file's statistics, complete once Events has ended.
 	Stats() *FileStats
 }

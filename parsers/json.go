@@ -2,15 +2,14 @@ package parsers
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // TimeLayout is the layout of event times in JSON and reports: RFC 3339 with
 // milliseconds.
 const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// LocalLayout is the layout of local (zone-less) times.
-const LocalLayout = "2006-01-02T15:04:05.000"
+// localLayout is the layout of local (zone-less) times.
+const localLayout = "2006-01-02T15:04:05.000"
 
 // eventJSON is the documented JSON shape of an Event (one line of
 // `agtriage --format events`). Empty fields are omitted.
@@ -61,13 +60,13 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		j.Offset = e.Offset
 	}
 	if e.Clock == ClockLocal {
-		j.Time = e.Time.Format(LocalLayout)
+		j.Time = e.Time.Format(localLayout)
 		j.Clock = "local"
 	} else if !e.Time.IsZero() {
 		j.Time = e.Time.UTC().Format(TimeLayout)
 	}
 	if !e.Local.IsZero() {
-		j.LocalTime = e.Local.Format(LocalLayout)
+		j.LocalTime = e.Local.Format(localLayout)
 	}
 	if e.Repeats > 0 {
 		j.Repeats = e.Repeats
@@ -82,13 +81,4 @@ func (f Field) MarshalJSON() ([]byte, error) {
 		Name  string `json:"name"`
 		Value string `json:"value"`
 	}{f.Name, f.Value})
-}
-
-// FormatTime formats t for people: UTC with milliseconds, or the local digits
-// followed by " (local)" when the clock is unknown.
-func FormatTime(t time.Time, c Clock) string {
-	if c == ClockLocal {
-		return t.Format("2006-01-02 15:04:05.000") + " (local)"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.000Z")
 }

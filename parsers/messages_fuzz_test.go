@@ -57,3 +57,20 @@ func FuzzClassifyMessage(f *testing.F) {
 		}
 	})
 }
+
+// constantStrings lists every string the table can put into an event that
+// is not taken from the message (To, Reason labels, field values).
+func constantStrings() map[string]bool {
+	c := map[string]bool{"offline": true}
+	for _, t := range table.all {
+		c[t.to] = true
+		c[t.reason] = true
+		for _, f := range t.fields {
+			c[f.Value] = true
+		}
+		if t.num != 0 {
+			c[itoa(t.num)] = true
+		}
+	}
+	return c
+}

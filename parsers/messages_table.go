@@ -388,23 +388,6 @@ var instanceTemplates = []template{
 	{kind: KindServerInfo, post: postUTCAdjustment, pattern: "UTC adjustment: {f:utc_adjustment}"},
 }
 
-// constantStrings lists every string the table can put into an event that
-// is not taken from the message (To, Reason labels, field values). Tests use it.
-func constantStrings() map[string]bool {
-	c := map[string]bool{"offline": true}
-	for _, t := range table.all {
-		c[t.to] = true
-		c[t.reason] = true
-		for _, f := range t.fields {
-			c[f.Value] = true
-		}
-		if t.num != 0 {
-			c[itoa(t.num)] = true
-		}
-	}
-	return c
-}
-
 // ---- post functions ----
 
 // postStateChangeReason keeps the 19406 reason sentence(s) without the

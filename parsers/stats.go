@@ -17,10 +17,10 @@ func Position(file string, line int, offset int64) string {
 // Warning is a problem found in one input: a line too long, bytes that could not
 // be decoded, a truncated XML event. Reading goes on after a Warning.
 type Warning struct {
-	File   string
-	Line   int   // 1-based line, 0 when unknown
-	Offset int64 // byte offset in the file
-	Msg    string
+	File   string // the input, as named to the reader
+	Line   int    // 1-based line, 0 when unknown
+	Offset int64  // byte offset in the file
+	Msg    string // what is wrong and what was done about it
 }
 
 // Error formats the warning as "file:line: msg" (or "file@offset: msg").
@@ -35,17 +35,17 @@ const MaxWarnings = 100
 // what was not. Readers fill it while they stream; it is complete when the
 // event iteration ends.
 type FileStats struct {
-	File     string
-	Format   Format
+	File     string // the input, as named to the reader
+	Format   Format // the format read
 	Encoding string // "UTF-16LE", "UTF-16BE", "UTF-8", "UTF-8 (BOM)", "Windows-1252" ...
 	Server   string // instance name found in the file, if any
 
-	Bytes         int64 // bytes read
-	Lines         int   // text lines (text inputs)
-	Records       int   // timestamped records (ERRORLOG) or XML events
-	Continuations int   // lines without a timestamp that continued a record
-	Events        int   // events emitted
-	ByKind        map[Kind]int
+	Bytes         int64        // bytes read
+	Lines         int          // text lines (text inputs)
+	Records       int          // timestamped records (ERRORLOG) or XML events
+	Continuations int          // lines without a timestamp that continued a record
+	Events        int          // events emitted
+	ByKind        map[Kind]int // events emitted by kind
 	// Unrecognized counts lines that could not be read as a record nor a
 	// continuation (e.g. text before the first timestamp, XML that is not an event).
 	Unrecognized int
@@ -64,10 +64,10 @@ type FileStats struct {
 	ClockAssumed bool
 	// UTCOffset is the offset (local - UTC) the file declared, when HasUTCOffset.
 	UTCOffset    time.Duration
-	HasUTCOffset bool
+	HasUTCOffset bool // the file declared its offset
 
 	Warnings      []Warning // the first MaxWarnings warnings
-	TotalWarnings int
+	TotalWarnings int       // all warnings, kept or not
 }
 
 // Warn records a warning, keeping at most MaxWarnings of them.

@@ -45,23 +45,6 @@ const (
 	TypeArray    = 0x80
 )
 
-// Value is a typed substitution value.
-type Value struct {
-	Type byte
-	Data []byte
-	// Elem is the element of a TypeBinXML value.
-	Elem *Elem
-}
-
-// Elem is an element of nested Binary XML (UserData): name, attributes,
-// text or children.
-type Elem struct {
-	Name     string
-	Attrs    [][2]string
-	Text     string
-	Children []*Elem
-}
-
 // Data is one EventData value; Name is empty for classic (unnamed) data.
 type Data struct {
 	Name  string

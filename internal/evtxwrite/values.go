@@ -9,6 +9,26 @@ import (
 	"unicode/utf16"
 )
 
+// The typed substitution values of a template instance ([MS-EVEN6] 2.2.12)
+// and their constructors.
+
+// Value is a typed substitution value.
+type Value struct {
+	Type byte
+	Data []byte
+	// Elem is the element of a TypeBinXML value.
+	Elem *Elem
+}
+
+// Elem is an element of nested Binary XML (UserData): name, attributes,
+// text or children.
+type Elem struct {
+	Name     string
+	Attrs    [][2]string
+	Text     string
+	Children []*Elem
+}
+
 func utf16le(s string) []byte {
 	u := utf16.Encode([]rune(s))
 	b := make([]byte, 2*len(u))

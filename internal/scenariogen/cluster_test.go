@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/internal/scenariogen/scenario"
+
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/clusterlog"
 )
@@ -56,8 +58,8 @@ type nodeLogs struct {
 func parseClusterLog(t *testing.T, name string, data []byte, host string, bias int) []clLine {
 	t.Helper()
 	lines := decodeErrorlog(t, name, data) // UTF-16LE, BOM, CRLF
-	if len(lines) < 5 || lines[0] != secCluster {
-		t.Fatalf("%s: does not open with %s", name, secCluster)
+	if len(lines) < 5 || lines[0] != scenario.SecCluster {
+		t.Fatalf("%s: does not open with %s", name, scenario.SecCluster)
 	}
 	m := clZoneRE.FindStringSubmatch(lines[1])
 	if m == nil {
@@ -77,7 +79,7 @@ func parseClusterLog(t *testing.T, name string, data []byte, host string, bias i
 	}
 	nodeSeen := false
 	sections := []string{}
-	section := secCluster
+	section := scenario.SecCluster
 	var out []clLine
 	var last time.Time
 	prevRecord := false // the previous line is a record or its continuation
@@ -88,7 +90,7 @@ func parseClusterLog(t *testing.T, name string, data []byte, host string, bias i
 			sections = append(sections, l)
 			continue
 		}
-		inEvents := section == secSystem || section == secOperational || section == secLogs
+		inEvents := section == scenario.SecSystem || section == scenario.SecOperational || section == scenario.SecLogs
 		if !inEvents {
 			if n := clNodeRE.FindStringSubmatch(l); n != nil {
 				nodeSeen = true
@@ -103,20 +105,20 @@ func parseClusterLog(t *testing.T, name string, data []byte, host string, bias i
 		}
 		r := clRecordRE.FindStringSubmatch(l)
 		if r == nil {
-			if l == "" && section != secLogs {
+			if l == "" && section != scenario.SecLogs {
 				continue // blank paragraph lines of an event text, or a section's end
 			}
-			if !prevRecord || section == secLogs {
+			if !prevRecord || section == scenario.SecLogs {
 				t.Errorf("%s:%d: not a record nor a continuation in %s: %q", name, no, section, l)
 			}
 			continue
 		}
 		prevRecord = true
-		want := map[string]string{secSystem: "System", secOperational: "Operational", secLogs: ""}[section]
+		want := map[string]string{scenario.SecSystem: "System", scenario.SecOperational: "Operational", scenario.SecLogs: ""}[section]
 		if r[1] != want {
 			t.Errorf("%s:%d: channel %q in section %s", name, no, r[1], section)
 		}
-		if (r[6] == "") != (section != secLogs) && !strings.HasPrefix(r[7], "lost quorum (status") {
+		if (r[6] == "") != (section != scenario.SecLogs) && !strings.HasPrefix(r[7], "lost quorum (status") {
 			t.Errorf("%s:%d: component %q in section %s", name, no, r[6], section)
 		}
 		at, err := time.Parse("2006/01/02-15:04:05.000", r[4])
@@ -133,7 +135,7 @@ func parseClusterLog(t *testing.T, name string, data []byte, host string, bias i
 	if !nodeSeen {
 		t.Errorf("%s: no 'Current node' line", name)
 	}
-	if want := []string{secCluster, secNodes, secResources, secSystem, secOperational, secLogs}; strings.Join(sections, "|") != strings.Join(want, "|") {
+	if want := []string{scenario.SecCluster, scenario.SecNodes, scenario.SecResources, scenario.SecSystem, scenario.SecOperational, scenario.SecLogs}; strings.Join(sections, "|") != strings.Join(want, "|") {
 		t.Errorf("%s: sections %q, want %q", name, sections, want)
 	}
 	return out
@@ -226,7 +228,7 @@ func near(ts []time.Time, at time.Time, lo, hi time.Duration) bool {
 func TestClusterLogsAreConsistent(t *testing.T) {
 	withCluster := 0
 	for dir, b := range allBundles() {
-		files, err := b.files()
+		files, err := b.Files()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,35 +266,35 @@ func TestClusterLogsAreConsistent(t *testing.T) {
 					pos := fmt.Sprintf("%s/cluster.log:%d", host, l.no)
 					switch {
 					case strings.HasSuffix(l.text, "[hadrag] Lease timeout detected, logging perf counter data collected so far"):
-						if !n.sqlNear(l.at, -2*sec, 2*sec, "The lease between availability group") {
+						if !n.sqlNear(l.at, -2*time.Second, 2*time.Second, "The lease between availability group") {
 							t.Errorf("%s: lease timeout at %s UTC without 19407 in the ERRORLOG within 2 s", pos, l.at)
 						}
 					case strings.HasSuffix(l.text, "[hadrag] Failure detected, diagnostics heartbeat is lost"):
-						if !n.sqlNear(l.at, 0, 2*sec, "Always On: The local replica of availability group 'AG1' is going offline because the corresponding resource") {
+						if !n.sqlNear(l.at, 0, 2*time.Second, "Always On: The local replica of availability group 'AG1' is going offline because the corresponding resource") {
 							t.Errorf("%s: health-check failure at %s UTC without 41093 within 2 s", pos, l.at)
 						}
 					case l.comp == "QUORUM" && strings.Contains(l.text, "Lost quorum"):
-						if !n.sqlNear(l.at, -2*sec, 2*sec, msgLostQuorum) {
+						if !n.sqlNear(l.at, -2*time.Second, 2*time.Second, scenario.MsgLostQuorum) {
 							t.Errorf("%s: lost quorum at %s UTC without 41092 within 2 s", pos, l.at)
 						}
 					case strings.HasPrefix(l.text, "Not failing over group "):
-						if !near(n.resolving, l.at, -5*sec, 0) {
+						if !near(n.resolving, l.at, -5*time.Second, 0) {
 							t.Errorf("%s: refused failover at %s UTC, but the replica did not leave PRIMARY_NORMAL just before", pos, l.at)
 						}
 						if lastPrimary.After(l.at) {
 							t.Errorf("%s: refused failover at %s UTC, yet a replica became primary at %s", pos, l.at, lastPrimary)
 						}
 					}
-					if m := movingRE.FindStringSubmatch(l.text); m != nil && l.channel == chOperational {
+					if m := movingRE.FindStringSubmatch(l.text); m != nil && l.channel == scenario.ChOperational {
 						moves++
 						to := logs[m[3]]
-						if m[2] != host || to == nil || !near(to.primaryAt, l.at, 0, 10*sec) {
+						if m[2] != host || to == nil || !near(to.primaryAt, l.at, 0, 10*time.Second) {
 							t.Errorf("%s: move %s -> %s at %s UTC not followed by PRIMARY_NORMAL on %s within 10 s", pos, m[2], m[3], l.at, m[3])
 						}
 						ok := false
 						for _, f := range b.Expected.Failovers {
 							fat, _ := time.Parse(time.RFC3339, f.At)
-							if d := fat.Sub(l.at); f.From == m[2] && f.To == m[3] && d > -2*sec && d < 12*sec {
+							if d := fat.Sub(l.at); f.From == m[2] && f.To == m[3] && d > -2*time.Second && d < 12*time.Second {
 								ok = true
 							}
 						}
@@ -300,9 +302,9 @@ func TestClusterLogsAreConsistent(t *testing.T) {
 							t.Errorf("%s: move %s -> %s at %s UTC is not an expected failover", pos, m[2], m[3], l.at)
 						}
 					}
-					if m := removedRE.FindStringSubmatch(l.text); m != nil && l.channel == chSystem {
+					if m := removedRE.FindStringSubmatch(l.text); m != nil && l.channel == scenario.ChSystem {
 						gone := logs[m[1]]
-						if m[1] == host || gone == nil || !gone.sqlNear(l.at, -5*sec, 5*sec, wsfcMsg[41049]) {
+						if m[1] == host || gone == nil || !gone.sqlNear(l.at, -5*time.Second, 5*time.Second, scenario.WsfcMsg[41049]) {
 							t.Errorf("%s: node %s removed at %s UTC, but its ERRORLOG has no 41049 within 5 s", pos, m[1], l.at)
 						}
 					}
@@ -375,7 +377,7 @@ func TestClusterLogsReadBack(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for dir, b := range allBundles() {
-		files, err := b.files()
+		files, err := b.Files()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,10 @@
 // ERRORLOG times and the XEvent UTC times agree. The output is deterministic:
 // run it again and git sees no change.
 //
+// This package holds the scenarios, one builder per incident; the writers
+// they call (replicas, ERRORLOG, XEvent, cluster-log and event-log files,
+// expected.json) are in internal/scenariogen/scenario.
+//
 // Usage, from the repository root:
 //
 //	go run ./internal/scenariogen [-root testdata]
@@ -24,10 +28,12 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/agtriage/agtriage/internal/scenariogen/scenario"
 )
 
 // scenarios lists every bundle builder; the demo is written to root/demo.
-var scenarios = []func() *Bundle{
+var scenarios = []func() *scenario.Bundle{
 	wsfcOutageFailoverConnect,
 	leaseTimeoutStall,
 	manualFailover,
@@ -56,7 +62,7 @@ var scenarios = []func() *Bundle{
 // pending lists the bundles whose expectations wait for analyzer work; they
 // are written to root/pending, which the analyzer's scenario test does not
 // walk.
-var pending = []func() *Bundle{}
+var pending = []func() *scenario.Bundle{}
 
 func main() {
 	root := flag.String("root", "testdata", "testdata directory to write scenarios/ and demo/ into")
@@ -71,17 +77,17 @@ func main() {
 func writeAll(root string) error {
 	for _, build := range scenarios {
 		b := build()
-		if err := b.write(filepath.Join(root, "scenarios", b.Name)); err != nil {
+		if err := b.Write(filepath.Join(root, "scenarios", b.Name)); err != nil {
 			return err
 		}
 	}
 	for _, build := range pending {
 		b := build()
-		if err := b.write(filepath.Join(root, "pending", b.Name)); err != nil {
+		if err := b.Write(filepath.Join(root, "pending", b.Name)); err != nil {
 			return err
 		}
 	}
-	return demo().write(filepath.Join(root, "demo"))
+	return demo().Write(filepath.Join(root, "demo"))
 }
 
 // utc parses a UTC time "2006-01-02 15:04:05.000".
@@ -95,5 +101,3 @@ func utc(s string) time.Time {
 
 // rfc formats a failover time for expected.json.
 func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }

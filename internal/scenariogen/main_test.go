@@ -14,14 +14,16 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/agtriage/agtriage/internal/scenariogen/scenario"
+
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/xel"
 	"golang.org/x/text/encoding/charmap"
 )
 
 // allBundles builds every scenario and the demo, keyed by their testdata path.
-func allBundles() map[string]*Bundle {
-	out := map[string]*Bundle{}
+func allBundles() map[string]*scenario.Bundle {
+	out := map[string]*scenario.Bundle{}
 	for _, build := range scenarios {
 		b := build()
 		out[filepath.Join("scenarios", b.Name)] = b
@@ -39,7 +41,7 @@ func allBundles() map[string]*Bundle {
 func TestCommittedDataIsCurrent(t *testing.T) {
 	root := filepath.Join("..", "..", "testdata")
 	for dir, b := range allBundles() {
-		files, err := b.files()
+		files, err := b.Files()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,8 +71,8 @@ func TestCommittedDataIsCurrent(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	a, b := allBundles(), allBundles()
 	for dir := range a {
-		fa, _ := a[dir].files()
-		fb, _ := b[dir].files()
+		fa, _ := a[dir].Files()
+		fb, _ := b[dir].Files()
 		for rel := range fa {
 			if !bytes.Equal(fa[rel], fb[rel]) {
 				t.Errorf("%s/%s differs between two runs", dir, rel)
@@ -126,10 +128,10 @@ func decodeLinuxErrorlog(t *testing.T, name string, b []byte) []string {
 // parsed from AlwaysOn_health.xml, or for a .xel replica read back from the
 // binary file with parsers/xel and compared with the XML rendering of the
 // same events (names, times, every field's value or map label).
-func replicaXE(t *testing.T, r *Replica, files map[string][]byte) []xeDoc {
+func replicaXE(t *testing.T, r *scenario.Replica, files map[string][]byte) []xeDoc {
 	t.Helper()
 	var docs []xeDoc
-	for i, line := range r.xeText() {
+	for i, line := range r.XeText() {
 		var d xeDoc
 		if err := xml.Unmarshal([]byte(line), &d); err != nil {
 			t.Fatalf("%s/AlwaysOn_health.xml:%d: %v", r.Host, i+1, err)
@@ -225,7 +227,7 @@ func (d xeDoc) field(name string) string {
 func TestBundlesAreConsistent(t *testing.T) {
 	for dir, b := range allBundles() {
 		t.Run(dir, func(t *testing.T) {
-			files, err := b.files()
+			files, err := b.Files()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,8 +275,8 @@ func TestBundlesAreConsistent(t *testing.T) {
 						}
 						if strings.HasPrefix(m[3], "UTC adjustment: ") {
 							utcLine = true
-							if got := strings.TrimPrefix(m[3], "UTC adjustment: "); got != utcAdjustment(r.Offset) {
-								t.Errorf("%s:%d: UTC adjustment %s, replica offset %s", rel, i+1, got, utcAdjustment(r.Offset))
+							if got := strings.TrimPrefix(m[3], "UTC adjustment: "); got != scenario.UtcAdjustment(r.Offset) {
+								t.Errorf("%s:%d: UTC adjustment %s, replica offset %s", rel, i+1, got, scenario.UtcAdjustment(r.Offset))
 							}
 						}
 						texts[m[3]+"@"+m[1]] = true
@@ -387,7 +389,7 @@ func TestBundlesAreConsistent(t *testing.T) {
 func BenchmarkGenerate(b *testing.B) {
 	var size int64
 	for _, bu := range allBundles() {
-		fs, _ := bu.files()
+		fs, _ := bu.Files()
 		for _, f := range fs {
 			size += int64(len(f))
 		}
@@ -395,7 +397,7 @@ func BenchmarkGenerate(b *testing.B) {
 	b.SetBytes(size)
 	for b.Loop() {
 		for _, bu := range allBundles() {
-			if _, err := bu.files(); err != nil {
+			if _, err := bu.Files(); err != nil {
 				b.Fatal(err)
 			}
 		}

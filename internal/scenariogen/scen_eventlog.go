@@ -1,6 +1,11 @@
 package main
 
-import "github.com/agtriage/agtriage/internal/evtxwrite"
+import (
+	"time"
+
+	"github.com/agtriage/agtriage/internal/evtxwrite"
+	"github.com/agtriage/agtriage/internal/scenariogen/scenario"
+)
 
 // crashEventLog: the SQL Server service of the primary crashes (its
 // ERRORLOG just stops; only the System log says why: 7034, then 1069 for the
@@ -9,10 +14,10 @@ import "github.com/agtriage/agtriage/internal/evtxwrite"
 // System log, collected by SQL LogScout as EventLog_System.csv on local
 // time; 1135 in SQLPAY01's afternoon System log, exported by Event Viewer as
 // XML): the three forms of a System log in one bundle.
-func crashEventLog() *Bundle {
-	g := AG{Name: "AGPay", DBs: []string{"Payroll"}}
-	r1 := NewReplica("SQLPAY01", "10.60.3.11", `CONTOSO\sqlpay`, hours(1))
-	r2 := NewReplica("SQLPAY02", "10.60.3.12", `CONTOSO\sqlpay`, hours(1))
+func crashEventLog() *scenario.Bundle {
+	g := scenario.AG{Name: "AGPay", DBs: []string{"Payroll"}}
+	r1 := scenario.NewReplica("SQLPAY01", "10.60.3.11", `CONTOSO\sqlpay`, scenario.Hours(1))
+	r2 := scenario.NewReplica("SQLPAY02", "10.60.3.12", `CONTOSO\sqlpay`, scenario.Hours(1))
 	r2.SystemCSV = true // SQL LogScout's EventLog_System.csv
 	// The log also holds the node's last boot, days before (a date whose day
 	// is over 12 shows the export's day/month order).
@@ -20,49 +25,49 @@ func crashEventLog() *Bundle {
 	t := r2.Startup(utc("2025-06-02 05:00:03.18"), 5512, g)
 	r2.StartAsSecondary(t, g, r1)
 	r1.CycledHeader(utc("2025-06-02 06:00:00.21"), 2044)
-	r1.LogBackups(utc("2025-06-02 06:00:00"), utc("2025-06-02 10:00:00"), hours(1), g)
+	r1.LogBackups(utc("2025-06-02 06:00:00"), utc("2025-06-02 10:00:00"), scenario.Hours(1), g)
 
 	crash := utc("2025-06-02 10:14:07.300")
-	r1.Sys(evtxwrite.ServiceTerminated(crash.Add(800*ms), "SQLPAY01.contoso.local", "SQL Server (MSSQLSERVER)", 1))
-	r1.Sys(evtxwrite.ResourceFailed(crash.Add(1200*ms), "SQLPAY01.contoso.local", g.Name, g.Name, "SQL Server Availability Group"))
-	r2.ConnectionLost(crash.Add(500*ms), "spid61s", r1)
-	r2.DBConnections(crash.Add(600*ms), "spid33s", g, r1, false, false)
-	fo := r2.promote(crash.Add(2*sec), "spid88s", g, "SECONDARY_NORMAL")
+	r1.Sys(evtxwrite.ServiceTerminated(crash.Add(800*time.Millisecond), "SQLPAY01.contoso.local", "SQL Server (MSSQLSERVER)", 1))
+	r1.Sys(evtxwrite.ResourceFailed(crash.Add(1200*time.Millisecond), "SQLPAY01.contoso.local", g.Name, g.Name, "SQL Server Availability Group"))
+	r2.ConnectionLost(crash.Add(500*time.Millisecond), "spid61s", r1)
+	r2.DBConnections(crash.Add(600*time.Millisecond), "spid33s", g, r1, false, false)
+	fo := r2.Promote(crash.Add(2*time.Second), "spid88s", g, "SECONDARY_NORMAL")
 	// The DBA starts SQL Server again a quarter of an hour later.
 	r1.NewLog()
-	t = r1.Startup(crash.Add(15*minute), 3380, g)
+	t = r1.Startup(crash.Add(15*time.Minute), 3380, g)
 	r1.StartAsSecondary(t, g, r2)
-	r2.Connected(t.Add(1400*ms), "spid61s", g, r1)
-	r2.LogBackups(utc("2025-06-02 11:00:00"), utc("2025-06-02 18:00:00"), hours(1), g)
+	r2.Connected(t.Add(1400*time.Millisecond), "spid61s", g, r1)
+	r2.LogBackups(utc("2025-06-02 11:00:00"), utc("2025-06-02 18:00:00"), scenario.Hours(1), g)
 
 	q := utc("2025-06-02 16:40:21.700")
 	// SQLPAY01's System log of the afternoon, exported by Event Viewer as
 	// XML (its morning log is the native System.evtx).
-	afternoon := systemXML([]evtxwrite.Event{evtxwrite.NodeRemoved(q, "SQLPAY01.contoso.local", "SQLPAY02")})
-	r2.Sys(evtxwrite.QuorumLost(q.Add(900*ms), "SQLPAY02.contoso.local"))
-	r2.WSFC(q.Add(1100*ms), "Server", 41048)
-	r2.Log(q.Add(1150*ms), "spid29s", msgLostQuorum)
-	r2.StateChange(q.Add(1300*ms), "spid29s", g, "PRIMARY_NORMAL", "RESOLVING_NORMAL", reasonWSFC)
-	r1.ConnectionLost(q.Add(5*sec), "spid47s", r2)
-	back := q.Add(2*minute + 41*sec)
+	afternoon := scenario.SystemXML([]evtxwrite.Event{evtxwrite.NodeRemoved(q, "SQLPAY01.contoso.local", "SQLPAY02")})
+	r2.Sys(evtxwrite.QuorumLost(q.Add(900*time.Millisecond), "SQLPAY02.contoso.local"))
+	r2.WSFC(q.Add(1100*time.Millisecond), "Server", 41048)
+	r2.Log(q.Add(1150*time.Millisecond), "spid29s", scenario.MsgLostQuorum)
+	r2.StateChange(q.Add(1300*time.Millisecond), "spid29s", g, "PRIMARY_NORMAL", "RESOLVING_NORMAL", scenario.ReasonWSFC)
+	r1.ConnectionLost(q.Add(5*time.Second), "spid47s", r2)
+	back := q.Add(2*time.Minute + 41*time.Second)
 	r2.WSFCRecovery(back, "spid29s", 41050)
-	r2.StateChange(back.Add(900*ms), "spid45s", g, "RESOLVING_NORMAL", "PRIMARY_PENDING", reasonComingOnline)
-	r2.StateChange(back.Add(1700*ms), "Server", g, "PRIMARY_PENDING", "PRIMARY_NORMAL", reasonOnlineDone)
-	reconnect(back.Add(3*sec), g, r1, r2)
+	r2.StateChange(back.Add(900*time.Millisecond), "spid45s", g, "RESOLVING_NORMAL", "PRIMARY_PENDING", scenario.ReasonComingOnline)
+	r2.StateChange(back.Add(1700*time.Millisecond), "Server", g, "PRIMARY_PENDING", "PRIMARY_NORMAL", scenario.ReasonOnlineDone)
+	scenario.Reconnect(back.Add(3*time.Second), g, r1, r2)
 
-	return &Bundle{
+	return &scenario.Bundle{
 		Name:     "crash-eventlog",
-		Replicas: []*Replica{r1, r2},
+		Replicas: []*scenario.Replica{r1, r2},
 		Extra:    map[string][]byte{"SQLPAY01/SQLPAY01_System_afternoon.xml": afternoon},
-		Expected: Expected{
+		Expected: scenario.Expected{
 			Description: "At 10:14 UTC the SQL Server service of the primary SQLPAY01 crashed: its ERRORLOG just stops; only its System log (native .evtx) says why (Service Control Manager 7034, then FailoverClustering 1069 for the AG resource). The cluster failed AGPay over to SQLPAY02; the DBA started SQL Server again at 10:29 and it rejoined as secondary. At 16:40 the node SQLPAY02 lost quorum: SQLPAY01's System log (exported by Event Viewer as XML) records it removed from the membership (1135), SQLPAY02's System log (SQL LogScout's CSV, local time UTC+1) the quorum loss (1177); it came back after less than three minutes, primary again.",
-			Incidents: []Incident{
+			Incidents: []scenario.Incident{
 				{Category: "crash", Server: "SQLPAY01", AG: "AGPay", RootCauseContains: []string{"SQL Server service on SQLPAY01 terminated unexpectedly", "failed over"}, Confidence: "certain",
 					ChainContains: []string{"The SQL Server service on SQLPAY01 terminated unexpectedly.", "The cluster saw the resource of AGPay fail (System log 1069)."}},
 				{Category: "cluster_outage", Server: "SQLPAY02", AG: "AGPay", RootCauseContains: []string{"SQLPAY02", "1135"}, Confidence: "certain",
 					ChainContains: []string{"The cluster removed SQLPAY02 from the active membership.", "The cluster service shut down because quorum was lost (System log 1177)."}},
 			},
-			Failovers: []Failover{{AG: "AGPay", From: "SQLPAY01", To: "SQLPAY02", Mode: "automatic", At: rfc(fo)}},
+			Failovers: []scenario.Failover{{AG: "AGPay", From: "SQLPAY01", To: "SQLPAY02", Mode: "automatic", At: rfc(fo)}},
 			Clocks:    map[string]string{"SQLPAY01": "errorlog", "SQLPAY02": "errorlog"},
 		},
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agtriage/agtriage/internal/scenariogen/scenario"
+
 	"github.com/agtriage/agtriage/parsers"
 	"github.com/agtriage/agtriage/parsers/health"
 	"github.com/agtriage/agtriage/parsers/xel"
@@ -17,13 +19,13 @@ import (
 // at level 3.
 func TestHealthBundles(t *testing.T) {
 	for _, c := range []struct {
-		build    func() *Bundle
+		build    func() *scenario.Bundle
 		level    int
 		failover bool
 	}{{healthFailoverFCL5, 5, true}, {healthLeaseFCL3, 3, false}} {
 		b := c.build()
 		r1 := b.Replicas[0]
-		data, err := r1.sqldiagFile()
+		data, err := r1.SqldiagFile()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +33,7 @@ func TestHealthBundles(t *testing.T) {
 		var states []string
 		var firstError *health.Summary
 		var isAlive *parsers.Event
-		for ev, err := range xel.NewReader(bytes.NewReader(data), r1.sqldiagName()).Events() {
+		for ev, err := range xel.NewReader(bytes.NewReader(data), r1.SqldiagName()).Events() {
 			if err != nil {
 				t.Fatalf("%s: %v", b.Name, err)
 			}

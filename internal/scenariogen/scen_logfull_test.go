@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agtriage/agtriage/internal/scenariogen/scenario"
 )
 
 // logLine is one ERRORLOG record's first line with its UTC time.
@@ -16,7 +18,7 @@ type logLine struct {
 }
 
 // utcLines decodes a replica's ERRORLOG and returns its records with UTC times.
-func utcLines(t *testing.T, r *Replica, files map[string][]byte) []logLine {
+func utcLines(t *testing.T, r *scenario.Replica, files map[string][]byte) []logLine {
 	t.Helper()
 	data, ok := files[filepath.Join(r.Host, "ERRORLOG")]
 	if !ok {
@@ -46,7 +48,7 @@ func utcLines(t *testing.T, r *Replica, files map[string][]byte) []logLine {
 // secondary reconnects, and nothing else happens to the AG.
 func TestLogFullDisconnectedStory(t *testing.T) {
 	b := logFullDisconnected()
-	files, err := b.files()
+	files, err := b.Files()
 	if err != nil {
 		t.Fatal(err)
 	}

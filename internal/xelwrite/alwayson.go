@@ -14,7 +14,7 @@ const (
 	PkgSQLServer2 = 8 // the Always On events
 )
 
-// Types of package0 used by the session.
+// Package0Types are the types of package0 the session uses.
 var Package0Types = []Type{
 	{TypeInt32, "int32", 4}, {TypeInt64, "int64", 8}, {TypeUint8, "uint8", 1},
 	{TypeUint32, "uint32", 4}, {TypeUint64, "uint64", 8}, {TypePtr, "ptr", 8},

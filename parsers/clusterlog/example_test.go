@@ -21,7 +21,7 @@ func Example() {
 			fmt.Println("warning:", err)
 			continue
 		}
-		fmt.Println(parsers.FormatTime(ev.Time, ev.Clock), ev.Process, ev.Kind, ev.AG)
+		fmt.Println(ev.Time.Format("2006-01-02 15:04:05.000Z07:00"), ev.Process, ev.Kind, ev.AG)
 		switch ev.Kind {
 		case parsers.KindRoleMove:
 			fmt.Println("  from", ev.From, "to", ev.To)

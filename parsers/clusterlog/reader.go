@@ -75,7 +75,7 @@ type Reader struct {
 	file  string
 	src   io.Reader
 	stats parsers.FileStats
-	done  bool
+	out   parsers.Emitter
 	max   int
 
 	skippedLines int
@@ -84,9 +84,6 @@ type Reader struct {
 	damaged      bool // the current line held control bytes
 	text         *parsers.TextReader
 	utf16        bool
-
-	yield   func(*parsers.Event, error) bool
-	stopped bool
 
 	cur      record
 	numbered bool // lines carry leading line numbers (hand-collected excerpt)
@@ -168,15 +165,7 @@ func (r *Reader) Sections() int { return r.sections }
 // nil event and reading goes on; a read error of the underlying reader is
 // yielded last. The sequence can be ranged over once.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.done {
-			return
-		}
-		r.done = true
-		r.yield = yield
-		r.run()
-		r.yield = nil
-	}
+	return r.out.Events("", &r.stats, r.run)
 }
 
 func (r *Reader) run() {
@@ -197,7 +186,7 @@ func (r *Reader) run() {
 	var skipped int64
 	count := func(b []byte) { skipped += parsers.RawLen(b, r.text.Encoding) }
 	lineNo := 0
-	for !r.stopped {
+	for !r.out.Stopped() {
 		ln, tooLong, ok := lines.Next(count)
 		if !ok {
 			break
@@ -220,7 +209,7 @@ func (r *Reader) run() {
 		}
 		r.line(lineNo, ln)
 	}
-	if !r.stopped {
+	if !r.out.Stopped() {
 		r.finish()
 		r.closeWindow()
 	}
@@ -228,15 +217,15 @@ func (r *Reader) run() {
 	// An excerpt or a log whose header was cut says nothing of its clock:
 	// its times are taken as UTC, Get-ClusterLog's default.
 	r.stats.ClockAssumed = r.stats.Records > 0 && !r.sawClock
-	if r.stopped {
+	if r.out.Stopped() {
 		return
 	}
 	if r.text.OddBytes > 0 {
 		r.stats.SkippedBytes += int64(r.text.OddBytes)
 		r.warnAt(0, r.stats.Bytes-1, "odd trailing byte of UTF-16 input skipped")
 	}
-	if lines.Err() != nil && !r.stopped {
-		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
+	if lines.Err() != nil {
+		r.out.Fail(fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
 	}
 }
 
@@ -419,13 +408,7 @@ func (r *Reader) emit(ev *parsers.Event) {
 		r.held = append(r.held, ev)
 		return
 	}
-	if r.stopped {
-		return
-	}
-	r.stats.Count(ev)
-	if !r.yield(ev, nil) {
-		r.stopped = true
-	}
+	r.out.Emit(ev)
 }
 
 // setTime sets the event's times from the timestamp of its line.
@@ -494,16 +477,7 @@ func levelString(b []byte, r *Reader) string {
 
 func (r *Reader) warn(line int, msg string) { r.warnAt(line, 0, msg) }
 
-func (r *Reader) warnAt(line int, offset int64, msg string) {
-	w := parsers.Warning{File: r.file, Line: line, Offset: offset, Msg: msg}
-	r.stats.Warn(w)
-	if r.stopped {
-		return
-	}
-	if !r.yield(nil, &w) {
-		r.stopped = true
-	}
-}
+func (r *Reader) warnAt(line int, offset int64, msg string) { r.out.Warn(line, offset, msg) }
 
 // isDigits reports whether b holds only blanks and decimal digits.
 func isDigits(b []byte) bool {

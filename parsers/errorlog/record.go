@@ -8,15 +8,6 @@ import (
 	"github.com/agtriage/agtriage/parsers"
 )
 
-// lineKind is what a line's first bytes say it is.
-type lineKind uint8
-
-const (
-	lineContinuation lineKind = iota // no timestamp: continues the previous record
-	lineRecord                       // a valid timestamped record
-	lineBadRecord                    // starts like a timestamp but is not a valid one
-)
-
 var reasonOutOfWindow = fmt.Sprintf("date outside %d-%d (damage or a forged line)", parsers.MinYear, parsers.MaxYear)
 
 // isDigit reports whether c is an ASCII digit.

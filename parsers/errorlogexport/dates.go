@@ -1,7 +1,10 @@
 package errorlogexport
 
 import (
+	"bytes"
 	"time"
+
+	"github.com/agtriage/agtriage/parsers"
 )
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -218,4 +221,46 @@ func daysIn(year, month int) int {
 		return 30
 	}
 	return 31
+}
+
+// cultureTime parses a culture-formatted date, settling the day/month order
+// from the first unambiguous date.
+func (r *Reader) cultureTime(b []byte) (time.Time, bool) {
+	// Rows share their second often (these formats have no fractions).
+	if r.lastOK && string(b) == string(r.lastDate) {
+		return r.lastTime, true
+	}
+	t, ok := r.parseCulture(b)
+	r.lastDate = append(r.lastDate[:0], b...)
+	r.lastTime, r.lastOK = t, ok
+	return t, ok
+}
+
+func (r *Reader) parseCulture(b []byte) (time.Time, bool) {
+	d, ok := scanCulture(bytes.TrimSpace(b))
+	if !ok {
+		return time.Time{}, false
+	}
+	if r.order == orderUnknown {
+		switch {
+		case d.impliedDMY:
+			r.order = dayFirst
+		case d.impliedMDY:
+			r.order = monthFirst
+		}
+	} else if d.impliedDMY && r.order == monthFirst || d.impliedMDY && r.order == dayFirst {
+		if !r.orderWrn {
+			r.orderWrn = true
+			r.warn(0, "dates disagree on the day/month order; each date is read in the order it allows")
+		}
+	}
+	order := r.order
+	if order == orderUnknown {
+		// The SSMS viewer writes MM/dd/yyyy; a 12-hour clock is en-US.
+		order = monthFirst
+		if r.variant == parsers.FormatDbatoolsCSV && d.ampm == 0 && d.sep != '/' {
+			order = dayFirst
+		}
+	}
+	return d.time(order)
 }

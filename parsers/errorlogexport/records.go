@@ -292,7 +292,7 @@ func (r *Reader) emitRec(line int, h *rec, msg []byte, withError bool) {
 }
 
 func (r *Reader) send(ev *parsers.Event) {
-	if r.stopped {
+	if r.out.Stopped() {
 		return
 	}
 	if r.hasOffset {
@@ -303,10 +303,7 @@ func (r *Reader) send(ev *parsers.Event) {
 		ev.Clock = parsers.ClockLocal
 		r.stats.Clock = parsers.ClockLocal
 	}
-	r.stats.Count(ev)
-	if !r.yield(ev, nil) {
-		r.stopped = true
-	}
+	r.out.Emit(ev)
 }
 
 func (r *Reader) checkHold() {

@@ -10,25 +10,13 @@ import (
 
 // send yields an event whose time is set.
 func (r *Reader) send(ev *parsers.Event) {
-	if r.stop {
-		return
-	}
-	r.stats.Count(ev)
 	if ev.Clock == parsers.ClockUTC {
 		r.stats.Clock = parsers.ClockUTC
 	}
-	if !r.yield(ev, nil) {
-		r.stop = true
-	}
+	r.out.Emit(ev)
 }
 
-func (r *Reader) warn(line int, msg string) {
-	w := &parsers.Warning{File: r.file, Line: line, Msg: msg}
-	r.stats.Warn(*w)
-	if !r.stop && !r.yield(nil, w) {
-		r.stop = true
-	}
-}
+func (r *Reader) warn(line int, msg string) { r.out.Warn(line, 0, msg) }
 
 // stamp is a scanned date and time: a and b are the first two numbers of
 // the date (month and day in either order), or month and day when ymd.

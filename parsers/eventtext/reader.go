@@ -13,11 +13,11 @@
 // Description), in UTF-8 or UTF-16 with or without BOM.
 //
 // Each row becomes the same parsers.Event as the record of a native .evtx
-// file (parsers.EventLogRecord.Fill). These exports keep the rendered
+// file (winevent.Record.Fill). These exports keep the rendered
 // message but not the data values: the event is classified by provider and
-// event id through parsers.EventLogTable, and the values that name the node,
+// event id through winevent.Table, and the values that name the node,
 // resource, clustered role and service are recovered from the message with
-// the table's template (parsers.EventLogInserts).
+// the table's template (winevent.Inserts).
 //
 // Times are written in the exporting machine's local time without a zone:
 // events get Clock parsers.ClockLocal with the wall-clock time in Local (and
@@ -38,6 +38,7 @@ import (
 	"strings"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // MaxRecord bounds one row (with its continuation lines); a longer row is
@@ -105,10 +106,7 @@ type Reader struct {
 	in    io.Reader
 	file  string
 	stats parsers.FileStats
-	used  bool
-
-	yield func(*parsers.Event, error) bool
-	stop  bool
+	out   parsers.Emitter
 
 	cols   [nCols]int
 	loose  bool // LogScout: fields split on `","`, inner quotes not escaped
@@ -150,16 +148,7 @@ func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
 // first line, Offset 0. A warning (*parsers.Warning) is yielded with a nil
 // event and reading goes on; a read error ends the stream.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.used {
-			yield(nil, fmt.Errorf("%s: eventtext: Events called twice", r.file))
-			return
-		}
-		r.used = true
-		r.yield = yield
-		r.run()
-		r.yield = nil
-	}
+	return r.out.Events("eventtext", &r.stats, r.run)
 }
 
 func (r *Reader) run() {
@@ -181,7 +170,7 @@ func (r *Reader) run() {
 		}
 		rec, tooLong = rec[:0], false
 	}
-	for !r.stop {
+	for !r.out.Stopped() {
 		text, long, ok := lr.Next(skip)
 		if !ok {
 			break
@@ -267,13 +256,12 @@ func (r *Reader) run() {
 	if r.text {
 		r.endBlock()
 	}
-	if len(rec) > 0 && !r.stop {
+	if len(rec) > 0 && !r.out.Stopped() {
 		r.warn(recLine, "row cut short: a quoted field is not closed at the end of the file")
 		flush()
 	}
-	if err := lr.Err(); err != nil && !r.stop {
-		r.yield(nil, fmt.Errorf("%s: %w", r.file, err))
-		r.stop = true
+	if err := lr.Err(); err != nil {
+		r.out.Fail(fmt.Errorf("%s: %w", r.file, err))
 	}
 	r.release(true)
 	r.stats.Lines = line
@@ -325,10 +313,10 @@ func (r *Reader) row(rec []byte, line int) {
 	msg := lineBreaks(get(colMessage))
 	provider := get(colProvider)
 	n, _ := strconv.Atoi(id)
-	rec0 := parsers.EventLogRecord{
+	rec0 := winevent.Record{
 		Provider: provider, EventID: id, Level: level, Channel: get(colChannel),
 		Computer: get(colComputer), RecordID: get(colRecordID), UserID: get(colUser),
-		Data: parsers.EventLogInserts(provider, n, msg), Rendered: msg,
+		Data: winevent.Inserts(provider, n, msg), Rendered: msg,
 	}
 	ev := &parsers.Event{File: r.file, Line: line}
 	rec0.Fill(ev)

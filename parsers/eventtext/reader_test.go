@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // TestTemplates: the naming values come out of real-shaped messages, which
@@ -34,8 +35,8 @@ func TestTemplates(t *testing.T) {
 		{"Service Control Manager", 7034, "Le service SQL Server (MSSQLSERVER) s'est arrêté de façon inattendue.",
 			parsers.KindServiceCrash, map[string]string{"service": ""}}, // localized: no value, still a crash
 	} {
-		rec := parsers.EventLogRecord{Provider: tc.provider, EventID: itoa(tc.id), Rendered: tc.msg,
-			Data: parsers.EventLogInserts(tc.provider, tc.id, tc.msg)}
+		rec := winevent.Record{Provider: tc.provider, EventID: itoa(tc.id), Rendered: tc.msg,
+			Data: winevent.Inserts(tc.provider, tc.id, tc.msg)}
 		var ev parsers.Event
 		rec.Fill(&ev)
 		if ev.Kind != tc.kind {

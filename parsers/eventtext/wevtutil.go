@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // isEventBlock reports whether line opens a `wevtutil qe /f:text` block:
@@ -23,7 +24,7 @@ func isEventBlock(line []byte) bool {
 // textBlock is one `wevtutil /f:text` event being read.
 type textBlock struct {
 	line int
-	rec  parsers.EventLogRecord
+	rec  winevent.Record
 	when string
 	desc bool // in the Description lines
 	msg  []string
@@ -101,7 +102,7 @@ func (r *Reader) endBlock() {
 	}
 	msg := strings.TrimSpace(strings.Join(b.msg, "\n"))
 	b.rec.Rendered = msg
-	b.rec.Data = parsers.EventLogInserts(b.rec.Provider, id, msg)
+	b.rec.Data = winevent.Inserts(b.rec.Provider, id, msg)
 	ev := &parsers.Event{File: r.file, Line: b.line}
 	b.rec.Fill(ev)
 	r.dated(ev, st)

@@ -9,7 +9,7 @@
 // small document parsed and queried with XPath (github.com/antchfx/xmlquery).
 // A malformed event is skipped with a warning naming its line (and byte
 // offset), and the next event is read. Each event becomes the same
-// parsers.Event as a record of a native .evtx file (see parsers.EventLogRecord
+// parsers.Event as a record of a native .evtx file (see winevent.Record
 // and parsers/evtx); RenderingInfo/Message, present in Event Viewer and
 // RenderedXml exports, is used as the message.
 package eventxml
@@ -28,6 +28,7 @@ import (
 	"github.com/antchfx/xpath"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // MaxEvent bounds the size of one <Event> element; a larger one is skipped
@@ -40,10 +41,7 @@ type Reader struct {
 	in    io.Reader
 	file  string
 	stats parsers.FileStats
-	used  bool
-
-	yield func(*parsers.Event, error) bool
-	stop  bool
+	out   parsers.Emitter
 
 	tr   *parsers.TextReader
 	br   *bufio.Reader
@@ -86,16 +84,7 @@ func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
 // (*parsers.Warning) is yielded with a nil event and reading goes on; any
 // other error ends the stream. Events may be ranged over only once.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.used {
-			yield(nil, fmt.Errorf("%s: eventxml: Events called twice", r.file))
-			return
-		}
-		r.used = true
-		r.yield = yield
-		r.run()
-		r.yield = nil
-	}
+	return r.out.Events("eventxml", &r.stats, r.run)
 }
 
 func (r *Reader) run() {
@@ -108,11 +97,11 @@ func (r *Reader) run() {
 	r.raw = int64(r.tr.BOMLen)
 	var stray int64 // non-blank bytes outside events
 	strayAt, strayLine := int64(-1), 0
-	for !r.stop {
+	for !r.out.Stopped() {
 		c, err := r.br.ReadByte()
 		if err != nil {
 			if err != io.EOF {
-				r.fatal(fmt.Errorf("%s@%d: %w", r.file, r.raw, err))
+				r.out.Fail(fmt.Errorf("%s@%d: %w", r.file, r.raw, err))
 			}
 			break
 		}
@@ -139,7 +128,7 @@ func (r *Reader) run() {
 	r.stats.Bytes = r.raw
 	if stray > 0 {
 		r.stats.SkippedBytes += stray
-		r.warnAt(strayLine, strayAt, fmt.Sprintf("%d characters of text outside any <Event> ignored", stray))
+		r.out.Warn(strayLine, strayAt, fmt.Sprintf("%d characters of text outside any <Event> ignored", stray))
 	}
 	r.stats.Lines = r.line
 	if r.tr.OddBytes > 0 {
@@ -201,7 +190,7 @@ func (r *Reader) event(start int64, line int) {
 		c, err := r.br.ReadByte()
 		if err != nil {
 			r.stats.SkippedBytes += r.raw - start
-			r.warnAt(line, start, "truncated: the file ends inside an <Event>")
+			r.out.Warn(line, start, "truncated: the file ends inside an <Event>")
 			return
 		}
 		r.advance(c)
@@ -225,7 +214,7 @@ func (r *Reader) event(start int64, line int) {
 	}
 	if tooLong {
 		r.stats.SkippedBytes += r.raw - start
-		r.warnAt(line, start, fmt.Sprintf("<Event> longer than %d bytes skipped", MaxEvent))
+		r.out.Warn(line, start, fmt.Sprintf("<Event> longer than %d bytes skipped", MaxEvent))
 		r.buf = r.buf[:0:0] // do not keep the large buffer
 		return
 	}
@@ -233,13 +222,13 @@ func (r *Reader) event(start int64, line int) {
 	doc, err := xmlquery.Parse(bytes.NewReader(r.buf))
 	if err != nil {
 		r.stats.SkippedBytes += r.raw - start
-		r.warnAt(line, start, "malformed <Event> skipped: "+err.Error())
+		r.out.Warn(line, start, "malformed <Event> skipped: "+err.Error())
 		return
 	}
 	ev := r.build(doc)
 	if ev == nil {
 		r.stats.SkippedBytes += r.raw - start
-		r.warnAt(line, start, "<Event> without System/Provider or TimeCreated skipped")
+		r.out.Warn(line, start, "<Event> without System/Provider or TimeCreated skipped")
 		return
 	}
 	ev.File, ev.Offset = r.file, start
@@ -250,10 +239,7 @@ func (r *Reader) event(start int64, line int) {
 	if r.stats.Server == "" && ev.Server != "" {
 		r.stats.Server = ev.Server
 	}
-	r.stats.Count(ev)
-	if !r.yield(ev, nil) {
-		r.stop = true
-	}
+	r.out.Emit(ev)
 }
 
 // XPath expressions of the values an event needs (names match any namespace).
@@ -299,7 +285,7 @@ func (r *Reader) build(doc *xmlquery.Node) *parsers.Event {
 			return nil
 		}
 	}
-	rec := parsers.EventLogRecord{
+	rec := winevent.Record{
 		Provider:        prov.SelectAttr("Name"),
 		EventSourceName: prov.SelectAttr("EventSourceName"),
 		EventID:         strings.TrimSpace(text(ev, xpEventID)),
@@ -330,19 +316,4 @@ func (r *Reader) build(doc *xmlquery.Node) *parsers.Event {
 	e := &parsers.Event{}
 	rec.Fill(e)
 	return e
-}
-
-func (r *Reader) warnAt(line int, off int64, msg string) {
-	w := &parsers.Warning{File: r.file, Line: line, Offset: off, Msg: msg}
-	r.stats.Warn(*w)
-	if !r.stop && !r.yield(nil, w) {
-		r.stop = true
-	}
-}
-
-func (r *Reader) fatal(err error) {
-	if !r.stop {
-		r.yield(nil, err)
-		r.stop = true
-	}
 }

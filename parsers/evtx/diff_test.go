@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // corpusDir holds real third-party .evtx files (see its PROVENANCE.md); it
@@ -328,7 +329,7 @@ func checkEvent(t *testing.T, ev *parsers.Event, want *node) {
 		}
 	}
 	got := ev.Fields[len(ev.Fields)-len(wantData):]
-	if sqlFields := 0; parsers.IsSQLServerProvider(ev.Process) {
+	if sqlFields := 0; winevent.IsSQLServerProvider(ev.Process) {
 		_ = sqlFields
 	}
 	for i, w := range wantData {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/winevent"
 )
 
 // eventBuilder is the sink that turns a record's XML into an Event: it keeps
@@ -186,14 +187,14 @@ func (b *eventBuilder) sectionAt(n int) string {
 // fill sets e from the collected values. id and written are the record's
 // header values, used when the XML lacks them.
 func (b *eventBuilder) fill(e *parsers.Event, id, written uint64) {
-	rec := parsers.EventLogRecord{
+	rec := winevent.Record{
 		Provider: b.provider, EventSourceName: b.sourceName, EventID: b.eventID, Level: b.level,
 		Channel: b.channel, Computer: b.computer, RecordID: b.recordID, UserID: b.userID, Data: b.data,
 	}
 	if t, err := time.Parse(time.RFC3339Nano, b.timeCreated); err == nil {
 		rec.Time = t.UTC()
 	} else {
-		rec.Time = FileTime(written)
+		rec.Time = fileTime(written)
 	}
 	if rec.RecordID == "" {
 		rec.RecordID = strconv.FormatUint(id, 10)

@@ -18,7 +18,7 @@
 // when present), then the EventData values (named Data by their Name,
 // unnamed ones Data1, Data2 ...; Binary as hex) or the UserData leaf
 // elements. Events of known providers and ids are classified by
-// parsers.ClassifyEventLog (Kind and Message); SQL Server's own events in the
+// winevent.Classify (Kind and Message); SQL Server's own events in the
 // Application log (source MSSQLSERVER or MSSQL$INSTANCE) carry the message
 // number in Error and are classified like ERRORLOG lines.
 //
@@ -77,10 +77,7 @@ type Reader struct {
 	in    io.Reader
 	file  string
 	stats parsers.FileStats
-	used  bool
-
-	yield func(*parsers.Event, error) bool
-	stop  bool
+	out   parsers.Emitter
 
 	pos   int64
 	chunk []byte
@@ -90,9 +87,9 @@ type Reader struct {
 	eval  evaluator
 
 	// Header facts, for the statistics and the tests.
-	Dirty      bool // the file header's dirty flag was set
-	Version    string
-	chunks     int // chunks read
+	Dirty      bool   // the file header's dirty flag was set
+	Version    string // the file format version, "3.1" or "3.2"
+	chunks     int    // chunks read
 	noCRC      bool
 	newSink    func() sink // tests: receive the XML instead of events
 	recordHook func(id uint64, written uint64, off int64)
@@ -126,17 +123,10 @@ func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
 // yielded with a nil event and reading goes on; any other error ends the
 // stream. Events may be ranged over only once.
 func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
-	return func(yield func(*parsers.Event, error) bool) {
-		if r.used {
-			yield(nil, fmt.Errorf("%s: evtx: Events called twice", r.file))
-			return
-		}
-		r.used = true
-		r.yield = yield
+	return r.out.Events("evtx", &r.stats, func() {
 		r.run()
 		r.stats.Bytes = r.pos
-		r.yield = nil
-	}
+	})
 }
 
 func (r *Reader) read(p []byte) (int, error) {
@@ -149,11 +139,11 @@ func (r *Reader) run() {
 	var hdr [FileHeaderSize]byte
 	n, err := r.read(hdr[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		r.fatal(fmt.Errorf("%s: %w", r.file, err))
+		r.out.Fail(fmt.Errorf("%s: %w", r.file, err))
 		return
 	}
 	if n < len(fileMagic) || !bytes.Equal(hdr[:len(fileMagic)], fileMagic) {
-		r.fatal(fmt.Errorf("%s: %w: no ElfFile signature at offset 0", r.file, ErrNotEVTX))
+		r.out.Fail(fmt.Errorf("%s: %w: no ElfFile signature at offset 0", r.file, ErrNotEVTX))
 		return
 	}
 	if n < 128 {
@@ -166,17 +156,17 @@ func (r *Reader) run() {
 		return
 	}
 	r.chunk = make([]byte, ChunkSize)
-	for !r.stop {
+	for !r.out.Stopped() {
 		start := r.pos
 		n, err := r.read(r.chunk)
 		if n == 0 {
 			if err != nil && err != io.EOF {
-				r.fatal(fmt.Errorf("%s@%d: %w", r.file, start, err))
+				r.out.Fail(fmt.Errorf("%s@%d: %w", r.file, start, err))
 			}
 			return
 		}
 		if err != nil && err != io.ErrUnexpectedEOF {
-			r.fatal(fmt.Errorf("%s@%d: %w", r.file, r.pos, err))
+			r.out.Fail(fmt.Errorf("%s@%d: %w", r.file, r.pos, err))
 			return
 		}
 		r.readChunk(start, r.chunk[:n])
@@ -286,7 +276,7 @@ func (r *Reader) records(start int64, b []byte, limit int) {
 	p := chunkHeaderSize
 	var lastID uint64
 	haveID := false
-	for p+minRecordSize <= len(b) && !r.stop {
+	for p+minRecordSize <= len(b) && !r.out.Stopped() {
 		size, ok := intact(b, p)
 		var id uint64
 		if ok {
@@ -394,10 +384,7 @@ func (r *Reader) record(off int64, b []byte, p, size int, id uint64) bool {
 	if r.stats.Server == "" && e.Server != "" {
 		r.stats.Server = e.Server
 	}
-	r.stats.Count(e)
-	if !r.yield(e, nil) {
-		r.stop = true
-	}
+	r.out.Emit(e)
 	return true
 }
 
@@ -419,17 +406,4 @@ func (r *Reader) truncated(off int64, what string, n int64) {
 }
 
 // warn records and yields a warning at a byte offset.
-func (r *Reader) warn(off int64, msg string) {
-	w := &parsers.Warning{File: r.file, Offset: off, Msg: msg}
-	r.stats.Warn(*w)
-	if !r.stop && !r.yield(nil, w) {
-		r.stop = true
-	}
-}
-
-func (r *Reader) fatal(err error) {
-	if !r.stop {
-		r.yield(nil, err)
-		r.stop = true
-	}
-}
+func (r *Reader) warn(off int64, msg string) { r.out.Warn(0, off, msg) }

@@ -44,8 +44,8 @@ const (
 // fileTimeEpoch is 1601-01-01 in Unix seconds.
 const fileTimeEpoch = -11644473600
 
-// FileTime converts a FILETIME (100 ns since 1601-01-01 UTC) to a time.
-func FileTime(ft uint64) time.Time {
+// fileTime converts a FILETIME (100 ns since 1601-01-01 UTC) to a time.
+func fileTime(ft uint64) time.Time {
 	sec := int64(ft / 1e7)
 	return time.Unix(sec+fileTimeEpoch, int64(ft%1e7)*100).UTC()
 }
@@ -140,7 +140,7 @@ func renderScalar(typ uint8, b []byte) string {
 		}
 	case typFileTime:
 		if len(b) == 8 {
-			return FileTime(le.Uint64(b)).Format(timeLayout)
+			return fileTime(le.Uint64(b)).Format(timeLayout)
 		}
 	case typSysTime:
 		if len(b) == 16 {

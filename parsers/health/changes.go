@@ -9,8 +9,8 @@ var cumulative = []string{
 
 // Change is a cumulative counter that rose between two results.
 type Change struct {
-	Attr     string
-	From, To int64
+	Attr     string // the payload attribute
+	From, To int64  // its values in the previous and this result
 }
 
 // Changes compares two consecutive results of the same component of one

@@ -133,6 +133,7 @@ const (
 
 // Finding is one condition a payload shows.
 type Finding struct {
+	// Condition is the trouble found.
 	Condition Condition
 	// Attrs names the payload attributes (or elements) it rests on, with
 	// their values: "hasDeadlockedSchedulersOccurred=1".
@@ -146,10 +147,12 @@ type Finding struct {
 
 // Summary is the interpretation of one component result.
 type Summary struct {
+	// Component is the component the result is about.
 	Component Component
 	// Name is the component as the event names it (the availability
 	// group's name for an availability-group row).
-	Name  string
+	Name string
+	// State is the state the result reports.
 	State State
 	// Findings lists the conditions, the one that explains the state first.
 	Findings []Finding
@@ -161,7 +164,7 @@ type Summary struct {
 	// result of the same server and component; Restarted says one fell (the
 	// instance restarted). Set by Tracker.
 	Changes   []Change
-	Restarted bool
+	Restarted bool // a cumulative counter fell since the previous result
 }
 
 // Has reports whether s shows condition c.

@@ -97,7 +97,6 @@ type mapMeta struct {
 	keySize uint8
 	entries []mapEntry // sorted by key
 	dense   []string   // labels by key when the keys are small, else nil
-	hasZero bool
 }
 
 type mapEntry struct {

@@ -109,13 +109,6 @@ func (c *cursor) skipWstr() {
 	c.p += n + 2
 }
 
-// guid reads a GUID in its Windows mixed-endian layout.
-func (c *cursor) guid() [16]byte {
-	var g [16]byte
-	copy(g[:], c.take(16))
-	return g
-}
-
 // maxName bounds metadata names (event, field, map label) as the XML reader
 // bounds element and attribute names.
 const maxName = 256

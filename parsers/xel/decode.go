@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/agtriage/agtriage/parsers"
-	"github.com/agtriage/agtriage/parsers/xevent"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // valueKind says how a payload field is decoded.
@@ -109,8 +109,8 @@ func (c *catalog) planFor(e *eventMeta) (*plan, error) {
 // cover every byte exactly once; overlapping slots mean corrupt metadata, and
 // would let a small record expand into a great many fields.
 func checkSlots(event string, fields []planField) error {
-	if len(fields) > xevent.MaxFields {
-		return fmt.Errorf("event %q has %d fields, more than %d", event, len(fields), xevent.MaxFields)
+	if len(fields) > xe.MaxFields {
+		return fmt.Errorf("event %q has %d fields, more than %d", event, len(fields), xe.MaxFields)
 	}
 	order := make([]int, len(fields))
 	for i := range order {
@@ -260,7 +260,7 @@ func formatHex(v uint64, size int) string {
 // decodePayload appends the fields of one event's payload to dst, in
 // metadata order, with the XML reader's conventions. It checks every offset
 // against the payload: an error means the payload does not fit its metadata.
-// cut names the fields whose values were cut at xevent.MaxValue.
+// cut names the fields whose values were cut at xe.MaxValue.
 func decodePayload(dst []parsers.Field, p *plan, payload []byte) (_ []parsers.Field, cut []string, _ error) {
 	if p.fixedEnd > len(payload) {
 		return dst, nil, fmt.Errorf("payload of %d bytes is shorter than its %d fixed bytes", len(payload), p.fixedEnd)
@@ -336,10 +336,10 @@ func fixedValue(k valueKind, b []byte, skipped string) string {
 }
 
 // variableValue renders a variable-size value of kind k (the bytes a
-// descriptor points to, or an action's value), at most xevent.MaxValue
+// descriptor points to, or an action's value), at most xe.MaxValue
 // bytes of it; cut says the value was longer.
 func variableValue(k valueKind, b []byte, skipped string) (s string, cut bool, err error) {
-	const limit = xevent.MaxValue
+	const limit = xe.MaxValue
 	switch k {
 	case valString, valXML:
 		s, cut = decodeUTF16Cut(b, limit)

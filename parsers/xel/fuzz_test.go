@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/agtriage/agtriage/parsers"
-	"github.com/agtriage/agtriage/parsers/xevent"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // FuzzReader feeds arbitrary bytes to the reader: it must not panic, must
@@ -60,7 +60,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("event at %d line %d in %d bytes", ev.Offset, ev.Line, len(data))
 			}
 			for _, fl := range ev.Fields {
-				if len(fl.Value) > xevent.MaxValue {
+				if len(fl.Value) > xe.MaxValue {
 					t.Fatalf("field %q of %d bytes", fl.Name, len(fl.Value))
 				}
 			}

@@ -4,7 +4,7 @@
 //
 // It emits the same parsers.Event values as the XML reader (parsers/xevent)
 // gives for an XML export of the same events: the same Name, Time and Fields,
-// interpreted by xevent.Interpret. A map field holds its label under the
+// interpreted by xe.Interpret. A map field holds its label under the
 // field name and its number under name+"_value"; a bit-flag map (such as
 // error_reported's destination) gives the matching labels joined by ", " and
 // its number as 0x and eight hex digits; a GUID is printed in upper case.

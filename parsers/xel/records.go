@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/agtriage/agtriage/parsers"
-	"github.com/agtriage/agtriage/parsers/xevent"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // minPackageRecord is the size of a package record up to its name.
@@ -139,7 +139,7 @@ func (r *Reader) actions(fields []parsers.Field, data []byte, p int) ([]parsers.
 			}
 			return fields, q + 8 // the terminating pair
 		}
-		if len(fields) < xevent.MaxFields {
+		if len(fields) < xe.MaxFields {
 			fields = append(fields, parsers.Field{Name: a.name, Value: r.actionValue(a, data[q+8:q+8+int(l)])})
 		}
 		q += 8 + int(l)
@@ -186,7 +186,7 @@ func (r *Reader) newEvent() *parsers.Event {
 
 // emit interprets an event as the XML reader does and yields it.
 func (r *Reader) emit(ev *parsers.Event) {
-	xevent.Interpret(ev)
+	xe.Interpret(ev)
 	if ev.Server != "" && r.stats.Server == "" {
 		r.stats.Server = ev.Server
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/agtriage/agtriage/internal/xelwrite"
 	"github.com/agtriage/agtriage/parsers"
-	"github.com/agtriage/agtriage/parsers/xevent"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // The remaining package0 types (XEL_FORMAT.md 3.6) and a variable-size
@@ -116,9 +116,9 @@ func TestMoreTypes(t *testing.T) {
 // reader's: an XML or binary value longer than MaxValue is cut.
 func TestBigValues(t *testing.T) {
 	p := newPayload(85)
-	p.Variable(49, make([]byte, 8*(xevent.MaxValue/19+10)))
-	p.Variable(57, []byte(strings.Repeat("\xe9", xevent.MaxValue)))
-	p.Variable(65, utf16le(strings.Repeat("x", xevent.MaxValue+5)))
+	p.Variable(49, make([]byte, 8*(xe.MaxValue/19+10)))
+	p.Variable(57, []byte(strings.Repeat("\xe9", xe.MaxValue)))
+	p.Variable(65, utf16le(strings.Repeat("x", xe.MaxValue+5)))
 	p.Variable(77, nil)
 	res := read(t, file(buffer(bufMetadata, 0xFFFFFFFF, moreMetadata(), 0), buffer(bufEvents, 1, eventRecord(evMore.rid(), 10, 5, p.Bytes()), 0)))
 	if len(res.events) != 1 || res.fatal != nil {
@@ -133,17 +133,17 @@ func TestBigValues(t *testing.T) {
 	want := []string{
 		fmt.Sprintf(`event "more_types": field "stack" cut to %d bytes`, len(ev.Field("stack"))),
 		fmt.Sprintf(`event "more_types": field "ansi" cut to %d bytes`, len(ev.Field("ansi"))),
-		fmt.Sprintf(`event "more_types": field "doc" cut to %d bytes`, xevent.MaxValue),
+		fmt.Sprintf(`event "more_types": field "doc" cut to %d bytes`, xe.MaxValue),
 	}
 	if !reflect.DeepEqual(cut, want) {
 		t.Errorf("warnings %q", cut)
 	}
 	for _, f := range res.events[0].Fields {
-		if len(f.Value) > xevent.MaxValue {
+		if len(f.Value) > xe.MaxValue {
 			t.Errorf("field %s of %d bytes", f.Name, len(f.Value))
 		}
 	}
-	if v := res.events[0].Field("ansi"); !strings.HasPrefix(v, "éé") || len(v) < xevent.MaxValue-1 {
+	if v := res.events[0].Field("ansi"); !strings.HasPrefix(v, "éé") || len(v) < xe.MaxValue-1 {
 		t.Errorf("ansi value of %d bytes", len(v))
 	}
 }

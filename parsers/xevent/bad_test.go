@@ -12,6 +12,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // span is where one event lies in a fixture: [start, end).
@@ -271,9 +272,9 @@ func TestHugeValues(t *testing.T) {
 		}
 		return `<event name="big" timestamp="2024-03-11T10:00:00Z"><data name="message"><value>` + v + "</value></data><data name=\"after\"><value>1</value></data></event>\n"
 	}
-	// Over MaxValue, under MaxToken: the value is cut, the event kept.
+	// Over xe.MaxValue, under MaxToken: the value is cut, the event kept.
 	res := read(t, []byte(big(2<<20, true)+goodEvent), "cut")
-	if len(res.events) != 2 || len(res.events[0].Field("message")) != MaxValue || res.events[0].Field("after") != "1" {
+	if len(res.events) != 2 || len(res.events[0].Field("message")) != xe.MaxValue || res.events[0].Field("after") != "1" {
 		t.Fatalf("cut value: %d events", len(res.events))
 	}
 	if len(res.warnings) != 1 || !strings.Contains(res.warnings[0].Msg, `field "message" cut`) {
@@ -311,12 +312,12 @@ func TestHugeValues(t *testing.T) {
 func TestManyFields(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`<event name="many" timestamp="2024-03-11T10:00:00Z">`)
-	for i := range MaxFields + 10 {
+	for i := range xe.MaxFields + 10 {
 		fmt.Fprintf(&b, `<data name="f%d"><value>%d</value></data>`, i, i)
 	}
 	b.WriteString("</event>")
 	res := read(t, []byte(b.String()), "many")
-	if len(res.events) != 1 || len(res.events[0].Fields) != MaxFields || len(res.warnings) != 1 {
+	if len(res.events) != 1 || len(res.events[0].Fields) != xe.MaxFields || len(res.warnings) != 1 {
 		t.Errorf("events %d fields %d warnings %v", len(res.events), len(res.events[0].Fields), res.warnings)
 	}
 }

@@ -50,7 +50,7 @@ func (p *parser) malformed(pos at, msg string) {
 // pos. It reports whether reading goes on.
 func (p *parser) handleError(err error, pos at) bool {
 	if p.src.err != nil {
-		p.fatal(fmt.Errorf("%s: read error at offset %d: %w", p.r.file, p.src.rawOffset(p.src.offset()), p.src.err))
+		p.out.Fail(fmt.Errorf("%s: read error at offset %d: %w", p.r.file, p.src.rawOffset(p.src.offset()), p.src.err))
 		return false
 	}
 	errAt := p.here()

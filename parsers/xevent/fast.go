@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // The fast path. Most of an export is events of one shape: <event name=..
@@ -22,9 +23,9 @@ import (
 // path needs one.
 
 // fastMaxSpan bounds the input one fast step covers, which keeps every value
-// the step reads within MaxValue: a larger event goes to the decoder path,
+// the step reads within xe.MaxValue: a larger event goes to the decoder path,
 // which enforces the limits and warns.
-const fastMaxSpan = MaxValue
+const fastMaxSpan = xe.MaxValue
 
 // fastState is the parser's fast-path state.
 type fastState struct {
@@ -110,7 +111,7 @@ func (p *parser) tryFast() bool {
 	// decoder path would have read no further than the tag: so for Lines.
 	p.vline = evLine + bytes.Count(w[s.evStart:s.tagEnd], []byte{'\n'})
 	p.commitFast(at{dec: evDec, raw: p.src.rawOffset(evDec), line: evLine})
-	if !p.stop || p.ev == nil {
+	if !p.out.Stopped() || p.ev == nil {
 		p.vline += bytes.Count(w[s.tagEnd:], []byte{'\n'})
 	}
 	return true
@@ -137,7 +138,7 @@ func (p *parser) commitFast(pos at) {
 		ts = string(s.evTS)
 	}
 	p.openEvent(name, ts, pos)
-	if p.stop {
+	if p.out.Stopped() {
 		return
 	}
 	if len(s.fields) > 0 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // FuzzReader feeds arbitrary bytes to the reader: it must not panic, must end,
@@ -41,7 +42,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("event position %d line %d in %d bytes", ev.Offset, ev.Line, len(data))
 			}
 			for _, fl := range ev.Fields {
-				if len(fl.Value) > MaxValue {
+				if len(fl.Value) > xe.MaxValue {
 					t.Fatalf("field %q of %d bytes", fl.Name, len(fl.Value))
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/xe"
 )
 
 // TestInterpretMatchesReader checks that Interpret, given the Name, Time and
@@ -28,7 +29,7 @@ func TestInterpretMatchesReader(t *testing.T) {
 			Time: ev.Time, Clock: ev.Clock, Source: ev.Source, File: ev.File, Line: ev.Line, Offset: ev.Offset,
 			Name: ev.Name, Fields: append([]parsers.Field(nil), ev.Fields...),
 		}
-		Interpret(got)
+		xe.Interpret(got)
 		if !reflect.DeepEqual(got, ev) {
 			t.Errorf("event %d %s:\n got %+v\nwant %+v", n, ev.Name, got, ev)
 		}

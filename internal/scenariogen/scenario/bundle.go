@@ -1,13 +1,14 @@
-package main
+package scenario
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/agtriage/agtriage/internal/evtxwrite"
 	"os"
 	"path/filepath"
 	"unicode/utf16"
+
+	"github.com/agtriage/agtriage/internal/evtxwrite"
 )
 
 // Expected is a scenario's expected.json: what the analyzer must report.
@@ -57,8 +58,8 @@ type Bundle struct {
 	Extra map[string][]byte
 }
 
-// files renders the bundle as relative path -> content.
-func (b *Bundle) files() (map[string][]byte, error) {
+// Files renders the bundle as relative path -> content.
+func (b *Bundle) Files() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, r := range b.Replicas {
 		n := len(r.logs)
@@ -88,7 +89,7 @@ func (b *Bundle) files() (map[string][]byte, error) {
 			out[filepath.Join(r.Host, r.xelName())] = data
 		} else {
 			var xml bytes.Buffer
-			for _, line := range r.xeText() {
+			for _, line := range r.XeText() {
 				xml.WriteString(line)
 				xml.WriteByte('\n')
 			}
@@ -105,7 +106,7 @@ func (b *Bundle) files() (map[string][]byte, error) {
 				}
 				out[filepath.Join(r.Host, r.Host+"_20250602T1900001234_EventLog_System.csv")] = data
 			} else if r.SystemXML {
-				out[filepath.Join(r.Host, r.Host+"_System.xml")] = systemXML(r.system)
+				out[filepath.Join(r.Host, r.Host+"_System.xml")] = SystemXML(r.system)
 			} else {
 				w := &evtxwrite.Writer{}
 				for _, ev := range r.system {
@@ -115,11 +116,11 @@ func (b *Bundle) files() (map[string][]byte, error) {
 			}
 		}
 		if len(r.sqldiag) > 0 {
-			data, err := r.sqldiagFile()
+			data, err := r.SqldiagFile()
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", b.Name, err)
 			}
-			out[filepath.Join(r.Host, r.sqldiagName())] = data
+			out[filepath.Join(r.Host, r.SqldiagName())] = data
 		}
 	}
 	var js bytes.Buffer
@@ -150,9 +151,9 @@ func utf16File(lines []string) []byte {
 	return buf.Bytes()
 }
 
-// write replaces dir with the bundle's files.
-func (b *Bundle) write(dir string) error {
-	files, err := b.files()
+// Write replaces dir with the bundle's files.
+func (b *Bundle) Write(dir string) error {
+	files, err := b.Files()
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package xevent
+package xe
 
 import (
 	"strconv"
@@ -26,7 +26,7 @@ func interpretComponent(ev *parsers.Event) {
 		comp = ev.Field("component_name")
 	}
 	ctype := ev.Field("component_type")
-	state := ComponentState(ev)
+	state := componentState(ev)
 	switch state {
 	case "error":
 		ev.Kind = parsers.KindHealthFailure
@@ -54,11 +54,11 @@ func interpretComponent(ev *parsers.Event) {
 	ev.Message = joinMsg(ev.Name+":", what, comp, "state", state, fcl)
 }
 
-// ComponentState returns the state of an sp_server_diagnostics component
+// componentState returns the state of an sp_server_diagnostics component
 // result in lower case ("clean", "warning", "error", "unknown"), from
 // state_desc, the state map's label or its number; "" when the event has
 // none.
-func ComponentState(ev *parsers.Event) string {
+func componentState(ev *parsers.Event) string {
 	if d := ev.Field("state_desc"); d != "" {
 		return strings.ToLower(d)
 	}

@@ -1,4 +1,4 @@
-package main
+package scenario
 
 import (
 	"fmt"
@@ -49,8 +49,8 @@ func (r *Replica) spnPort() string {
 	return "1433"
 }
 
-// utcAdjustment formats the offset as the ERRORLOG does: -5:00, 1:00, 5:30, 0:00.
-func utcAdjustment(d time.Duration) string {
+// UtcAdjustment formats the offset as the ERRORLOG does: -5:00, 1:00, 5:30, 0:00.
+func UtcAdjustment(d time.Duration) string {
 	sign := ""
 	if d < 0 {
 		sign, d = "-", -d
@@ -63,7 +63,7 @@ func (r *Replica) header(at time.Time, pid int, withUTC bool) {
 	r.Log(at, "Server", "Microsoft SQL Server 2019 (RTM-CU22) (KB5027702) - 15.0.4322.2 (X64) ", banner...)
 	t := at.Add(130 * ms)
 	if withUTC {
-		r.Log(t, "Server", "UTC adjustment: "+utcAdjustment(r.Offset))
+		r.Log(t, "Server", "UTC adjustment: "+UtcAdjustment(r.Offset))
 	}
 	r.Log(t, "Server", "(c) Microsoft Corporation.")
 	r.Log(t.Add(10*ms), "Server", "All rights reserved.")
@@ -129,20 +129,20 @@ func (r *Replica) Startup(at time.Time, pid int, g AG) time.Time {
 	r.Log(t.Add(450*ms), "spid26s", msgManagerStarting)
 	r.ManagerState(t.Add(450*ms), "PENDING_WSFC_COMMUNICATION")
 	r.Log(t.Add(460*ms), "spid14s", "SQL Server is now ready for client connections. This is an informational message; no user action is required.")
-	r.Log(t.Add(470*ms), "spid26s", wsfcMsg[41050])
+	r.Log(t.Add(470*ms), "spid26s", WsfcMsg[41050])
 	for i, db := range g.DBs {
 		r.Log(t.Add(480*ms+time.Duration(i)*10*ms), fmt.Sprintf("spid%ds", 30+i), fmt.Sprintf("Starting up database '%s'.", db))
 	}
 	r.Log(t.Add(490*ms), "Server", "SQL Server is attempting to register a Service Principal Name (SPN) for the SQL Server service. Kerberos authentication will not be possible until a SPN is registered for the SQL Server service. This is an informational message. No user action is required.")
-	r.Log(t.Add(500*ms), "spid26s", wsfcMsg[41051])
-	r.Log(t.Add(530*ms), "spid26s", wsfcMsg[41052])
-	r.Log(t.Add(560*ms), "spid26s", wsfcMsg[41053])
-	r.Log(t.Add(590*ms), "spid26s", wsfcMsg[41054])
-	r.Log(t.Add(620*ms), "spid26s", wsfcMsg[41055])
+	r.Log(t.Add(500*ms), "spid26s", WsfcMsg[41051])
+	r.Log(t.Add(530*ms), "spid26s", WsfcMsg[41052])
+	r.Log(t.Add(560*ms), "spid26s", WsfcMsg[41053])
+	r.Log(t.Add(590*ms), "spid26s", WsfcMsg[41054])
+	r.Log(t.Add(620*ms), "spid26s", WsfcMsg[41055])
 	r.Log(t.Add(700*ms), "spid26s", msgManagerWaiting)
 	r.ManagerState(t.Add(700*ms), "ONLINE")
 	r.Log(t.Add(720*ms), "Server", fmt.Sprintf("The SQL Server Network Interface library successfully registered the Service Principal Name (SPN) [ MSSQLSvc/%s.contoso.com:%s ] for the SQL Server service.", r.Host, r.spnPort()))
-	r.Log(t.Add(750*ms), "spid26s", msgReplicaStarting(g.Name))
+	r.Log(t.Add(750*ms), "spid26s", MsgReplicaStarting(g.Name))
 	for i, db := range g.DBs {
 		r.Err(t.Add(780*ms+time.Duration(i)*20*ms), fmt.Sprintf("spid%ds", 30+i), 35262, 17, 1, fmt.Sprintf("Skipping the default startup of database '%s' because the database belongs to an availability group (Group ID:  65536). The database will be started by the availability group. This is an informational message only. No user action is required.", db))
 	}
@@ -161,8 +161,8 @@ func (r *Replica) Startup(at time.Time, pid int, g AG) time.Time {
 // StartAsSecondary writes the replica's start as a secondary of g after
 // Startup and its connection to primary.
 func (r *Replica) StartAsSecondary(at time.Time, g AG, primary *Replica) time.Time {
-	r.StateChange(at, "spid26s", g, "NOT_AVAILABLE", "RESOLVING_NORMAL", reasonStartup)
-	r.StateChange(at.Add(240*ms), "spid45s", g, "RESOLVING_NORMAL", "SECONDARY_NORMAL", reasonWSFC)
+	r.StateChange(at, "spid26s", g, "NOT_AVAILABLE", "RESOLVING_NORMAL", ReasonStartup)
+	r.StateChange(at.Add(240*ms), "spid45s", g, "RESOLVING_NORMAL", "SECONDARY_NORMAL", ReasonWSFC)
 	r.RoleChange(at.Add(300*ms), "spid45s", g, "RESOLVING", "SECONDARY")
 	r.Connected(at.Add(1100*ms), "spid45s", g, primary)
 	r.DBConnections(at.Add(2300*ms), "spid33s", g, primary, false, true)

@@ -1,4 +1,4 @@
-package main
+package scenario
 
 import (
 	"crypto/sha1"
@@ -12,19 +12,19 @@ import (
 // that Get-ClusterLog (Windows Server 2016 and later) copies into its own
 // sections, each line prefixed with the channel name.
 const (
-	chLog         = ""
-	chSystem      = "System"
-	chOperational = "Operational"
+	ChLog         = ""
+	ChSystem      = "System"
+	ChOperational = "Operational"
 )
 
 // Section headers of a Get-ClusterLog file, in the order written.
 const (
-	secCluster     = "[=== Cluster ===]"
-	secNodes       = "[=== Nodes ===]"
-	secResources   = "[=== Resources ===]"
-	secSystem      = "[=== System ===]"
-	secOperational = "[=== Microsoft-Windows-FailoverClustering/Operational logs ===]"
-	secLogs        = "[=== Cluster Logs ===]"
+	SecCluster     = "[=== Cluster ===]"
+	SecNodes       = "[=== Nodes ===]"
+	SecResources   = "[=== Resources ===]"
+	SecSystem      = "[=== System ===]"
+	SecOperational = "[=== Microsoft-Windows-FailoverClustering/Operational logs ===]"
+	SecLogs        = "[=== Cluster Logs ===]"
 )
 
 // clRecord is one cluster.log record: a timestamped line and the unprefixed
@@ -48,9 +48,9 @@ type Cluster struct {
 	AG    AG
 }
 
-// node makes r node id of c (ids start at 1) and gives it a
+// Node makes r node id of c (ids start at 1) and gives it a
 // cluster.log.
-func (c *Cluster) node(r *Replica, id int) {
+func (c *Cluster) Node(r *Replica, id int) {
 	r.NodeID = id
 	r.cluster = c
 	c.Nodes = append(c.Nodes, r)
@@ -62,26 +62,26 @@ func (r *Replica) CL(at time.Time, channel, proc, thread, level, comp, text stri
 	r.clog = append(r.clog, clRecord{at: at, channel: channel, proc: proc, thread: thread, level: level, comp: comp, text: text, cont: cont})
 }
 
-// hadrag logs a line of the availability group resource DLL (hadrres.dll)
+// Hadrag logs a line of the availability group resource DLL (hadrres.dll)
 // hosted in the AG's own RHS process.
-func (r *Replica) hadrag(at time.Time, level, thread string, g AG, text string) {
-	r.CL(at, chLog, "rhsag", thread, level, "RES", fmt.Sprintf("SQL Server Availability Group <%s>: [hadrag] %s", g.Name, text))
+func (r *Replica) Hadrag(at time.Time, level, thread string, g AG, text string) {
+	r.CL(at, ChLog, "rhsag", thread, level, "RES", fmt.Sprintf("SQL Server Availability Group <%s>: [hadrag] %s", g.Name, text))
 }
 
-// rcm logs a Resource Control Manager line of the cluster service.
-func (r *Replica) rcm(at time.Time, level, text string) {
-	r.CL(at, chLog, "clussvc", "rcm", level, "RCM", text)
+// Rcm logs a Resource Control Manager line of the cluster service.
+func (r *Replica) Rcm(at time.Time, level, text string) {
+	r.CL(at, ChLog, "clussvc", "rcm", level, "RCM", text)
 }
 
-// clusterRestart records that r's cluster service (and with it the RHS
+// ClusterRestart records that r's cluster service (and with it the RHS
 // processes) started again at at: records from then on carry new process ids.
-func (r *Replica) clusterRestart(at time.Time) {
+func (r *Replica) ClusterRestart(at time.Time) {
 	r.clRestarts = append(r.clRestarts, at)
 }
 
-// clusterDown records that r's cluster service was not in the cluster
+// ClusterDown records that r's cluster service was not in the cluster
 // between from and to (no routine chatter then).
-func (r *Replica) clusterDown(from, to time.Time) {
+func (r *Replica) ClusterDown(from, to time.Time) {
 	r.clDown = append(r.clDown, [2]time.Time{from, to})
 }
 
@@ -122,20 +122,20 @@ func zoneLine(offset time.Duration) string {
 func (r *Replica) clusterText() []string {
 	c := r.cluster
 	out := []string{
-		secCluster,
+		SecCluster,
 		zoneLine(r.Offset),
 		"The logs were generated using Coordinated Universal Time (UTC). 'Get-ClusterLog -UseLocalTime' will generate in local time.",
 		"Build Number 17763",
 		fmt.Sprintf("Current node: name (%s) id (%d)", r.Host, r.NodeID),
 		"",
-		secNodes,
+		SecNodes,
 		"Name       Id   State",
 		"----       --   -----",
 	}
 	for _, n := range c.Nodes {
 		out = append(out, fmt.Sprintf("%-10s %-4d Up", n.Host, n.NodeID))
 	}
-	out = append(out, "", secResources,
+	out = append(out, "", SecResources,
 		"Name                           State       OwnerGroup    ResourceType",
 		"----                           -----       ----------    ------------",
 		fmt.Sprintf("%-30s Online      %-13s SQL Server Availability Group", c.AG.Name, c.AG.Name),
@@ -144,7 +144,7 @@ func (r *Replica) clusterText() []string {
 		"Cluster Name                   Online      Cluster Group Network Name",
 		"")
 	for _, sec := range []struct{ header, channel string }{
-		{secSystem, chSystem}, {secOperational, chOperational}, {secLogs, chLog},
+		{SecSystem, ChSystem}, {SecOperational, ChOperational}, {SecLogs, ChLog},
 	} {
 		out = append(out, sec.header)
 		var recs []clRecord
@@ -158,7 +158,7 @@ func (r *Replica) clusterText() []string {
 			out = append(out, r.clLine(rec))
 			out = append(out, rec.cont...)
 		}
-		if sec.channel != chLog {
+		if sec.channel != ChLog {
 			out = append(out, "")
 		}
 	}
@@ -172,7 +172,7 @@ func (r *Replica) clLine(rec clRecord) string {
 	pid := hexID(seed)
 	tid := hexID(seed + "/" + rec.thread)
 	var b strings.Builder
-	if rec.channel != chLog {
+	if rec.channel != ChLog {
 		b.WriteString("[" + rec.channel + "] ")
 	}
 	fmt.Fprintf(&b, "%08x.%08x::%s %-5s ", pid, tid, rec.at.UTC().Format("2006/01/02-15:04:05.000"), rec.level)
@@ -183,14 +183,15 @@ func (r *Replica) clLine(rec clRecord) string {
 	return b.String()
 }
 
-// Texts of the FailoverClustering System events (SIGNALS.md section 6).
-func msg1135(node string) string {
+// Msg1135 and the functions below give the texts of the FailoverClustering
+// System events (SIGNALS.md section 6).
+func Msg1135(node string) string {
 	return fmt.Sprintf("Cluster node '%s' was removed from the active failover cluster membership. The Cluster service on this node may have stopped. This could also be due to the node having lost communication with other active nodes in the failover cluster. Run the Validate a Configuration wizard to check your network configuration. If the condition persists, check for hardware or software errors related to the network adapters on this node. Also check for failures in any other network components to which the node is connected such as hubs, switches, or bridges.", node)
 }
 
 const (
-	msg1177     = "The Cluster service is shutting down because quorum was lost. This could be due to the loss of network connectivity between some or all nodes in the cluster, or a failover of the witness disk. "
-	msg1177cont = "Run the Validate a Configuration wizard to check your network configuration. If the condition persists, check for hardware or software errors related to the network adapter. Also check for failures in any other network components to which the node is connected such as hubs, switches, or bridges."
+	Msg1177     = "The Cluster service is shutting down because quorum was lost. This could be due to the loss of network connectivity between some or all nodes in the cluster, or a failover of the witness disk. "
+	Msg1177cont = "Run the Validate a Configuration wizard to check your network configuration. If the condition persists, check for hardware or software errors related to the network adapter. Also check for failures in any other network components to which the node is connected such as hubs, switches, or bridges."
 	msg1069cont = "Based on the failure policies for the resource and role, the cluster service may try to bring the resource online on this node or move the group to another node of the cluster and then restart it.  Check the resource and group state using Failover Cluster Manager or the Get-ClusterResource Windows PowerShell cmdlet."
 )
 
@@ -198,25 +199,25 @@ func msg1069(ag string) string {
 	return fmt.Sprintf("Cluster resource '%s' of type 'SQL Server Availability Group' in clustered role '%s' failed.", ag, ag)
 }
 
-func msg1205(ag string) string {
+func Msg1205(ag string) string {
 	return fmt.Sprintf("The Cluster service failed to bring clustered role '%s' completely online or offline. One or more resources may be in a failed state. This may impact the availability of the clustered role.", ag)
 }
 
-func msg1254(ag string) string {
+func Msg1254(ag string) string {
 	return fmt.Sprintf("Clustered role '%s' has exceeded its failover threshold.  It has exhausted the configured number of failover attempts within the failover period of time allotted to it and will be left in a failed state.  No additional attempts will be made to bring the role online or fail it over to another node in the cluster.  Please check the events associated with the failure.  After the issues causing the failure are resolved the role can be brought online manually or the cluster may attempt to bring it online again after the restart delay period.", ag)
 }
 
 // System1069 logs "Cluster resource ... failed." with its second paragraph.
 func (r *Replica) System1069(at time.Time, g AG) {
-	r.CL(at, chSystem, "clussvc", "rcm", "ERR", "", msg1069(g.Name), "", msg1069cont)
+	r.CL(at, ChSystem, "clussvc", "rcm", "ERR", "", msg1069(g.Name), "", msg1069cont)
 }
 
-// clusterNoise writes the routine chatter of a node's cluster service and of
+// ClusterNoise writes the routine chatter of a node's cluster service and of
 // the AG resource DLL between from and to: the availability group's health
 // polling on the node that owns the role (owner reports the owner at a
 // time), GUM/DM updates and RCM resource-control replies. None of it matches an
 // incident pattern.
-func (r *Replica) clusterNoise(from, to time.Time, g AG, owner func(time.Time) *Replica) {
+func (r *Replica) ClusterNoise(from, to time.Time, g AG, owner func(time.Time) *Replica) {
 	i := 0
 next:
 	for t := from; t.Before(to); t = t.Add(4*minute + time.Duration(i*7919%60000)*ms) {
@@ -227,14 +228,14 @@ next:
 			}
 		}
 		gum := 4100 + i*3 + r.NodeID*1000
-		r.CL(t, chLog, "clussvc", "gum", "INFO", "GUM", fmt.Sprintf("Node %d: Processing RequestLock %d:%d", r.NodeID, 1+i%len(r.cluster.Nodes), gum))
-		r.CL(t.Add(2*ms), chLog, "clussvc", "gum", "INFO", "GUM", fmt.Sprintf("Node %d: Processing GrantLock to %d (sent by %d gumid: %d)", r.NodeID, 1+i%len(r.cluster.Nodes), r.NodeID, gum+1))
-		r.CL(t.Add(3*ms), chLog, "clussvc", "dm", "INFO", "DM", fmt.Sprintf("Node %d: executing request locally, gumId:%d, my action: /dm/update, # of updates: 1", r.NodeID, gum+1))
+		r.CL(t, ChLog, "clussvc", "gum", "INFO", "GUM", fmt.Sprintf("Node %d: Processing RequestLock %d:%d", r.NodeID, 1+i%len(r.cluster.Nodes), gum))
+		r.CL(t.Add(2*ms), ChLog, "clussvc", "gum", "INFO", "GUM", fmt.Sprintf("Node %d: Processing GrantLock to %d (sent by %d gumid: %d)", r.NodeID, 1+i%len(r.cluster.Nodes), r.NodeID, gum+1))
+		r.CL(t.Add(3*ms), ChLog, "clussvc", "dm", "INFO", "DM", fmt.Sprintf("Node %d: executing request locally, gumId:%d, my action: /dm/update, # of updates: 1", r.NodeID, gum+1))
 		if owner(t) == r {
 			if i%3 == 1 {
-				r.rcm(t.Add(40*ms), "INFO", fmt.Sprintf("HandleMonitorReply: RESOURCECONTROL for '%s', gen(0) result 0/0.", g.Name))
+				r.Rcm(t.Add(40*ms), "INFO", fmt.Sprintf("HandleMonitorReply: RESOURCECONTROL for '%s', gen(0) result 0/0.", g.Name))
 			}
-			r.hadrag(t.Add(1500*ms), "INFO", "health", g, "Resource Alive result 1.")
+			r.Hadrag(t.Add(1500*ms), "INFO", "health", g, "Resource Alive result 1.")
 		}
 	}
 }

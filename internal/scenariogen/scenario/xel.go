@@ -1,4 +1,4 @@
-package main
+package scenario
 
 import (
 	"fmt"
@@ -59,7 +59,7 @@ func (r *Replica) xelFile() ([]byte, error) {
 	stream, _ := xelwrite.GUID(guid("xel-stream/" + r.Host))
 	f := &xelwrite.File{ID: id, Stream: stream, Packages: xelwrite.AlwaysOnHealth()}
 	if len(evs) > 0 {
-		f.ClockBase = xelwrite.Filetime(evs[0].at.Add(-hours(1)))
+		f.ClockBase = xelwrite.Filetime(evs[0].at.Add(-Hours(1)))
 	}
 	for _, ev := range evs {
 		meta, ok := xelEvents[ev.name]

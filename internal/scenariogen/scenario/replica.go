@@ -1,12 +1,13 @@
-package main
+package scenario
 
 import (
 	"crypto/sha1"
 	"fmt"
-	"github.com/agtriage/agtriage/internal/evtxwrite"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/agtriage/agtriage/internal/evtxwrite"
 )
 
 // record is one ERRORLOG record: a timestamped first line and the
@@ -174,8 +175,8 @@ func (r *Replica) localStamp(t time.Time) string {
 	return l.Format("2006-01-02 15:04:05") + fmt.Sprintf(".%02d", l.Nanosecond()/1e7)
 }
 
-// xeText renders the AlwaysOn_health events, one XML document per line.
-func (r *Replica) xeText() []string {
+// XeText renders the AlwaysOn_health events, one XML document per line.
+func (r *Replica) XeText() []string {
 	evs := append([]xeEvent(nil), r.xe...)
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].at.Before(evs[b].at) })
 	out := make([]string, 0, len(evs))
@@ -201,11 +202,11 @@ func guid(seed string) string {
 	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
 }
 
-// msDur converts a small count to a time.Duration multiplier.
-func msDur(i int) time.Duration { return time.Duration(i) }
+// MsDur converts a small count to a time.Duration multiplier.
+func MsDur(i int) time.Duration { return time.Duration(i) }
 
-// logRange returns the times of the first and last ERRORLOG records.
-func (r *Replica) logRange() (time.Time, time.Time) {
+// LogRange returns the times of the first and last ERRORLOG records.
+func (r *Replica) LogRange() (time.Time, time.Time) {
 	var a, b time.Time
 	for _, log := range r.logs {
 		for _, rec := range log {
@@ -219,3 +220,5 @@ func (r *Replica) logRange() (time.Time, time.Time) {
 	}
 	return a, b
 }
+
+func Hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }

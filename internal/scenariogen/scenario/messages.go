@@ -1,4 +1,4 @@
-package main
+package scenario
 
 import (
 	"fmt"
@@ -9,16 +9,16 @@ import (
 // Message texts, as SQL Server writes them (SIGNALS.md templates, spacing as
 // in real logs: two spaces after the period in 19406, 35202 and 35206).
 
-const infoOnly = "This is an informational message only. No user action is required."
+const InfoOnly = "This is an informational message only. No user action is required."
 
 // Reasons of 19406, as seen in real logs.
 const (
-	reasonStartup      = "The state changed because the local instance of SQL Server is starting up."
-	reasonWSFC         = "The state changed because the availability group state has changed in Windows Server Failover Clustering (WSFC)."
-	reasonComingOnline = "The state changed because the availability group is coming online."
-	reasonOnlineDone   = "The state changed because the local replica has completed processing Online command from Windows Server Failover Clustering (WSFC)."
-	reasonLease        = "The state changed because the lease between the local availability replica and Windows Server Failover Clustering (WSFC) has expired."
-	reasonGoingOffline = "The state changed because the availability group is going offline."
+	ReasonStartup      = "The state changed because the local instance of SQL Server is starting up."
+	ReasonWSFC         = "The state changed because the availability group state has changed in Windows Server Failover Clustering (WSFC)."
+	ReasonComingOnline = "The state changed because the availability group is coming online."
+	ReasonOnlineDone   = "The state changed because the local replica has completed processing Online command from Windows Server Failover Clustering (WSFC)."
+	ReasonLease        = "The state changed because the lease between the local availability replica and Windows Server Failover Clustering (WSFC) has expired."
+	ReasonGoingOffline = "The state changed because the availability group is going offline."
 	reasonShutdown     = "The state changed because the local instance of SQL Server is shutting down."
 )
 
@@ -53,7 +53,7 @@ func (r *Replica) StateChange(at time.Time, src string, g AG, from, to, reason s
 func (r *Replica) RoleChange(at time.Time, src string, g AG, from, to string) {
 	for i, db := range g.DBs {
 		t := at.Add(time.Duration(i) * 20 * time.Millisecond)
-		r.Err(t, src, 1480, 10, 1, fmt.Sprintf(`The availability group database "%s" is changing roles from "%s" to "%s" because the mirroring session or availability group failed over due to role synchronization. %s`, db, from, to, infoOnly))
+		r.Err(t, src, 1480, 10, 1, fmt.Sprintf(`The availability group database "%s" is changing roles from "%s" to "%s" because the mirroring session or availability group failed over due to role synchronization. %s`, db, from, to, InfoOnly))
 		r.Log(t.Add(10*time.Millisecond), src, fmt.Sprintf("State information for database '%s' - Hardened Lsn: '(%d:%d:1)'    Commit LSN: '(%d:%d:12)'    Commit Time: '%s'", db, 1210+i*37, 88000+at.Minute()*16, 1210+i*37, 87800+at.Minute()*16, commitTime(at.Add(r.Offset))))
 	}
 }
@@ -73,11 +73,11 @@ func commitTime(local time.Time) string {
 
 // Connected logs 35202 for a connection from r to peer.
 func (r *Replica) Connected(at time.Time, src string, g AG, peer *Replica) {
-	r.Err(at, src, 35202, 10, 7, msgConnected(g, r, peer))
+	r.Err(at, src, 35202, 10, 7, MsgConnected(g, r, peer))
 }
 
-func msgConnected(g AG, from, to *Replica) string {
-	return fmt.Sprintf("A connection for availability group '%s' from availability replica '%s' with id  [%s] to '%s' with id [%s] has been successfully established.  %s", g.Name, from.Name(), from.ID(), to.Name(), to.ID(), infoOnly)
+func MsgConnected(g AG, from, to *Replica) string {
+	return fmt.Sprintf("A connection for availability group '%s' from availability replica '%s' with id  [%s] to '%s' with id [%s] has been successfully established.  %s", g.Name, from.Name(), from.ID(), to.Name(), to.ID(), InfoOnly)
 }
 
 // ConnectTimeout logs 35201 (new connection to peer timed out).
@@ -102,7 +102,7 @@ func (r *Replica) DBConnections(at time.Time, src string, g AG, peer *Replica, l
 		verb, num = "terminated", 35267
 	}
 	for i, db := range g.DBs {
-		r.Err(at.Add(time.Duration(i)*30*time.Millisecond), src, num, 10, 1, fmt.Sprintf("Always On Availability Groups connection with %s database %s for %s database '%s' on the availability replica '%s' with Replica ID: {%s}. %s", other, verb, local, db, peer.Name(), strings.ToLower(peer.ID()), infoOnly))
+		r.Err(at.Add(time.Duration(i)*30*time.Millisecond), src, num, 10, 1, fmt.Sprintf("Always On Availability Groups connection with %s database %s for %s database '%s' on the availability replica '%s' with Replica ID: {%s}. %s", other, verb, local, db, peer.Name(), strings.ToLower(peer.ID()), InfoOnly))
 	}
 }
 
@@ -119,18 +119,18 @@ func (r *Replica) CommitPolicy(at time.Time, src string, peer *Replica, n int) {
 
 // Fixed single-line AG texts.
 func msgPrepPrimary(ag string) string {
-	return fmt.Sprintf("Always On: The local replica of availability group '%s' is preparing to transition to the primary role in response to a request from the Windows Server Failover Clustering (WSFC) cluster. %s", ag, infoOnly)
+	return fmt.Sprintf("Always On: The local replica of availability group '%s' is preparing to transition to the primary role in response to a request from the Windows Server Failover Clustering (WSFC) cluster. %s", ag, InfoOnly)
 }
 
-func msgPrepResolving(ag string) string {
-	return fmt.Sprintf("Always On: The local replica of availability group '%s' is preparing to transition to the resolving role in response to a request from the Windows Server Failover Clustering (WSFC) cluster. %s", ag, infoOnly)
+func MsgPrepResolving(ag string) string {
+	return fmt.Sprintf("Always On: The local replica of availability group '%s' is preparing to transition to the resolving role in response to a request from the Windows Server Failover Clustering (WSFC) cluster. %s", ag, InfoOnly)
 }
 
-func msgLeaseOffline(ag string) string {
-	return fmt.Sprintf("Always On: The local replica of availability group '%s' is going offline because either the lease expired or lease renewal failed. %s", ag, infoOnly)
+func MsgLeaseOffline(ag string) string {
+	return fmt.Sprintf("Always On: The local replica of availability group '%s' is going offline because either the lease expired or lease renewal failed. %s", ag, InfoOnly)
 }
 
-func msgLeaseExpired(ag string) string {
+func MsgLeaseExpired(ag string) string {
 	return fmt.Sprintf("The lease between availability group '%s' and the Windows Server Failover Cluster has expired. A connectivity issue occurred between the instance of SQL Server and the Windows Server Failover Cluster. To determine whether the availability group is failing over correctly, check the corresponding availability group resource in the Windows Server Failover Cluster.", ag)
 }
 
@@ -143,48 +143,48 @@ func msgNoClusterSignal(ag string) string {
 }
 
 func msgStopLease(ag string) string {
-	return fmt.Sprintf("The availability group '%s' is being asked to stop the lease renewal because the availability group is going offline. %s", ag, infoOnly)
+	return fmt.Sprintf("The availability group '%s' is being asked to stop the lease renewal because the availability group is going offline. %s", ag, InfoOnly)
 }
 
 func msgExcessSleep(ag string, ms int) string {
-	return fmt.Sprintf("The lease worker of availability group '%s' is now sleeping the excess lease time (%d ms) supplied during online. %s", ag, ms, infoOnly)
+	return fmt.Sprintf("The lease worker of availability group '%s' is now sleeping the excess lease time (%d ms) supplied during online. %s", ag, ms, InfoOnly)
 }
 
-func msgReplicaStarting(ag string) string {
-	return fmt.Sprintf("Always On: The local replica of availability group '%s' is starting. %s", ag, infoOnly)
+func MsgReplicaStarting(ag string) string {
+	return fmt.Sprintf("Always On: The local replica of availability group '%s' is starting. %s", ag, InfoOnly)
 }
 
 func msgReplicaStopping(ag string) string {
-	return fmt.Sprintf("Always On: The local replica of availability group '%s' is stopping. %s", ag, infoOnly)
+	return fmt.Sprintf("Always On: The local replica of availability group '%s' is stopping. %s", ag, InfoOnly)
 }
 
-func msgResourceOffline(ag string) string {
-	return fmt.Sprintf("Always On: The local replica of availability group '%s' is going offline because the corresponding resource in the Windows Server Failover Clustering (WSFC) cluster is no longer online. %s", ag, infoOnly)
+func MsgResourceOffline(ag string) string {
+	return fmt.Sprintf("Always On: The local replica of availability group '%s' is going offline because the corresponding resource in the Windows Server Failover Clustering (WSFC) cluster is no longer online. %s", ag, InfoOnly)
 }
 
 const (
-	msgManagerStarting = "Always On: The availability replica manager is starting. " + infoOnly
-	msgManagerWaiting  = "Always On: The availability replica manager is waiting for the instance of SQL Server to allow client connections. " + infoOnly
-	msgLostQuorum      = "Always On: The availability replica manager is going offline because the local Windows Server Failover Clustering (WSFC) node has lost quorum. " + infoOnly
-	msgManagerShutdown = "Always On: The availability replica manager is going offline because SQL Server is shutting down. " + infoOnly
-	msg41022           = `Failed to create a Windows Server Failover Clustering (WSFC) notification port with notification filter 778567686 and notification key 3 (Error code 5073).  If this is a WSFC availability group, the WSFC service may not be running or may not be accessible in its current state, or the specified arguments are invalid.  Otherwise, contact your primary support provider.  For information about this error code, see "System Error Codes" in the Windows Development documentation.`
+	msgManagerStarting = "Always On: The availability replica manager is starting. " + InfoOnly
+	msgManagerWaiting  = "Always On: The availability replica manager is waiting for the instance of SQL Server to allow client connections. " + InfoOnly
+	MsgLostQuorum      = "Always On: The availability replica manager is going offline because the local Windows Server Failover Clustering (WSFC) node has lost quorum. " + InfoOnly
+	msgManagerShutdown = "Always On: The availability replica manager is going offline because SQL Server is shutting down. " + InfoOnly
+	Msg41022           = `Failed to create a Windows Server Failover Clustering (WSFC) notification port with notification filter 778567686 and notification key 3 (Error code 5073).  If this is a WSFC availability group, the WSFC service may not be running or may not be accessible in its current state, or the specified arguments are invalid.  Otherwise, contact your primary support provider.  For information about this error code, see "System Error Codes" in the Windows Development documentation.`
 )
 
-// WSFC service and node messages 41048..41055.
-var wsfcMsg = map[int]string{
-	41048: "Always On Availability Groups: Local Windows Server Failover Clustering service has become unavailable. " + infoOnly,
-	41049: "Always On Availability Groups: Local Windows Server Failover Clustering node is no longer online. " + infoOnly,
-	41050: "Always On Availability Groups: Waiting for local Windows Server Failover Clustering service to start. " + infoOnly,
-	41051: "Always On Availability Groups: Local Windows Server Failover Clustering service started. " + infoOnly,
-	41052: "Always On Availability Groups: Waiting for local Windows Server Failover Clustering node to start. " + infoOnly,
-	41053: "Always On Availability Groups: Local Windows Server Failover Clustering node started. " + infoOnly,
-	41054: "Always On Availability Groups: Waiting for local Windows Server Failover Clustering node to come online. " + infoOnly,
-	41055: "Always On Availability Groups: Local Windows Server Failover Clustering node is online. " + infoOnly,
+// WsfcMsg holds the WSFC service and node messages 41048..41055.
+var WsfcMsg = map[int]string{
+	41048: "Always On Availability Groups: Local Windows Server Failover Clustering service has become unavailable. " + InfoOnly,
+	41049: "Always On Availability Groups: Local Windows Server Failover Clustering node is no longer online. " + InfoOnly,
+	41050: "Always On Availability Groups: Waiting for local Windows Server Failover Clustering service to start. " + InfoOnly,
+	41051: "Always On Availability Groups: Local Windows Server Failover Clustering service started. " + InfoOnly,
+	41052: "Always On Availability Groups: Waiting for local Windows Server Failover Clustering node to start. " + InfoOnly,
+	41053: "Always On Availability Groups: Local Windows Server Failover Clustering node started. " + InfoOnly,
+	41054: "Always On Availability Groups: Waiting for local Windows Server Failover Clustering node to come online. " + InfoOnly,
+	41055: "Always On Availability Groups: Local Windows Server Failover Clustering node is online. " + InfoOnly,
 }
 
 // WSFC logs one of 41048..41055.
 func (r *Replica) WSFC(at time.Time, src string, num int) {
-	r.Err(at, src, num, 10, 1, wsfcMsg[num])
+	r.Err(at, src, num, 10, 1, WsfcMsg[num])
 }
 
 // WSFCRecovery logs 41050..41055 starting at at, a few centiseconds apart.
@@ -235,13 +235,13 @@ func (r *Replica) FailoverValidation(at time.Time, g AG, joinedAndSynced bool) {
 		dataV("availability_replica_name", r.Name()))
 }
 
-// Handshake84 is the 28048 line a replica logs when peer's service account
+// MsgHandshake84 is the 28048 line a replica logs when peer's service account
 // lacks CONNECT on its endpoint.
-func msgHandshake84(login, client string) string {
+func MsgHandshake84(login, client string) string {
 	return fmt.Sprintf("Database Mirroring login attempt by user '%s.' failed with error: 'Connection handshake failed. The login '%s' does not have CONNECT permission on the endpoint. State 84.'.  [CLIENT: %s]", login, login, client)
 }
 
-// msgCertExpired is the 28047 line of an endpoint whose certificate expired.
-func msgCertExpired(client string) string {
+// MsgCertExpired is the 28047 line of an endpoint whose certificate expired.
+func MsgCertExpired(client string) string {
 	return fmt.Sprintf("Database Mirroring login attempt failed with error: 'Connection handshake failed. The certificate used by this endpoint was not found: Certificate expired. Use DBCC CHECKDB in master database to verify the metadata integrity of the endpoints. State 85.'.  [CLIENT: %s]", client)
 }

@@ -1,4 +1,4 @@
-package main
+package scenario
 
 import (
 	"bytes"
@@ -6,11 +6,12 @@ import (
 
 	"encoding/binary"
 	"fmt"
-	"github.com/agtriage/agtriage/internal/evtexport"
-	"github.com/agtriage/agtriage/parsers/evtx"
 	"html"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/agtriage/agtriage/internal/evtexport"
+	"github.com/agtriage/agtriage/parsers/evtx"
 
 	"github.com/agtriage/agtriage/internal/evtxwrite"
 )
@@ -18,10 +19,10 @@ import (
 // Sys adds an event to the replica's System log.
 func (r *Replica) Sys(ev evtxwrite.Event) { r.system = append(r.system, ev) }
 
-// systemXML renders events as Event Viewer's "Save As XML" export: UTF-8
+// SystemXML renders events as Event Viewer's "Save As XML" export: UTF-8
 // with BOM, an <Events> root, one <Event> per record with its System block
 // and EventData.
-func systemXML(evs []evtxwrite.Event) []byte {
+func SystemXML(evs []evtxwrite.Event) []byte {
 	var b strings.Builder
 	b.WriteString("\ufeff<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\r\n<Events>")
 	for i, ev := range evs {

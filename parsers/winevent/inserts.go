@@ -1,22 +1,24 @@
-package parsers
+package winevent
 
 import (
 	"strconv"
 	"strings"
+
+	"github.com/agtriage/agtriage/parsers"
 )
 
-// EventLogInserts recovers the data values of an event from its rendered
+// Inserts recovers the data values of an event from its rendered
 // message (the text of an export that keeps the message but not the values),
 // using the message template of the event's table row: each %n of the
 // template is located by the literal text before it and ends where the
 // literal after it begins (at its quote when the value is quoted, as in
 // "Cluster node '%1' was removed"). Values that cannot be located are empty.
 // The result holds the values in order as Data1, Data2 ..., ready for
-// EventLogRecord.Data; nil when the event is not in the table or nothing
+// Record.Data; nil when the event is not in the table or nothing
 // was found.
-func EventLogInserts(provider string, id int, message string) []Field {
-	var c *EventLogClass
-	for _, k := range eventLogIndex[id] {
+func Inserts(provider string, id int, message string) []parsers.Field {
+	var c *Class
+	for _, k := range index[id] {
 		if providerMatch(k.Provider, provider) {
 			c = k
 			break
@@ -73,9 +75,9 @@ func EventLogInserts(provider string, id int, message string) []Field {
 	if !found {
 		return nil
 	}
-	out := make([]Field, len(vals))
+	out := make([]parsers.Field, len(vals))
 	for i, v := range vals {
-		out[i] = Field{Name: "Data" + strconv.Itoa(i+1), Value: v}
+		out[i] = parsers.Field{Name: "Data" + strconv.Itoa(i+1), Value: v}
 	}
 	return out
 }
