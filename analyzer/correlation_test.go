@@ -1,12 +1,14 @@
 package analyzer
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/mdreport"
 	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/internal/bigbundle"
 	"github.com/agtriage/agtriage/parsers"
@@ -203,5 +205,45 @@ func TestClusterLogWithoutHeader(t *testing.T) {
 				t.Errorf("warning %v, want %v: %v", got, tc.warn, rep.Warnings)
 			}
 		})
+	}
+}
+
+// TestWindowCutsScope: with --since/--until the report's scope, the servers'
+// coverage and the role spans stay inside the window, and the report says
+// which window it was limited to.
+func TestWindowCutsScope(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "demo")
+	all := analyzeDir(t, dir)
+	since := time.Date(2024, 3, 12, 12, 0, 0, 0, time.UTC)
+	until := time.Date(2024, 3, 12, 13, 30, 0, 0, time.UTC)
+	if !all.Start.Before(since) || !all.End.After(until) {
+		t.Fatalf("the demo (%s – %s) does not extend beyond the window", all.Start, all.End)
+	}
+	rep, err := AnalyzePaths([]string{dir}, Options{Since: since, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Start.Equal(since) || !rep.End.Equal(until) || !rep.Since.Equal(since) || !rep.Until.Equal(until) {
+		t.Errorf("scope %s – %s, window %s – %s", rep.Start, rep.End, rep.Since, rep.Until)
+	}
+	for _, sv := range rep.Servers {
+		if !sv.Start.IsZero() && (sv.Start.Before(since) || sv.End.After(until)) {
+			t.Errorf("server %s covered %s – %s, outside the window", sv.Name, sv.Start, sv.End)
+		}
+	}
+	if len(rep.Roles) == 0 {
+		t.Fatal("no role spans in the window")
+	}
+	for _, sp := range rep.Roles {
+		if sp.Start.Before(since) || sp.End.After(until) {
+			t.Errorf("role span %s %s %s – %s outside the window", sp.Server, sp.Role, sp.Start, sp.End)
+		}
+	}
+	var md bytes.Buffer
+	if err := mdreport.Write(&md, rep, mdreport.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "**Window:** from 2024-03-12 12:00:00 UTC to 2024-03-12 13:30:00 UTC") {
+		t.Errorf("the Markdown does not name the window:\n%s", md.String()[:min(md.Len(), 1200)])
 	}
 }

@@ -42,7 +42,7 @@ type Options struct {
 func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
 	results, ins := inputs.Read(files, opt.Workers, nil, opt.Progress)
 	set, events, warnings := prepare(files, results, opt)
-	rep := &report.Report{Tool: "agtriage", Warnings: warnings, Inputs: ins}
+	rep := &report.Report{Tool: "agtriage", Warnings: warnings, Inputs: ins, Since: opt.Since, Until: opt.Until}
 	readable := 0
 	var settings []inputs.Setting
 	for i := range results {
@@ -78,6 +78,10 @@ func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
 
 	starts, ends := map[string]time.Time{}, map[string]time.Time{}
 	for _, sv := range set.list {
+		// With --since/--until the analysis covers the window only: a
+		// server's logs, its role spans and the report's scope are cut
+		// there (what the files themselves cover stays in Inputs).
+		sv.Start, sv.End = clip(sv.Start, sv.End, opt.Since, opt.Until)
 		starts[sv.Name], ends[sv.Name] = sv.Start, sv.End
 		if !sv.Start.IsZero() && (rep.Start.IsZero() || sv.Start.Before(rep.Start)) {
 			rep.Start = sv.Start
@@ -182,6 +186,25 @@ func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
 	sort.Slice(rep.Servers, func(i, j int) bool { return rep.Servers[i].Name < rep.Servers[j].Name })
 	rep.Gaps = coverageGaps(rep, set)
 	return rep, nil
+}
+
+// clip cuts [start, end] to the window [since, until] (zero bounds are
+// open). A range wholly outside the window becomes zero: the server's logs
+// do not cover any of it.
+func clip(start, end, since, until time.Time) (time.Time, time.Time) {
+	if start.IsZero() {
+		return start, end
+	}
+	if !since.IsZero() && start.Before(since) {
+		start = since
+	}
+	if !until.IsZero() && end.After(until) {
+		end = until
+	}
+	if end.Before(start) {
+		return time.Time{}, time.Time{}
+	}
+	return start, end
 }
 
 // sharedAG returns the availability group both servers have a role in, when

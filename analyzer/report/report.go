@@ -16,6 +16,10 @@ type Report struct {
 	// record of all inputs (UTC).
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
+	// Since and Until are the window the analysis was limited to
+	// (--since/--until), zero when open.
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
 	// AGs and Databases are the availability groups and databases the logs name.
 	AGs       []string `json:"ags"`
 	Databases []string `json:"databases"`
