@@ -158,7 +158,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 			names[i], r.Input.AttributedBy = filepath.Base(filepath.Clean(files[i].Dir)), "folder"
 			continue
 		}
-		names[i], r.Input.AttributedBy = "unknown ("+filepath.Base(files[i].Name)+")", "none"
+		names[i], r.Input.AttributedBy = unknownServer(files[i]), "none"
 	}
 	// Create servers: full instance names first so that folder/host names
 	// merge into them.
@@ -224,6 +224,27 @@ func oneHost(names map[string]bool) map[string]bool {
 		return names
 	}
 	return map[string]bool{inst: true}
+}
+
+// unknownServer names the server of a file nothing attributes. The logs of
+// one instance that lie in one folder (its ERRORLOG and the rotated
+// ERRORLOG.1 ..., its AlwaysOn_health, system_health and SQLDIAG files)
+// share the name: an instance whose logs never say its name is one server
+// of the report, not one per file. Files whose names carry a prefix before
+// the log's name ("node1_ERRORLOG") are grouped by that prefix.
+func unknownServer(f inputs.File) string {
+	base := filepath.Base(f.Name)
+	lower := strings.ToLower(base)
+	for _, family := range []string{"errorlog", "alwayson_health", "system_health", "sqldiag"} {
+		if i := strings.Index(lower, family); i >= 0 {
+			folder := filepath.Base(filepath.Clean(f.Dir))
+			if i == 0 {
+				return "unknown (" + folder + ")"
+			}
+			return "unknown (" + folder + "/" + base[:i] + "…)"
+		}
+	}
+	return "unknown (" + base + ")"
 }
 
 // folderNamesServer reports whether f's folder name may stand for its server:

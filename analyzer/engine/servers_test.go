@@ -89,3 +89,29 @@ func TestCollectFactsAddresses(t *testing.T) {
 		t.Error("byAddress")
 	}
 }
+
+// TestUnknownServerGroups: the logs of one instance that never says its
+// name, in one folder, are one unknown server, not one per file.
+func TestUnknownServerGroups(t *testing.T) {
+	// Files directly in the folder given on the command line: its name is
+	// the case's, not a server's, so nothing names their server.
+	files, results := bundle(
+		[4]string{"case/ERRORLOG", "case", "case", ""},
+		[4]string{"case/ERRORLOG.1", "case", "case", ""},
+		[4]string{"case/AlwaysOn_health_0_1330.xel", "case", "case", ""},
+		[4]string{"case/notes.log", "case", "case", ""},
+	)
+	set := attribute(files, results, nil)
+	want := []string{"unknown (case)", "unknown (case)", "unknown (case)", "unknown (notes.log)"}
+	for i, w := range want {
+		if got := results[i].Input.Server; got != w {
+			t.Errorf("%s: server %q, want %q", files[i].Name, got, w)
+		}
+	}
+	if n := len(set.list); n != 2 {
+		t.Errorf("%d servers, want 2", n)
+	}
+	if got := unknownServer(inputs.File{Name: "case/node7_errorlog.2", Dir: "case"}); got != "unknown (case/node7_…)" {
+		t.Errorf("prefixed ERRORLOG: %q", got)
+	}
+}
