@@ -44,7 +44,20 @@ func quote(ev *parsers.Event) string {
 	if msg == "" {
 		msg = ev.Name
 	}
-	return fmt.Sprintf("%s %s: %s", ev.Time.UTC().Format(parsers.TimeLayout), ev.Name, msg)
+	at := ev.Time.UTC().Format(parsers.TimeLayout)
+	switch {
+	case ev.Name != "":
+		return fmt.Sprintf("%s %s: %s", at, ev.Name, msg) // an Extended Event
+	case ev.Source == parsers.SourceEventLog && ev.Process != "":
+		// A Windows event: its provider and id, as Event Viewer lists them.
+		if id := ev.Field("EventID"); id != "" {
+			return fmt.Sprintf("%s %s %s: %s", at, ev.Process, id, msg)
+		}
+		return fmt.Sprintf("%s %s: %s", at, ev.Process, msg)
+	case ev.Source == parsers.SourceClusterlog && ev.Process != "":
+		return fmt.Sprintf("%s [%s] %s", at, ev.Process, msg) // the cluster log's component
+	}
+	return at + " " + msg
 }
 
 // foldEvidence quotes events, folding repeats of the same message (a storm of

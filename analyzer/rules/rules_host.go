@@ -52,6 +52,21 @@ func runCrash(p *rule.Pass) {
 		}
 		if len(host) > 0 {
 			what = append(what, fmt.Sprintf("%s restarted without a clean shutdown (System log %s: a power loss, a hang or a bug check)", sv, eventIDs(host)))
+			// Kernel-Power 41 and EventLog 6008 are written at the next
+			// boot; 6008 says when the host went down, on local time.
+			down := time.Time{}
+			for _, ev := range host {
+				if t, ok := crashTime(ev, serverOffset(p, sv)); ok {
+					down = t
+					st := rule.Step(fmt.Sprintf("%s went down at %s without a clean shutdown, as its System log found at the next boot.", sv, words.HMS(t)), ev)
+					st.Time = t
+					f.Chain = append(f.Chain, st)
+					break
+				}
+			}
+			if !down.IsZero() && down.Before(f.Start) {
+				f.Start = down
+			}
 			f.Chain = append(f.Chain, rule.Step(fmt.Sprintf("The System log of %s records an unexpected shutdown.", sv), host...))
 			f.Fix.Steps = append(f.Fix.Steps,
 				"Read the System log of "+sv+" before the crash (hardware, driver, storage and power events) and the bug check in the Kernel-Power 41 data (BugcheckCode 0 means power loss or a hard reset).",

@@ -57,6 +57,7 @@ var scenarios = []func() *scenario.Bundle{
 	healthFailoverFCL5,
 	healthLeaseFCL3,
 	crashEventLog,
+	hostCrashBoot,
 }
 
 // pending lists the bundles whose expectations wait for analyzer work; they

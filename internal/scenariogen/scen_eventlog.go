@@ -72,3 +72,54 @@ func crashEventLog() *scenario.Bundle {
 		},
 	}
 }
+
+// hostCrashBoot: the host of the primary loses power. Windows says so only
+// at the next boot, six minutes later: Kernel-Power 41 and EventLog 6008,
+// whose message holds the time it went down, on local time in the machine's
+// own format (with its left-to-right marks). The cluster had failed the AG
+// over to the secondary within seconds of the crash; the crash must still
+// be the cause of that failover, not a second incident.
+func hostCrashBoot() *scenario.Bundle {
+	g := scenario.AG{Name: "AGClaims", DBs: []string{"Claims"}}
+	r1 := scenario.NewReplica("SQLHC01", "10.70.2.11", `CONTOSO\sqlclaims`, scenario.Hours(-4))
+	r2 := scenario.NewReplica("SQLHC02", "10.70.2.12", `CONTOSO\sqlclaims`, scenario.Hours(-4))
+	t := r2.Startup(utc("2025-06-02 22:05:10.40"), 6120, g)
+	r2.StartAsSecondary(t, g, r1)
+	r1.CycledHeader(utc("2025-06-03 00:00:00.12"), 2216)
+	r1.LogBackups(utc("2025-06-03 00:00:00"), utc("2025-06-03 06:00:00"), scenario.Hours(1), g)
+
+	// 02:10:01 local (06:10:01 UTC): the host of SQLHC01 loses power; its
+	// ERRORLOG just stops.
+	down := utc("2025-06-03 06:10:01.000")
+	r2.ConnectionLost(down.Add(9200*time.Millisecond), "spid61s", r1)
+	r2.DBConnections(down.Add(9300*time.Millisecond), "spid61s", g, r1, false, false)
+	r2.Log(down.Add(15*time.Second), "spid88s", scenario.MsgResourceOffline(g.Name))
+	r2.StateChange(down.Add(15100*time.Millisecond), "spid88s", g, "SECONDARY_NORMAL", "RESOLVING_NORMAL", scenario.ReasonWSFC)
+	fo := r2.Promote(down.Add(20*time.Second), "spid88s", g, "RESOLVING_NORMAL")
+
+	// 06:16:30 UTC: the host boots; the System log finds the crash.
+	boot := down.Add(6*time.Minute + 29*time.Second)
+	host := "SQLHC01.contoso.local"
+	r1.Sys(evtxwrite.Classic(boot, host, "System", "EventLog", 6005, 32768, 4))
+	r1.Sys(evtxwrite.UnexpectedShutdown(boot.Add(900*time.Millisecond), host, "\u200e2:10:01 AM", "\u200e6/\u200e3/\u200e2025"))
+	r1.Sys(evtxwrite.KernelPower41(boot.Add(4*time.Second), host, 0))
+	r1.NewLog()
+	t = r1.Startup(boot.Add(41*time.Second), 3088, g)
+	r1.StartAsSecondary(t, g, r2)
+	r2.Connected(t.Add(1400*time.Millisecond), "spid61s", g, r1)
+	r2.LogBackups(utc("2025-06-03 07:00:00"), utc("2025-06-03 09:00:00"), scenario.Hours(1), g)
+
+	return &scenario.Bundle{
+		Name:     "host-crash-boot",
+		Replicas: []*scenario.Replica{r1, r2},
+		Expected: scenario.Expected{
+			Description: "At 02:10:01 local (06:10:01 UTC) the host of the primary SQLHC01 lost power; its ERRORLOG just stops. The cluster failed AGClaims over to SQLHC02 twenty seconds later. Windows records the crash only at the next boot, at 06:16:30 UTC: Kernel-Power 41, and EventLog 6008 whose message gives the time the host went down, on local time ('2:10:01 AM on 6/3/2025' with left-to-right marks). SQL Server started again and SQLHC01 rejoined as secondary. One incident: the crash, which explains the failover and the disconnection.",
+			Incidents: []scenario.Incident{
+				{Category: "crash", Server: "SQLHC01", AG: "AGClaims", RootCauseContains: []string{"SQLHC01 restarted without a clean shutdown", "failed over"}, Confidence: "certain",
+					ChainContains: []string{"SQLHC01 went down at 06:10:01 UTC without a clean shutdown, as its System log found at the next boot."}},
+			},
+			Failovers: []scenario.Failover{{AG: "AGClaims", From: "SQLHC01", To: "SQLHC02", Mode: "automatic", At: rfc(fo)}},
+			Clocks:    map[string]string{"SQLHC01": "errorlog", "SQLHC02": "errorlog"},
+		},
+	}
+}
