@@ -66,6 +66,7 @@ func BenchmarkAnalyzeBundleOneWorker(b *testing.B) { benchAnalyze(b, 1) }
 func benchAnalyze(b *testing.B, workers int) {
 	dir, size := benchBundle(b)
 	b.SetBytes(size)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err := AnalyzePaths([]string{dir}, Options{Workers: workers})
@@ -84,6 +85,7 @@ func benchAnalyze(b *testing.B, workers int) {
 func BenchmarkReadersBaseline(b *testing.B) {
 	dir, size := benchBundle(b)
 	b.SetBytes(size)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, h := range bigbundle.Replicas {
@@ -139,6 +141,7 @@ func singleBundle(b *testing.B) (string, int64) {
 func BenchmarkAnalyzeSingleReplica(b *testing.B) {
 	dir, size := singleBundle(b)
 	b.SetBytes(size)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err := AnalyzePaths([]string{dir}, Options{})
@@ -156,6 +159,7 @@ func BenchmarkAnalyzeSingleReplica(b *testing.B) {
 func BenchmarkSingleReplicaReader(b *testing.B) {
 	dir, size := singleBundle(b)
 	b.SetBytes(size)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f, err := os.Open(filepath.Join(dir, bigbundle.Replicas[0], "ERRORLOG"))
