@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -122,11 +123,33 @@ type folder struct {
 }
 
 func stormKey(ev *parsers.Event) string {
-	var b strings.Builder
-	b.WriteString(string(ev.Kind))
-	fmt.Fprintf(&b, "|%d|%s|%s|%s|%s|%d|", ev.Error, ev.Login, ev.Client, ev.Replica, ev.Database, ev.HandshakeState)
-	b.WriteString(normalizeMessage(ev.Message))
-	return b.String()
+	// Built in a stack buffer, without fmt or strings.Map: every storm event
+	// of a file needs its key. The digits of the message become '#'
+	// (normalizeMessage), byte by byte while the text is ASCII.
+	var buf [256]byte
+	b := append(buf[:0], ev.Kind...)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, int64(ev.Error), 10)
+	for _, s := range [...]string{ev.Login, ev.Client, ev.Replica, ev.Database} {
+		b = append(b, '|')
+		b = append(b, s...)
+	}
+	b = append(b, '|')
+	b = strconv.AppendInt(b, int64(ev.HandshakeState), 10)
+	b = append(b, '|')
+	mark := len(b)
+	for i := 0; i < len(ev.Message); i++ {
+		c := ev.Message[i]
+		if c >= 0x80 {
+			b = append(b[:mark], normalizeMessage(ev.Message)...)
+			break
+		}
+		if c >= '0' && c <= '9' {
+			c = '#'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // add keeps ev, or folds it into the run of its storm. It reports whether ev

@@ -51,8 +51,8 @@ const (
 // Reader implements the interface shared by all agtriage readers.
 var _ parsers.Reader = (*Reader)(nil)
 
-// maxProcesses bounds the table of interned source-column values.
-const maxProcesses = 4096
+// procSlots is the size of the cache of interned source-column values.
+const procSlots = 512
 
 // Reader reads one ERRORLOG file. Create it with NewReader, range over Events
 // once, then read Stats.
@@ -93,7 +93,7 @@ type Reader struct {
 	offset    time.Duration
 	hasOffset bool
 
-	procs  map[string]string
+	procs  [procSlots]string
 	block  []parsers.Event // preallocated events, see newEvent
 	blocks int             // blocks allocated so far
 	one    parsers.Event   // the event reused when Reuse is set
@@ -173,7 +173,6 @@ func (r *Reader) run() {
 		r.stats.Encoding = string(parsers.UTF8)
 	}
 	r.holding = true
-	r.procs = make(map[string]string)
 
 	lines := parsers.NewLineReader(r.text, max)
 	var skipped int64
@@ -423,15 +422,20 @@ func (r *Reader) localTime(line []byte, ts stamp) time.Time {
 	return r.lastBase.Add(time.Duration(ts.nanos))
 }
 
-// intern returns the source column as a shared string.
+// intern returns the source column as a shared string. A small
+// direct-mapped cache (no map hashing on the hot path) holds the values seen
+// last; a value whose slot was taken by another is allocated again.
 func (r *Reader) intern(b []byte) string {
-	if s, ok := r.procs[string(b)]; ok {
-		return s
+	h := uint32(len(b))
+	for _, c := range b {
+		h = h*31 + uint32(c)
+	}
+	slot := &r.procs[h%uint32(len(r.procs))]
+	if *slot == string(b) && *slot != "" {
+		return *slot
 	}
 	s := string(b)
-	if len(r.procs) < maxProcesses {
-		r.procs[s] = s
-	}
+	*slot = s
 	return s
 }
 
