@@ -300,6 +300,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 		return res
 	}
 	r := newReader(br, f.Name)
+	if big := newReaderAt(res.format, rc, f.Size, f.Name); big != nil {
+		r = big // a large regular file, read in chunks at offsets
+	}
 	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.events}
 	fatal := ""
 	window := &timeWindow{file: f.Name}

@@ -88,7 +88,24 @@ func NewTextReader(r io.Reader) *TextReader {
 	head, _ := br.Peek(512)
 	enc, bom := SniffEncoding(head)
 	br.Discard(bom)
-	t := &TextReader{Encoding: enc, BOMLen: bom, src: br, raw: int64(bom), pend: -1}
+	t := newTextReader(br, enc)
+	t.BOMLen, t.raw = bom, int64(bom)
+	return t
+}
+
+// NewTextReaderAs returns a reader of r's text in the encoding enc, without
+// sniffing it or looking for a byte-order mark: for a part of an input whose
+// encoding is known, such as the chunks of a large file read in parallel.
+func NewTextReaderAs(r io.Reader, enc Encoding) *TextReader {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < 4096 {
+		br = bufio.NewReaderSize(r, 64*1024)
+	}
+	return newTextReader(br, enc)
+}
+
+func newTextReader(br *bufio.Reader, enc Encoding) *TextReader {
+	t := &TextReader{Encoding: enc, src: br, pend: -1}
 	if enc == UTF16LE || enc == UTF16BE {
 		t.in = make([]byte, 32*1024)
 		t.out = make([]byte, 0, 3*16*1024+8)

@@ -71,10 +71,17 @@ type Reader struct {
 	// Set it before calling Events.
 	Reuse bool
 
+	// Workers bounds the goroutines that read a file opened with
+	// NewReaderAt (0 means GOMAXPROCS). Set it before calling Events.
+	Workers int
+
 	file  string
 	src   io.Reader
 	stats parsers.FileStats
 	done  bool
+
+	par  parallel     // the file of NewReaderAt; see parallel.go
+	sink *chunkResult // chunk mode: what this reader of one chunk produced
 
 	skippedLines int
 	text         *parsers.TextReader
@@ -154,7 +161,11 @@ func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
 		}
 		r.done = true
 		r.yield = yield
-		r.run()
+		if r.par.ra != nil {
+			r.runParallel()
+		} else {
+			r.run()
+		}
 		r.yield = nil
 	}
 }
@@ -164,7 +175,11 @@ func (r *Reader) run() {
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	r.text = parsers.NewTextReader(r.src)
+	if r.sink != nil && r.sink.start > 0 {
+		r.text = parsers.NewTextReaderAs(r.src, r.sink.enc)
+	} else {
+		r.text = parsers.NewTextReader(r.src)
+	}
 	enc := r.text.Encoding
 	r.utf16 = enc == parsers.UTF16LE || enc == parsers.UTF16BE
 	r.eightBit = !r.utf16
@@ -172,7 +187,7 @@ func (r *Reader) run() {
 	if enc == parsers.EightBit {
 		r.stats.Encoding = string(parsers.UTF8)
 	}
-	r.holding = true
+	r.holding = r.sink == nil || r.sink.start == 0 // a later chunk starts after the hold-back
 
 	lines := parsers.NewLineReader(r.text, max)
 	var skipped int64
@@ -209,16 +224,26 @@ func (r *Reader) run() {
 		r.stats.Bytes = r.text.RawOffset()
 		return
 	}
+	var start int64
+	if r.sink != nil {
+		start = r.sink.start
+		r.sink.holding = r.holding
+	}
 	r.finish()
 	r.finishHeader()
 	r.release()
-	r.stats.Bytes = r.text.RawOffset()
+	r.stats.Bytes = start + r.text.RawOffset()
 	if r.text.OddBytes > 0 {
 		r.stats.SkippedBytes += int64(r.text.OddBytes)
 		r.warnAt(0, r.stats.Bytes-1, "odd trailing byte of UTF-16 input skipped")
 	}
 	if lines.Err() != nil && !r.stopped {
-		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
+		err := fmt.Errorf("%s: reading: %w", r.file, lines.Err())
+		if r.sink != nil {
+			r.sink.err = err
+			return
+		}
+		r.yield(nil, err)
 	}
 }
 
@@ -238,7 +263,7 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 			r.stats.SkippedBytes += parsers.RawLen(line, r.text.Encoding)
 			if !r.cur.truncated {
 				r.cur.truncated = true
-				r.warn(lineNo, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", r.cur.line, max))
+				r.warnRecord(lineNo, r.cur.line, max)
 			}
 			return
 		}
@@ -262,6 +287,9 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 	c.active = true
 	c.line = lineNo
 	c.local = r.localTime(line, ts)
+	if r.sink != nil && !r.sink.hasFirst {
+		r.sink.first, r.sink.hasFirst = c.local, true
+	}
 	if !r.lastLocal.IsZero() && r.lastLocal.Sub(c.local) >= clockJump {
 		// Records are written in time order: a step back of half an hour
 		// or more is the clock being set back, typically the end of
@@ -281,6 +309,9 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 	if off, ok := utcAdjustment(msg); ok {
 		r.offset, r.hasOffset = off, true
 		r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
+		if r.sink != nil {
+			r.sink.addOffset(off)
+		}
 		r.release()
 	} else if bytes.HasPrefix(msg, []byte("UTC adjustment:")) {
 		r.warn(lineNo, fmt.Sprintf("%s is not an offset between -14:00 and +14:00: ignored (the file's UTC offset stays unknown)", quote(msg)))
@@ -374,6 +405,10 @@ func (r *Reader) emit(ev *parsers.Event) {
 
 // send sets the event's time from the offset known now and yields it.
 func (r *Reader) send(ev *parsers.Event) {
+	if r.sink != nil {
+		r.sink.addEvent(ev)
+		return
+	}
 	if r.stopped {
 		return
 	}
@@ -441,8 +476,27 @@ func (r *Reader) intern(b []byte) string {
 
 func (r *Reader) warn(line int, msg string) { r.warnAt(line, 0, msg) }
 
+// warnRecord reports the continuation text of the record of line rec
+// dropped. A chunk's reader leaves the text to the merge, which knows the
+// file's line number of rec.
+func (r *Reader) warnRecord(line, rec, max int) {
+	if r.sink != nil {
+		r.sink.addWarning(warnItem{w: parsers.Warning{File: r.file, Line: line}, rec: rec, max: max})
+		return
+	}
+	r.warn(line, recordWarning(rec, max))
+}
+
+func recordWarning(rec, max int) string {
+	return fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", rec, max)
+}
+
 func (r *Reader) warnAt(line int, offset int64, msg string) {
 	w := parsers.Warning{File: r.file, Line: line, Offset: offset, Msg: msg}
+	if r.sink != nil {
+		r.sink.addWarning(warnItem{w: w})
+		return
+	}
 	r.stats.Warn(w)
 	if r.stopped {
 		return
