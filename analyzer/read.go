@@ -334,6 +334,9 @@ func readFile(f File, keepAll bool) (res fileResult) {
 			// pointer would keep its whole block alive.
 			cp := *ev
 			cp.Fields = slices.Clip(slices.Clone(ev.Fields)) // fields may live in a block too
+			if !relevant(ev) {
+				cp.Message = strings.Clone(ev.Message) // a reader may reuse the text of plain messages (errorlog.Reader.Reuse)
+			}
 			res.events = append(res.events, &cp)
 		}
 	}

@@ -20,7 +20,7 @@ import (
 // failures, backups, DBCC, checkpoint chatter, one failover) it alternates
 // `iconv -f UTF-16LE -t UTF-8 FILE | wc -l` and `agtriage -q -f json FILE`
 // AGTRIAGE_SPEED_RUNS times (default 7) and logs the median wall times,
-// their ratio and agtriage's peak RSS. AGTRIAGE_SPEED_BASE names another
+// their ratio, the median CPU time (user + system) and the peak RSS. AGTRIAGE_SPEED_BASE names another
 // agtriage binary timed in the same rounds (before/after comparisons). It
 // fails when peak RSS reaches 50 MB, and when the ratio of medians exceeds
 // AGTRIAGE_SPEED_MAX if that is set. It skips when iconv or sh is absent.
@@ -45,6 +45,7 @@ func TestSpeedVsIconv(t *testing.T) {
 		name  string
 		args  []string
 		times []time.Duration
+		cpu   []time.Duration // user + system, the processes it waited for included
 		rss   int64
 	}
 	tools := []*tool{
@@ -62,6 +63,7 @@ func TestSpeedVsIconv(t *testing.T) {
 				t.Fatalf("%s: %v", tl.name, err)
 			}
 			tl.times = append(tl.times, time.Since(start))
+			tl.cpu = append(tl.cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				tl.rss = max(tl.rss, ru.Maxrss*1024)
 			}
@@ -75,8 +77,8 @@ func TestSpeedVsIconv(t *testing.T) {
 	ref := median(tools[0].times)
 	for _, tl := range tools {
 		m := median(tl.times)
-		t.Logf("%-22s median %v of %d runs (%.0f MB/s), %.2fx iconv | wc -l, peak RSS %d MB", tl.name, m.Round(time.Millisecond), runs,
-			float64(mb<<20)/1e6/m.Seconds(), float64(m)/float64(ref), tl.rss>>20)
+		t.Logf("%-22s median %v of %d runs (%.0f MB/s), %.2fx iconv | wc -l, CPU %v, peak RSS %d MB", tl.name, m.Round(time.Millisecond), runs,
+			float64(mb<<20)/1e6/m.Seconds(), float64(m)/float64(ref), median(tl.cpu).Round(time.Millisecond), tl.rss>>20)
 	}
 	if rss := tools[1].rss; rss >= 50<<20 {
 		t.Errorf("agtriage peak RSS %d MB, want under 50 MB", rss>>20)

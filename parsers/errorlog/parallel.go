@@ -31,8 +31,10 @@ import (
 	"bytes"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -99,7 +101,8 @@ const (
 // events of a large log are such noise, and a whole parsers.Event is big.
 type plainEvent struct {
 	local           time.Time
-	process, msg    string
+	process         string
+	msg, msgLen     int // the message is chunkResult.text[msg:msg+msgLen]
 	line            int
 	err, sev, state int32
 }
@@ -114,6 +117,7 @@ type chunkResult struct {
 	rich       []parsers.Event
 	warns      []warnItem
 	offs       []time.Duration
+	text       []byte // the messages of plain events
 	stats      parsers.FileStats
 	skipped    int // skipped lines
 	holding    bool
@@ -127,8 +131,9 @@ type chunkResult struct {
 func (c *chunkResult) addEvent(ev *parsers.Event) {
 	if isPlain(ev) {
 		c.items = append(c.items, item{kind: itemEvent, idx: int32(len(c.plain))})
-		c.plain = append(c.plain, plainEvent{local: ev.Local, process: ev.Process, msg: ev.Message, line: ev.Line,
-			err: int32(ev.Error), sev: int32(ev.Severity), state: int32(ev.State)})
+		c.plain = append(c.plain, plainEvent{local: ev.Local, process: ev.Process, msg: len(c.text), msgLen: len(ev.Message),
+			line: ev.Line, err: int32(ev.Error), sev: int32(ev.Severity), state: int32(ev.State)})
+		c.text = append(c.text, ev.Message...)
 		return
 	}
 	c.items = append(c.items, item{kind: itemRich, idx: int32(len(c.rich))})
@@ -148,7 +153,25 @@ func (c *chunkResult) addOffset(off time.Duration) {
 // reset empties c for reading (again), keeping its buffers.
 func (c *chunkResult) reset() {
 	c.items, c.plain, c.rich, c.warns, c.offs = c.items[:0], c.plain[:0], c.rich[:0], c.warns[:0], c.offs[:0]
+	c.text = c.text[:0]
 	c.hasFirst, c.err = false, nil
+}
+
+// emitChunk is emit for a chunk's reader past the hold-back: ev.Message
+// still points into the record's buffer. An event no template matches is
+// copied into the chunk's text; one that matched gets a string of its own,
+// and is classified again so that its fields point into that string.
+func (r *Reader) emitChunk(ev *parsers.Event) {
+	num, sev, state := ev.Error, ev.Severity, ev.State
+	parsers.ClassifyMessage(ev)
+	if isPlain(ev) {
+		r.sink.addEvent(ev)
+		return
+	}
+	*ev = parsers.Event{Source: ev.Source, File: ev.File, Line: ev.Line, Process: ev.Process, Local: ev.Local,
+		Message: strings.Clone(ev.Message), Error: num, Severity: sev, State: state}
+	parsers.ClassifyMessage(ev)
+	r.sink.addEvent(ev)
 }
 
 // isPlain reports whether ev holds only what newEvent sets and Kind
@@ -179,8 +202,15 @@ func (m *merger) event(c *chunkResult, it *item) *parsers.Event {
 		return ev
 	}
 	p := &c.plain[it.idx]
+	text := c.text[p.msg : p.msg+p.msgLen]
+	var msg string
+	if r.Reuse {
+		msg = unsafe.String(unsafe.SliceData(text), len(text)) // valid until c is reused; see Reader.Reuse
+	} else {
+		msg = string(text)
+	}
 	*ev = parsers.Event{Source: parsers.SourceErrorlog, File: r.file, Line: p.line, Process: p.process, Local: p.local,
-		Message: p.msg, Kind: parsers.KindMessage, Error: int(p.err), Severity: int(p.sev), State: int(p.state)}
+		Message: msg, Kind: parsers.KindMessage, Error: int(p.err), Severity: int(p.sev), State: int(p.state)}
 	return ev
 }
 

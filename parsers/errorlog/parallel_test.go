@@ -30,6 +30,7 @@ func readTrace(r *Reader) trace {
 		case ev != nil:
 			cp := *ev
 			cp.Fields = slices.Clone(ev.Fields)
+			cp.Message = strings.Clone(ev.Message) // see Reader.Reuse
 			tr.out = append(tr.out, cp)
 		case errors.As(err, &w):
 			tr.out = append(tr.out, *w)

@@ -34,6 +34,7 @@ import (
 	"io"
 	"iter"
 	"time"
+	"unsafe"
 
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -68,7 +69,10 @@ type Reader struct {
 	// hold-back at the start of the file is over, like bufio.Scanner's
 	// buffer: an event is valid until the next iteration step, and a caller
 	// that keeps events must copy them. It saves an allocation per record.
-	// Set it before calling Events.
+	// A reader of NewReaderAt also keeps the Message of an event of Kind
+	// parsers.KindMessage (no template matched) in a buffer it reuses: a
+	// caller that keeps such an event must copy its Message too
+	// (strings.Clone). Set it before calling Events.
 	Reuse bool
 
 	// Workers bounds the goroutines that read a file opened with
@@ -388,13 +392,23 @@ func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte)
 	ev.Line = line
 	ev.Process = process
 	ev.Local = local
-	ev.Message = string(msg)
+	if r.sink != nil && !r.holding {
+		// A chunk's reader: the text is classified where it is, and
+		// copied once emit knows where it goes.
+		ev.Message = unsafe.String(unsafe.SliceData(msg), len(msg))
+	} else {
+		ev.Message = string(msg)
+	}
 	return ev
 }
 
 // emit classifies an event and yields it, or holds it while the UTC offset
 // may still come.
 func (r *Reader) emit(ev *parsers.Event) {
+	if r.sink != nil && !r.holding {
+		r.emitChunk(ev)
+		return
+	}
 	parsers.ClassifyMessage(ev)
 	if r.holding {
 		r.held = append(r.held, ev)
