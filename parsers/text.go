@@ -104,6 +104,18 @@ func NewTextReaderAs(r io.Reader, enc Encoding) *TextReader {
 	return newTextReader(br, enc)
 }
 
+// Reset makes t read br in the encoding enc from its start, as
+// NewTextReaderAs does, reusing t's buffers (a parallel reader decodes
+// hundreds of chunks with one TextReader per goroutine).
+func (t *TextReader) Reset(br *bufio.Reader, enc Encoding) {
+	in, out := t.in, t.out[:0]
+	*t = TextReader{Encoding: enc, src: br, pend: -1, in: in, out: out}
+	if (enc == UTF16LE || enc == UTF16BE) && t.in == nil {
+		t.in = make([]byte, 32*1024)
+		t.out = make([]byte, 0, 3*16*1024+8)
+	}
+}
+
 func newTextReader(br *bufio.Reader, enc Encoding) *TextReader {
 	t := &TextReader{Encoding: enc, src: br, pend: -1}
 	if enc == UTF16LE || enc == UTF16BE {

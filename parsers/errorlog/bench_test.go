@@ -109,3 +109,30 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReaderAt is BenchmarkReaderReuse through NewReaderAt: the file
+// cut into chunks read on every core and merged in order. Compare it with
+// BenchmarkBaseline (one core) in the same run; allocs/op are for the
+// whole 64 MB input.
+func BenchmarkReaderAt(b *testing.B) {
+	data := benchLog()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r := NewReaderAt(bytes.NewReader(data), int64(len(data)), "bench")
+		r.Reuse = true
+		n := 0
+		for ev, err := range r.Events() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ev != nil {
+				n++
+			}
+		}
+		if n == 0 || r.Stats().Events != n {
+			b.Fatalf("%d events", n)
+		}
+	}
+}

@@ -252,12 +252,12 @@ func (r *Reader) runParallel() {
 		go func() {
 			defer wg.Done()
 			sc := &scanner{p: p, enc: enc, max: max}
-			br := bufio.NewReaderSize(nil, 64*1024)
+			tools := &chunkTools{br: bufio.NewReaderSize(nil, 64*1024)}
 			for c := range jobs {
 				c.start = sc.chunkStart(c.k, cuts)
 				if c.start >= 0 {
 					c.end = sc.chunkEnd(c.k, cuts)
-					r.readChunk(c, time.Time{}, br)
+					r.readChunk(c, time.Time{}, tools)
 				}
 				close(c.done)
 			}
@@ -318,12 +318,12 @@ func (r *Reader) runSection() {
 
 // readChunk reads the chunk c with a Reader of its own. last is the latest
 // record time before the chunk, when known.
-func (r *Reader) readChunk(c *chunkResult, last time.Time, br *bufio.Reader) {
+func (r *Reader) readChunk(c *chunkResult, last time.Time, tools *chunkTools) {
 	c.reset()
 	src := io.Reader(io.NewSectionReader(r.par.ra, c.start, c.end-c.start))
-	if br != nil {
-		br.Reset(src)
-		src = br
+	if tools != nil {
+		tools.br.Reset(src)
+		src = tools.br
 	}
 	cr := &Reader{
 		MaxLineBytes: r.MaxLineBytes,
@@ -332,11 +332,21 @@ func (r *Reader) readChunk(c *chunkResult, last time.Time, br *bufio.Reader) {
 		src:          src,
 		stats:        parsers.FileStats{File: r.file, Format: parsers.FormatErrorlog},
 		sink:         c,
+		tools:        tools,
 		lastLocal:    last,
 	}
 	cr.run()
 	c.stats, c.skipped = cr.stats, cr.skippedLines
 	c.last = cr.lastLocal
+}
+
+// chunkTools are the decoding buffers of a goroutine reading chunks, kept
+// from one chunk to the next.
+type chunkTools struct {
+	br    *bufio.Reader
+	text  *parsers.TextReader
+	lines *parsers.LineReader
+	max   int
 }
 
 // merger replays the chunks' items in file order.

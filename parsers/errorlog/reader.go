@@ -84,8 +84,9 @@ type Reader struct {
 	stats parsers.FileStats
 	done  bool
 
-	par  parallel     // the file of NewReaderAt; see parallel.go
-	sink *chunkResult // chunk mode: what this reader of one chunk produced
+	par   parallel     // the file of NewReaderAt; see parallel.go
+	sink  *chunkResult // chunk mode: what this reader of one chunk produced
+	tools *chunkTools  // chunk mode: the decoding buffers of the goroutine
 
 	skippedLines int
 	text         *parsers.TextReader
@@ -179,9 +180,14 @@ func (r *Reader) run() {
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	if r.sink != nil && r.sink.start > 0 {
+	tools := r.tools
+	switch {
+	case r.sink != nil && r.sink.start > 0 && tools != nil && tools.text != nil:
+		tools.text.Reset(tools.br, r.sink.enc)
+		r.text = tools.text
+	case r.sink != nil && r.sink.start > 0:
 		r.text = parsers.NewTextReaderAs(r.src, r.sink.enc)
-	} else {
+	default:
 		r.text = parsers.NewTextReader(r.src)
 	}
 	enc := r.text.Encoding
@@ -193,7 +199,16 @@ func (r *Reader) run() {
 	}
 	r.holding = r.sink == nil || r.sink.start == 0 // a later chunk starts after the hold-back
 
-	lines := parsers.NewLineReader(r.text, max)
+	var lines *parsers.LineReader
+	if tools != nil && tools.lines != nil && tools.max == max {
+		lines = tools.lines
+		lines.Reset(r.text)
+	} else {
+		lines = parsers.NewLineReader(r.text, max)
+	}
+	if tools != nil && r.sink.start > 0 {
+		tools.text, tools.lines, tools.max = r.text, lines, max // for the next chunk
+	}
 	var skipped int64
 	count := func(b []byte) { skipped += parsers.RawLen(b, r.text.Encoding) }
 	lineNo := 0
