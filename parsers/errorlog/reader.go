@@ -53,7 +53,7 @@ const (
 var _ parsers.Reader = (*Reader)(nil)
 
 // procSlots is the size of the cache of interned source-column values.
-const procSlots = 512
+const procSlots = 128
 
 // Reader reads one ERRORLOG file. Create it with NewReader, range over Events
 // once, then read Stats.
