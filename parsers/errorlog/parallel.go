@@ -29,6 +29,7 @@ package errorlog
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -154,7 +155,7 @@ func (c *chunkResult) addOffset(off time.Duration) {
 func (c *chunkResult) reset() {
 	c.items, c.plain, c.rich, c.warns, c.offs = c.items[:0], c.plain[:0], c.rich[:0], c.warns[:0], c.offs[:0]
 	c.text = c.text[:0]
-	c.hasFirst, c.err = false, nil
+	c.hasFirst, c.holding, c.err = false, false, nil
 }
 
 // emitChunk is emit for a chunk's reader past the hold-back: ev.Message
@@ -254,12 +255,7 @@ func (r *Reader) runParallel() {
 			sc := &scanner{p: p, enc: enc, max: max}
 			tools := &chunkTools{br: bufio.NewReaderSize(nil, 64*1024)}
 			for c := range jobs {
-				c.start = sc.chunkStart(c.k, cuts)
-				if c.start >= 0 {
-					c.end = sc.chunkEnd(c.k, cuts)
-					r.readChunk(c, time.Time{}, tools)
-				}
-				close(c.done)
+				readJob(r, c, sc, cuts, tools)
 			}
 		}()
 	}
@@ -290,7 +286,7 @@ func (r *Reader) runParallel() {
 	m := merger{r: r}
 	for c := range order {
 		<-c.done
-		if c.start >= 0 {
+		if c.start >= 0 || c.err != nil {
 			if c.k == 0 && c.holding {
 				// Not expected (see the file comment): read it all sequentially.
 				r.runSection()
@@ -307,6 +303,25 @@ func (r *Reader) runParallel() {
 		}
 		c.reset()
 		pool <- c
+	}
+}
+
+// readJob reads chunk c on a worker goroutine. A panic (a bug: readers must
+// not panic) becomes the chunk's error, reported by the merge like a read
+// error, instead of ending the process from a goroutine no caller can
+// recover.
+func readJob(r *Reader, c *chunkResult, sc *scanner, cuts []int64, tools *chunkTools) {
+	defer close(c.done)
+	defer func() {
+		if p := recover(); p != nil {
+			c.err = fmt.Errorf("%s: internal error while reading a chunk at byte %d (please report): %v", r.file, c.start, p)
+		}
+	}()
+	c.start, c.err = -1, nil
+	c.start = sc.chunkStart(c.k, cuts)
+	if c.start >= 0 {
+		c.end = sc.chunkEnd(c.k, cuts)
+		r.readChunk(c, time.Time{}, tools)
 	}
 }
 

@@ -413,3 +413,52 @@ func FuzzParallel(f *testing.F) {
 		}
 	})
 }
+
+// failingAt is an io.ReaderAt whose reads fail from byte bad on.
+type failingAt struct {
+	data []byte
+	bad  int64
+}
+
+func (f *failingAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.bad {
+		n := max(0, int(f.bad-off))
+		copy(p, f.data[off:off+int64(n)])
+		return n, errors.New("disk error")
+	}
+	return copy(p, f.data[off:]), nil
+}
+
+// TestParallelReadError checks that a read error in the middle of the file
+// ends the sequence with an error naming the file, after the events of the
+// chunks before it, in order.
+func TestParallelReadError(t *testing.T) {
+	data, start, _ := awkwardLog(parsers.UTF16LE, true)
+	r := NewReaderAt(&failingAt{data: data, bad: int64(start + 5000)}, int64(len(data)), "big/ERRORLOG")
+	r.par.min, r.par.chunk, r.Workers = 0, 8192, 2
+	var last error
+	events, prevLine := 0, 0
+	for ev, err := range r.Events() {
+		if last != nil {
+			t.Fatalf("something after the error %v", last)
+		}
+		var w *parsers.Warning
+		switch {
+		case ev != nil:
+			events++
+			if ev.Line <= prevLine {
+				t.Fatalf("line %d after line %d", ev.Line, prevLine)
+			}
+			prevLine = ev.Line
+		case errors.As(err, &w):
+		default:
+			last = err
+		}
+	}
+	if last == nil || !strings.Contains(last.Error(), "big/ERRORLOG") || !strings.Contains(last.Error(), "disk error") {
+		t.Fatalf("last error %v", last)
+	}
+	if events == 0 {
+		t.Fatal("no events before the error")
+	}
+}
