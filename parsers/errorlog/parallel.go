@@ -158,21 +158,20 @@ func (c *chunkResult) reset() {
 	c.hasFirst, c.holding, c.err = false, false, nil
 }
 
-// emitChunk is emit for a chunk's reader past the hold-back: ev.Message
-// still points into the record's buffer. An event no template matches is
-// copied into the chunk's text; one that matched gets a string of its own,
-// and is classified again so that its fields point into that string.
-func (r *Reader) emitChunk(ev *parsers.Event) {
+// classifyInPlace classifies ev, whose Message still points into the
+// record's buffer (see newEvent). An event no template matches keeps it: a
+// chunk copies it into its text, a sequential reader with Reuse yields it
+// as it is. One that matched gets a string of its own, and is classified
+// again so that its fields point into that string.
+func classifyInPlace(ev *parsers.Event) {
 	num, sev, state := ev.Error, ev.Severity, ev.State
 	parsers.ClassifyMessage(ev)
 	if isPlain(ev) {
-		r.sink.addEvent(ev)
 		return
 	}
 	*ev = parsers.Event{Source: ev.Source, File: ev.File, Line: ev.Line, Process: ev.Process, Local: ev.Local,
 		Message: strings.Clone(ev.Message), Error: num, Severity: sev, State: state}
 	parsers.ClassifyMessage(ev)
-	r.sink.addEvent(ev)
 }
 
 // isPlain reports whether ev holds only what newEvent sets and Kind

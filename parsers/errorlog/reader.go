@@ -69,10 +69,11 @@ type Reader struct {
 	// hold-back at the start of the file is over, like bufio.Scanner's
 	// buffer: an event is valid until the next iteration step, and a caller
 	// that keeps events must copy them. It saves an allocation per record.
-	// A reader of NewReaderAt also keeps the Message of an event of Kind
-	// parsers.KindMessage (no template matched) in a buffer it reuses: a
-	// caller that keeps such an event must copy its Message too
-	// (strings.Clone). Set it before calling Events.
+	// The Message of an event of Kind parsers.KindMessage (no template
+	// matched: most lines of a large log) then lives in a buffer the reader
+	// reuses too: a caller that keeps such an event must copy its Message
+	// (strings.Clone). It saves the copy of almost every line's text.
+	// Set it before calling Events.
 	Reuse bool
 
 	// Workers bounds the goroutines that read a file opened with
@@ -407,9 +408,9 @@ func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte)
 	ev.Line = line
 	ev.Process = process
 	ev.Local = local
-	if r.sink != nil && !r.holding {
-		// A chunk's reader: the text is classified where it is, and
-		// copied once emit knows where it goes.
+	if r.inPlace() {
+		// The text is classified where it is, and copied only when a
+		// template matched or a chunk keeps it (classifyInPlace).
 		ev.Message = unsafe.String(unsafe.SliceData(msg), len(msg))
 	} else {
 		ev.Message = string(msg)
@@ -417,11 +418,17 @@ func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte)
 	return ev
 }
 
+// inPlace reports whether an event's Message may point into the record's
+// buffer until the event is sent: past the hold-back, in a chunk's reader
+// (which copies the text) or with Reuse (see Reader.Reuse).
+func (r *Reader) inPlace() bool { return !r.holding && (r.sink != nil || r.Reuse) }
+
 // emit classifies an event and yields it, or holds it while the UTC offset
 // may still come.
 func (r *Reader) emit(ev *parsers.Event) {
-	if r.sink != nil && !r.holding {
-		r.emitChunk(ev)
+	if r.inPlace() {
+		classifyInPlace(ev)
+		r.send(ev)
 		return
 	}
 	parsers.ClassifyMessage(ev)
