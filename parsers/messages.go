@@ -72,7 +72,13 @@ func messageBody(msg string) string {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = strings.Trim(msg, " \t\r")
+	// strings.Trim with a cutset builds a set on every call: trim by hand.
+	for len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t' || msg[0] == '\r') {
+		msg = msg[1:]
+	}
+	for len(msg) > 0 && (msg[len(msg)-1] == ' ' || msg[len(msg)-1] == '\t' || msg[len(msg)-1] == '\r') {
+		msg = msg[:len(msg)-1]
+	}
 	if len(msg) == 0 {
 		return ""
 	}

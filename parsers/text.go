@@ -183,6 +183,16 @@ func (t *TextReader) fill() {
 		// almost all ASCII.
 		j := len(out)
 		out = out[:cap(out)]
+		// Eight code units at a time: their low bytes packed into one
+		// word with shifts and masks, one store.
+		for ; i+16 <= len(in) && j+8 <= len(out); i += 16 {
+			v, w := binary.LittleEndian.Uint64(in[i:]), binary.LittleEndian.Uint64(in[i+8:])
+			if (v|w)&0xFF80FF80FF80FF80 != 0 {
+				break
+			}
+			binary.LittleEndian.PutUint64(out[j:], pack4(v)|pack4(w)<<32)
+			j += 8
+		}
 		for ; i+8 <= len(in) && j+4 <= len(out); i += 8 {
 			v := binary.LittleEndian.Uint64(in[i:])
 			if v&0xFF80FF80FF80FF80 != 0 {
@@ -238,6 +248,14 @@ func (t *TextReader) fill() {
 		t.pend = -1
 	}
 	t.out = out
+}
+
+// pack4 returns the low bytes of the four little-endian 16-bit units of v
+// in its low 32 bits.
+func pack4(v uint64) uint64 {
+	v &= 0x00FF00FF00FF00FF
+	v = (v | v>>8) & 0x0000FFFF0000FFFF
+	return (v | v>>16) & 0xFFFFFFFF
 }
 
 // DecodeLine returns line as UTF-8: unchanged when it is valid UTF-8, otherwise

@@ -326,6 +326,9 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 	c.truncated = false
 	c.num, c.sev, c.state, c.header = errorHeader(msg)
 
+	if len(msg) == 0 || (msg[0] != 'U' && msg[0] != 'S') {
+		return // neither "UTC adjustment:" nor "Server name is" (most records)
+	}
 	if off, ok := utcAdjustment(msg); ok {
 		r.offset, r.hasOffset = off, true
 		r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
@@ -497,8 +500,10 @@ func (r *Reader) localTime(line []byte, ts stamp) time.Time {
 // direct-mapped cache (no map hashing on the hot path) holds the values seen
 // last; a value whose slot was taken by another is allocated again.
 func (r *Reader) intern(b []byte) string {
+	// The length and the last three bytes tell spid12s from spid13s and
+	// from Logon or Server; the comparison below decides.
 	h := uint32(len(b))
-	for _, c := range b {
+	for _, c := range b[max(0, len(b)-3):] {
 		h = h*31 + uint32(c)
 	}
 	slot := &r.procs[h%uint32(len(r.procs))]
