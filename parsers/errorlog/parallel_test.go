@@ -91,6 +91,12 @@ func checkCuts(t *testing.T, name string, data []byte, o readOpts, cutLists [][]
 	if len(seq.out) == 0 {
 		t.Fatalf("%s: nothing read", name)
 	}
+	// Reuse classifies unmatched lines in place: the same result.
+	other := o
+	other.reuse = !o.reuse
+	if d := diffTrace(seq, sequentialTrace(data, other)); d != "" {
+		t.Fatalf("%s: sequential with reuse %v and %v differ: %s", name, o.reuse, other.reuse, d)
+	}
 	for _, cuts := range cutLists {
 		if d := diffTrace(seq, parallelTrace(data, cuts, o)); d != "" {
 			t.Fatalf("%s (max %d, reuse %v), cuts %v: %s", name, o.maxLine, o.reuse, cuts, d)
@@ -394,7 +400,8 @@ func TestParallelStopEarly(t *testing.T) {
 }
 
 // FuzzParallel compares the parallel reader with the sequential one on
-// arbitrary text after a valid head, cut at fuzzed places.
+// arbitrary text after a valid head, cut at fuzzed places, and the
+// sequential reader with and without Reuse (which classifies in place).
 func FuzzParallel(f *testing.F) {
 	data, start, _ := awkwardLog(parsers.UTF8, true)
 	f.Add(uint8(0), data[start:start+2000], uint16(10), uint16(300), uint16(900))
@@ -406,6 +413,11 @@ func FuzzParallel(f *testing.F) {
 		data := append(head, tail...)
 		o := readOpts{maxLine: []int{0, 50}[mode/3%2], reuse: mode&8 != 0, first: int64(len(head))}
 		seq := sequentialTrace(data, o)
+		other := o
+		other.reuse = !o.reuse
+		if d := diffTrace(seq, sequentialTrace(data, other)); d != "" {
+			t.Fatalf("sequential with and without reuse: %s", d)
+		}
 		cuts := []int64{int64(len(head)) + int64(c1), int64(len(head)) + int64(c2), int64(len(head)) + int64(c3)}
 		slices.Sort(cuts)
 		if d := diffTrace(seq, parallelTrace(data, cuts, o)); d != "" {
