@@ -39,6 +39,11 @@ func NewLineReader(src io.Reader, max int) *LineReader {
 	return &LineReader{src: src, max: max, limit: limit, buf: make([]byte, size)}
 }
 
+// Reset makes l read src from its start, reusing l's buffer.
+func (l *LineReader) Reset(src io.Reader) {
+	*l = LineReader{src: src, max: l.max, limit: l.limit, buf: l.buf, full: l.full}
+}
+
 // Err returns the first read error other than io.EOF.
 func (l *LineReader) Err() error { return l.err }
 

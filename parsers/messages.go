@@ -47,6 +47,9 @@ func ClassifyMessage(ev *Event) bool {
 
 // classifyByNumber sets Kind from ev.Error alone.
 func classifyByNumber(ev *Event) bool {
+	if ev.Error == 0 {
+		return false // no template has number 0: skip the map lookup
+	}
 	for _, t := range table.byNum[ev.Error] {
 		if !t.needText {
 			ev.Kind = t.kind
@@ -69,7 +72,13 @@ func messageBody(msg string) string {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = strings.Trim(msg, " \t\r")
+	// strings.Trim with a cutset builds a set on every call: trim by hand.
+	for len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t' || msg[0] == '\r') {
+		msg = msg[1:]
+	}
+	for len(msg) > 0 && (msg[len(msg)-1] == ' ' || msg[len(msg)-1] == '\t' || msg[len(msg)-1] == '\r') {
+		msg = msg[:len(msg)-1]
+	}
 	if len(msg) == 0 {
 		return ""
 	}
@@ -274,6 +283,10 @@ func setField(e *Event, name, value string) {
 
 // templateIndex finds candidate templates for a message body.
 type templateIndex struct {
+	// first is the prefilter of lookup: bit n of first[c] is set when some
+	// template's first word starts with byte c and is n bytes long (63 for
+	// 63 or more). Most log lines fail it, at the cost of one load.
+	first  [256]uint64
 	all    []*template
 	byKey  map[string][]*template // first two words of the pattern
 	byWord map[string][]*template // first word, for patterns whose second word is an insert
@@ -283,7 +296,7 @@ type templateIndex struct {
 // lookup returns the templates whose first words are those of body.
 func (x *templateIndex) lookup(body string) []*template {
 	i := strings.IndexByte(body, ' ')
-	if i <= 0 {
+	if i <= 0 || x.first[body[0]]&(1<<min(i, 63)) == 0 {
 		return nil
 	}
 	j := i + 1
@@ -333,6 +346,9 @@ func buildIndex(ts []template) *templateIndex {
 			x.byNum[t.num] = append(x.byNum[t.num], t)
 		}
 		w1, w2, ok := leadingWords(segs[0].lit)
+		if ok && w1 != "" {
+			x.first[w1[0]] |= 1 << min(len(w1), 63)
+		}
 		switch {
 		case ok && w2 != "":
 			x.byKey[w1+" "+w2] = append(x.byKey[w1+" "+w2], t)

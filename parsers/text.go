@@ -88,7 +88,36 @@ func NewTextReader(r io.Reader) *TextReader {
 	head, _ := br.Peek(512)
 	enc, bom := SniffEncoding(head)
 	br.Discard(bom)
-	t := &TextReader{Encoding: enc, BOMLen: bom, src: br, raw: int64(bom), pend: -1}
+	t := newTextReader(br, enc)
+	t.BOMLen, t.raw = bom, int64(bom)
+	return t
+}
+
+// NewTextReaderAs returns a reader of r's text in the encoding enc, without
+// sniffing it or looking for a byte-order mark: for a part of an input whose
+// encoding is known, such as the chunks of a large file read in parallel.
+func NewTextReaderAs(r io.Reader, enc Encoding) *TextReader {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < 4096 {
+		br = bufio.NewReaderSize(r, 64*1024)
+	}
+	return newTextReader(br, enc)
+}
+
+// Reset makes t read br in the encoding enc from its start, as
+// NewTextReaderAs does, reusing t's buffers (a parallel reader decodes
+// hundreds of chunks with one TextReader per goroutine).
+func (t *TextReader) Reset(br *bufio.Reader, enc Encoding) {
+	in, out := t.in, t.out[:0]
+	*t = TextReader{Encoding: enc, src: br, pend: -1, in: in, out: out}
+	if (enc == UTF16LE || enc == UTF16BE) && t.in == nil {
+		t.in = make([]byte, 32*1024)
+		t.out = make([]byte, 0, 3*16*1024+8)
+	}
+}
+
+func newTextReader(br *bufio.Reader, enc Encoding) *TextReader {
+	t := &TextReader{Encoding: enc, src: br, pend: -1}
 	if enc == UTF16LE || enc == UTF16BE {
 		t.in = make([]byte, 32*1024)
 		t.out = make([]byte, 0, 3*16*1024+8)
@@ -154,6 +183,16 @@ func (t *TextReader) fill() {
 		// almost all ASCII.
 		j := len(out)
 		out = out[:cap(out)]
+		// Eight code units at a time: their low bytes packed into one
+		// word with shifts and masks, one store.
+		for ; i+16 <= len(in) && j+8 <= len(out); i += 16 {
+			v, w := binary.LittleEndian.Uint64(in[i:]), binary.LittleEndian.Uint64(in[i+8:])
+			if (v|w)&0xFF80FF80FF80FF80 != 0 {
+				break
+			}
+			binary.LittleEndian.PutUint64(out[j:], pack4(v)|pack4(w)<<32)
+			j += 8
+		}
 		for ; i+8 <= len(in) && j+4 <= len(out); i += 8 {
 			v := binary.LittleEndian.Uint64(in[i:])
 			if v&0xFF80FF80FF80FF80 != 0 {
@@ -209,6 +248,14 @@ func (t *TextReader) fill() {
 		t.pend = -1
 	}
 	t.out = out
+}
+
+// pack4 returns the low bytes of the four little-endian 16-bit units of v
+// in its low 32 bits.
+func pack4(v uint64) uint64 {
+	v &= 0x00FF00FF00FF00FF
+	v = (v | v>>8) & 0x0000FFFF0000FFFF
+	return (v | v>>16) & 0xFFFFFFFF
 }
 
 // DecodeLine returns line as UTF-8: unchanged when it is valid UTF-8, otherwise

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -134,11 +135,33 @@ type folder struct {
 }
 
 func stormKey(ev *parsers.Event) string {
-	var b strings.Builder
-	b.WriteString(string(ev.Kind))
-	fmt.Fprintf(&b, "|%d|%s|%s|%s|%s|%d|", ev.Error, ev.Login, ev.Client, ev.Replica, ev.Database, ev.HandshakeState)
-	b.WriteString(parsers.MessageShape(ev.Message))
-	return b.String()
+	// Built in a stack buffer, without fmt or strings.Map: every storm event
+	// of a file needs its key. The digits of the message become '#'
+	// (parsers.MessageShape), byte by byte while the text is ASCII.
+	var buf [256]byte
+	b := append(buf[:0], ev.Kind...)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, int64(ev.Error), 10)
+	for _, s := range [...]string{ev.Login, ev.Client, ev.Replica, ev.Database} {
+		b = append(b, '|')
+		b = append(b, s...)
+	}
+	b = append(b, '|')
+	b = strconv.AppendInt(b, int64(ev.HandshakeState), 10)
+	b = append(b, '|')
+	mark := len(b)
+	for i := 0; i < len(ev.Message); i++ {
+		c := ev.Message[i]
+		if c >= 0x80 {
+			b = append(b[:mark], parsers.MessageShape(ev.Message)...)
+			break
+		}
+		if c >= '0' && c <= '9' {
+			c = '#'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // add keeps ev, or folds it into the run of its storm. It reports whether ev
@@ -293,6 +316,9 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 		return res
 	}
 	r := newReader(br, f.Name)
+	if big := newReaderAt(res.Format, rc, f.Size, f.Name); big != nil {
+		r = big // a large regular file, read in chunks at offsets
+	}
 	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.Events}
 	fatal := ""
 	window := &timeWindow{file: f.Name}
@@ -324,6 +350,9 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 			// pointer would keep its whole block alive.
 			cp := *ev
 			cp.Fields = slices.Clip(slices.Clone(ev.Fields)) // fields may live in a block too
+			if !relevant(ev) {
+				cp.Message = strings.Clone(ev.Message) // a reader may reuse the text of plain messages (errorlog.Reader.Reuse)
+			}
 			res.Events = append(res.Events, &cp)
 		}
 	}

@@ -47,3 +47,16 @@ func init() {
 		return eventtext.NewReader(r, file)
 	}
 }
+
+// newReaderAt returns the reader of a large regular file that reads it on
+// every core (errorlog.NewReaderAt), or nil when src cannot be read at
+// offsets or the format has no such reader.
+func newReaderAt(format parsers.Format, src io.Reader, size int64, file string) parsers.Reader {
+	ra, ok := src.(io.ReaderAt)
+	if !ok || format != parsers.FormatErrorlog || size < errorlog.ParallelMinBytes {
+		return nil
+	}
+	el := errorlog.NewReaderAt(ra, size, file)
+	el.Reuse = true // readFile copies what it keeps
+	return el
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -72,6 +73,7 @@ func benchReader(b *testing.B, reuse bool) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer allocsPerMB(b, len(data))()
 	for range b.N {
 		r := NewReader(bytes.NewReader(data), "bench")
 		r.Reuse = reuse
@@ -97,6 +99,7 @@ func BenchmarkBaseline(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer allocsPerMB(b, len(data))()
 	for range b.N {
 		sc := bufio.NewScanner(parsers.NewTextReader(bytes.NewReader(data)))
 		sc.Buffer(make([]byte, 64*1024), DefaultMaxLineBytes)
@@ -107,5 +110,46 @@ func BenchmarkBaseline(b *testing.B) {
 		if sc.Err() != nil || n == 0 {
 			b.Fatal(sc.Err(), n)
 		}
+	}
+}
+
+// BenchmarkReaderAt is BenchmarkReaderReuse through NewReaderAt: the file
+// cut into chunks read on every core and merged in order. Compare it with
+// BenchmarkBaseline (one core) in the same run; allocs/op are for the
+// whole 64 MB input.
+func BenchmarkReaderAt(b *testing.B) {
+	data := benchLog()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer allocsPerMB(b, len(data))()
+	for range b.N {
+		r := NewReaderAt(bytes.NewReader(data), int64(len(data)), "bench")
+		r.Reuse = true
+		n := 0
+		for ev, err := range r.Events() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ev != nil {
+				n++
+			}
+		}
+		if n == 0 || r.Stats().Events != n {
+			b.Fatalf("%d events", n)
+		}
+	}
+}
+
+// allocsPerMB reports the allocations per megabyte of input (with
+// ReportAllocs' allocs/op, which are per 64 MB here). Call it after
+// ResetTimer and defer the function it returns.
+func allocsPerMB(b *testing.B, size int) func() {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	before := m.Mallocs
+	return func() {
+		runtime.ReadMemStats(&m)
+		b.ReportMetric(float64(m.Mallocs-before)/float64(b.N)/(float64(size)/(1<<20)), "allocs/MB")
 	}
 }

@@ -34,6 +34,7 @@ import (
 	"io"
 	"iter"
 	"time"
+	"unsafe"
 
 	"github.com/agtriage/agtriage/parsers"
 )
@@ -51,8 +52,8 @@ const (
 // Reader implements the interface shared by all agtriage readers.
 var _ parsers.Reader = (*Reader)(nil)
 
-// maxProcesses bounds the table of interned source-column values.
-const maxProcesses = 4096
+// procSlots is the size of the cache of interned source-column values.
+const procSlots = 128
 
 // Reader reads one ERRORLOG file. Create it with NewReader, range over Events
 // once, then read Stats.
@@ -68,13 +69,25 @@ type Reader struct {
 	// hold-back at the start of the file is over, like bufio.Scanner's
 	// buffer: an event is valid until the next iteration step, and a caller
 	// that keeps events must copy them. It saves an allocation per record.
+	// The Message of an event of Kind parsers.KindMessage (no template
+	// matched: most lines of a large log) then lives in a buffer the reader
+	// reuses too: a caller that keeps such an event must copy its Message
+	// (strings.Clone). It saves the copy of almost every line's text.
 	// Set it before calling Events.
 	Reuse bool
+
+	// Workers bounds the goroutines that read a file opened with
+	// NewReaderAt (0 means GOMAXPROCS). Set it before calling Events.
+	Workers int
 
 	file  string
 	src   io.Reader
 	stats parsers.FileStats
 	done  bool
+
+	par   parallel     // the file of NewReaderAt; see parallel.go
+	sink  *chunkResult // chunk mode: what this reader of one chunk produced
+	tools *chunkTools  // chunk mode: the decoding buffers of the goroutine
 
 	skippedLines int
 	text         *parsers.TextReader
@@ -93,7 +106,7 @@ type Reader struct {
 	offset    time.Duration
 	hasOffset bool
 
-	procs  map[string]string
+	procs  [procSlots]string
 	block  []parsers.Event // preallocated events, see newEvent
 	blocks int             // blocks allocated so far
 	one    parsers.Event   // the event reused when Reuse is set
@@ -154,7 +167,11 @@ func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
 		}
 		r.done = true
 		r.yield = yield
-		r.run()
+		if r.par.ra != nil {
+			r.runParallel()
+		} else {
+			r.run()
+		}
 		r.yield = nil
 	}
 }
@@ -164,7 +181,16 @@ func (r *Reader) run() {
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	r.text = parsers.NewTextReader(r.src)
+	tools := r.tools
+	switch {
+	case r.sink != nil && r.sink.start > 0 && tools != nil && tools.text != nil:
+		tools.text.Reset(tools.br, r.sink.enc)
+		r.text = tools.text
+	case r.sink != nil && r.sink.start > 0:
+		r.text = parsers.NewTextReaderAs(r.src, r.sink.enc)
+	default:
+		r.text = parsers.NewTextReader(r.src)
+	}
 	enc := r.text.Encoding
 	r.utf16 = enc == parsers.UTF16LE || enc == parsers.UTF16BE
 	r.eightBit = !r.utf16
@@ -172,10 +198,18 @@ func (r *Reader) run() {
 	if enc == parsers.EightBit {
 		r.stats.Encoding = string(parsers.UTF8)
 	}
-	r.holding = true
-	r.procs = make(map[string]string)
+	r.holding = r.sink == nil || r.sink.start == 0 // a later chunk starts after the hold-back
 
-	lines := parsers.NewLineReader(r.text, max)
+	var lines *parsers.LineReader
+	if tools != nil && tools.lines != nil && tools.max == max {
+		lines = tools.lines
+		lines.Reset(r.text)
+	} else {
+		lines = parsers.NewLineReader(r.text, max)
+	}
+	if tools != nil && r.sink.start > 0 {
+		tools.text, tools.lines, tools.max = r.text, lines, max // for the next chunk
+	}
 	var skipped int64
 	count := func(b []byte) { skipped += parsers.RawLen(b, r.text.Encoding) }
 	lineNo := 0
@@ -210,16 +244,26 @@ func (r *Reader) run() {
 		r.stats.Bytes = r.text.RawOffset()
 		return
 	}
+	var start int64
+	if r.sink != nil {
+		start = r.sink.start
+		r.sink.holding = r.holding
+	}
 	r.finish()
 	r.finishHeader()
 	r.release()
-	r.stats.Bytes = r.text.RawOffset()
+	r.stats.Bytes = start + r.text.RawOffset()
 	if r.text.OddBytes > 0 {
 		r.stats.SkippedBytes += int64(r.text.OddBytes)
 		r.warnAt(0, r.stats.Bytes-1, "odd trailing byte of UTF-16 input skipped")
 	}
 	if lines.Err() != nil && !r.stopped {
-		r.yield(nil, fmt.Errorf("%s: reading: %w", r.file, lines.Err()))
+		err := fmt.Errorf("%s: reading: %w", r.file, lines.Err())
+		if r.sink != nil {
+			r.sink.err = err
+			return
+		}
+		r.yield(nil, err)
 	}
 }
 
@@ -239,7 +283,7 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 			r.stats.SkippedBytes += parsers.RawLen(line, r.text.Encoding)
 			if !r.cur.truncated {
 				r.cur.truncated = true
-				r.warn(lineNo, fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", r.cur.line, max))
+				r.warnRecord(lineNo, r.cur.line, max)
 			}
 			return
 		}
@@ -263,6 +307,9 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 	c.active = true
 	c.line = lineNo
 	c.local = r.localTime(line, ts)
+	if r.sink != nil && !r.sink.hasFirst {
+		r.sink.first, r.sink.hasFirst = c.local, true
+	}
 	if !r.lastLocal.IsZero() && r.lastLocal.Sub(c.local) >= clockJump {
 		// Records are written in time order: a step back of half an hour
 		// or more is the clock being set back, typically the end of
@@ -279,9 +326,15 @@ func (r *Reader) line(lineNo int, line []byte, max int) {
 	c.truncated = false
 	c.num, c.sev, c.state, c.header = errorHeader(msg)
 
+	if len(msg) == 0 || (msg[0] != 'U' && msg[0] != 'S') {
+		return // neither "UTC adjustment:" nor "Server name is" (most records)
+	}
 	if off, ok := utcAdjustment(msg); ok {
 		r.offset, r.hasOffset = off, true
 		r.stats.UTCOffset, r.stats.HasUTCOffset = off, true
+		if r.sink != nil {
+			r.sink.addOffset(off)
+		}
 		r.release()
 	} else if bytes.HasPrefix(msg, []byte("UTC adjustment:")) {
 		r.warn(lineNo, fmt.Sprintf("%s is not an offset between -14:00 and +14:00: ignored (the file's UTC offset stays unknown)", quote(msg)))
@@ -358,13 +411,29 @@ func (r *Reader) newEvent(line int, local time.Time, process string, msg []byte)
 	ev.Line = line
 	ev.Process = process
 	ev.Local = local
-	ev.Message = string(msg)
+	if r.inPlace() {
+		// The text is classified where it is, and copied only when a
+		// template matched or a chunk keeps it (classifyInPlace).
+		ev.Message = unsafe.String(unsafe.SliceData(msg), len(msg))
+	} else {
+		ev.Message = string(msg)
+	}
 	return ev
 }
+
+// inPlace reports whether an event's Message may point into the record's
+// buffer until the event is sent: past the hold-back, in a chunk's reader
+// (which copies the text) or with Reuse (see Reader.Reuse).
+func (r *Reader) inPlace() bool { return !r.holding && (r.sink != nil || r.Reuse) }
 
 // emit classifies an event and yields it, or holds it while the UTC offset
 // may still come.
 func (r *Reader) emit(ev *parsers.Event) {
+	if r.inPlace() {
+		classifyInPlace(ev)
+		r.send(ev)
+		return
+	}
 	parsers.ClassifyMessage(ev)
 	if r.holding {
 		r.held = append(r.held, ev)
@@ -375,6 +444,10 @@ func (r *Reader) emit(ev *parsers.Event) {
 
 // send sets the event's time from the offset known now and yields it.
 func (r *Reader) send(ev *parsers.Event) {
+	if r.sink != nil {
+		r.sink.addEvent(ev)
+		return
+	}
 	if r.stopped {
 		return
 	}
@@ -423,22 +496,48 @@ func (r *Reader) localTime(line []byte, ts stamp) time.Time {
 	return r.lastBase.Add(time.Duration(ts.nanos))
 }
 
-// intern returns the source column as a shared string.
+// intern returns the source column as a shared string. A small
+// direct-mapped cache (no map hashing on the hot path) holds the values seen
+// last; a value whose slot was taken by another is allocated again.
 func (r *Reader) intern(b []byte) string {
-	if s, ok := r.procs[string(b)]; ok {
-		return s
+	// The length and the last three bytes tell spid12s from spid13s and
+	// from Logon or Server; the comparison below decides.
+	h := uint32(len(b))
+	for _, c := range b[max(0, len(b)-3):] {
+		h = h*31 + uint32(c)
+	}
+	slot := &r.procs[h%uint32(len(r.procs))]
+	if *slot == string(b) && *slot != "" {
+		return *slot
 	}
 	s := string(b)
-	if len(r.procs) < maxProcesses {
-		r.procs[s] = s
-	}
+	*slot = s
 	return s
 }
 
 func (r *Reader) warn(line int, msg string) { r.warnAt(line, 0, msg) }
 
+// warnRecord reports the continuation text of the record of line rec
+// dropped. A chunk's reader leaves the text to the merge, which knows the
+// file's line number of rec.
+func (r *Reader) warnRecord(line, rec, max int) {
+	if r.sink != nil {
+		r.sink.addWarning(warnItem{w: parsers.Warning{File: r.file, Line: line}, rec: rec, max: max})
+		return
+	}
+	r.warn(line, recordWarning(rec, max))
+}
+
+func recordWarning(rec, max int) string {
+	return fmt.Sprintf("record of line %d longer than %d bytes: continuation text dropped", rec, max)
+}
+
 func (r *Reader) warnAt(line int, offset int64, msg string) {
 	w := parsers.Warning{File: r.file, Line: line, Offset: offset, Msg: msg}
+	if r.sink != nil {
+		r.sink.addWarning(warnItem{w: w})
+		return
+	}
 	r.stats.Warn(w)
 	if r.stopped {
 		return
