@@ -68,10 +68,6 @@ type eventMeta struct {
 	rid    uint32
 	name   string
 	fields []fieldMeta
-	// plan is the resolved layout of the payload, built on first use and
-	// dropped whenever the catalog changes (gen).
-	plan    *plan
-	planGen int
 }
 
 // fieldMeta is one payload field of an event.

@@ -90,10 +90,15 @@ type Reader struct {
 	yield func(*parsers.Event, error) bool
 	stop  bool
 
-	pos   int64  // bytes consumed from in
-	buf   []byte // the current buffer after its header, reused
-	cat   *catalog
-	block []parsers.Event // events are allocated in blocks
+	pos int64  // bytes consumed from in
+	buf []byte // the current buffer after its header, reused
+	cat *catalog
+	dec decoder
+
+	// known holds the package records parsed so far by their bytes from
+	// pkgBody on (see parsePackage), up to maxKnownBytes of them.
+	known      map[string]*pkgRecord
+	knownBytes int
 
 	resyncFrom int64 // offset where a search for a valid header began, -1 if none
 }
@@ -106,6 +111,7 @@ func NewReader(r io.Reader, file string) *Reader {
 	return &Reader{
 		in:   r,
 		file: file,
+		dec:  decoder{file: file},
 		stats: parsers.FileStats{
 			File:     file,
 			Format:   parsers.FormatXEL,
@@ -363,7 +369,7 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 		case bufMetadata:
 			r.metadata(data, dataStart)
 		case bufEvents:
-			r.events(data, dataStart)
+			r.dec.events(r, r.cat, data, dataStart)
 		default:
 			r.stats.SkippedBytes += int64(h.dataLen)
 			r.warn(start, fmt.Sprintf("buffer of type %d skipped", h.typ))
@@ -388,6 +394,24 @@ func (r *Reader) warn(off int64, msg string) {
 func (r *Reader) fatal(err error) {
 	if !r.stop {
 		r.yield(nil, err)
+		r.stop = true
+	}
+}
+
+// The Reader is the sink of its own decoder: what it decodes is counted and
+// yielded at once.
+
+func (r *Reader) skipped(n int64) { r.stats.SkippedBytes += n }
+func (r *Reader) record()         { r.stats.Records++ }
+func (r *Reader) stopped() bool   { return r.stop }
+
+// event counts an interpreted event and yields it.
+func (r *Reader) event(ev *parsers.Event) {
+	if ev.Server != "" && r.stats.Server == "" {
+		r.stats.Server = ev.Server
+	}
+	r.stats.Count(ev)
+	if !r.yield(ev, nil) {
 		r.stop = true
 	}
 }
