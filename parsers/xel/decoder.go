@@ -214,5 +214,5 @@ func (d *decoder) fieldSlice(n int) []parsers.Field {
 	}
 	l := len(d.fields)
 	d.fields = d.fields[:l+n]
-	return d.fields[l:l:l+n]
+	return d.fields[l : l : l+n]
 }
