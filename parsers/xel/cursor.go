@@ -3,6 +3,7 @@ package xel
 import (
 	"encoding/binary"
 	"errors"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -129,29 +130,41 @@ func decodeUTF16(b []byte, limit int) string {
 }
 
 // decodeUTF16Cut is decodeUTF16 that also reports whether the text was cut
-// at limit.
+// at limit. The text is built in place: one allocation per string.
 func decodeUTF16Cut(b []byte, limit int) (string, bool) {
 	n := len(b) / 2
-	ascii := true
-	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
-			ascii = false
+	// ASCII text (nearly all of it): copied 256 characters at a time.
+	var sb strings.Builder
+	var chunk [256]byte
+	i := 0
+	for i < n {
+		k := min(n-i, len(chunk))
+		for j := range k {
+			lo, hi := b[2*(i+j)], b[2*(i+j)+1]
+			if hi != 0 || lo >= 0x80 {
+				k = j
+				break
+			}
+			chunk[j] = lo
+		}
+		if k == 0 {
 			break
 		}
-	}
-	if ascii {
-		cut := false
-		if limit > 0 && n > limit {
-			n, cut = limit, true
+		if sb.Cap() == 0 {
+			sb.Grow(n)
 		}
-		out := make([]byte, n)
-		for i := range out {
-			out[i] = b[2*i]
+		if limit > 0 && sb.Len()+k > limit {
+			sb.Write(chunk[:limit-sb.Len()])
+			return sb.String(), true
 		}
-		return string(out), cut
+		sb.Write(chunk[:k])
+		i += k
 	}
-	out := make([]byte, 0, n+n/2)
-	for i := 0; i < n; i++ {
+	if i == n {
+		return sb.String(), false
+	}
+	sb.Grow(sb.Len() + (n-i)*3/2)
+	for ; i < n; i++ {
 		r := rune(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
 		if utf16.IsSurrogate(r) {
 			r = utf8.RuneError
@@ -163,12 +176,12 @@ func decodeUTF16Cut(b []byte, limit int) (string, bool) {
 				}
 			}
 		}
-		if limit > 0 && len(out)+utf8.RuneLen(r) > limit {
-			return string(out), true
+		if limit > 0 && sb.Len()+utf8.RuneLen(r) > limit {
+			return sb.String(), true
 		}
-		out = utf8.AppendRune(out, r)
+		sb.WriteRune(r)
 	}
-	return string(out), false
+	return sb.String(), false
 }
 
 // guidString renders a GUID stored in Windows mixed-endian order in the
