@@ -103,19 +103,27 @@ var benchLarge = sync.OnceValue(func() benchInput {
 })
 
 // BenchmarkReader reads the synthetic 32 MB .xel input (the real files
-// concatenated) into events.
-func BenchmarkReader(b *testing.B) { benchReader(b, benchData()) }
+// concatenated) into events, with the default workers (GOMAXPROCS).
+func BenchmarkReader(b *testing.B) { benchReader(b, benchData(), 0) }
+
+// BenchmarkReaderSequential is BenchmarkReader decoding on the caller's
+// goroutine only (Workers = 1).
+func BenchmarkReaderSequential(b *testing.B) { benchReader(b, benchData(), 1) }
 
 // BenchmarkReaderLarge reads one 32 MB file of real event buffers.
-func BenchmarkReaderLarge(b *testing.B) { benchReader(b, benchLarge()) }
+func BenchmarkReaderLarge(b *testing.B) { benchReader(b, benchLarge(), 0) }
 
-func benchReader(b *testing.B, in benchInput) {
+// BenchmarkReaderLargeSequential is BenchmarkReaderLarge with Workers = 1.
+func BenchmarkReaderLargeSequential(b *testing.B) { benchReader(b, benchLarge(), 1) }
+
+func benchReader(b *testing.B, in benchInput, workers int) {
 	b.SetBytes(int64(len(in.xel)))
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(in.xel), "bench.xel")
+		r.Workers = workers
 		n := 0
 		for _, err := range r.Events() {
 			if err != nil {

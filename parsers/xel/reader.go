@@ -101,6 +101,14 @@ type Reader struct {
 	knownBytes int
 
 	resyncFrom int64 // offset where a search for a valid header began, -1 if none
+
+	// Workers is the number of goroutines that decode event buffers while
+	// the caller's goroutine reads the next ones and hands out the events,
+	// in file order: the stream is the same whatever the number. 0 means
+	// GOMAXPROCS (at most 4); 1 decodes everything on the caller's
+	// goroutine. Set it before calling Events.
+	Workers int
+	par     *pipeline // nil when decoding on the caller's goroutine
 }
 
 var _ parsers.Reader = (*Reader)(nil)
@@ -139,8 +147,14 @@ func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
 		}
 		r.used = true
 		r.yield = yield
+		r.startPipeline()
+		defer r.stopWorkers()
 		r.run()
+		r.drain()
 		r.stats.Bytes = r.pos
+		if r.par != nil && r.par.stopped {
+			r.stats.Bytes = r.par.stopPos
+		}
 		r.yield = nil
 	}
 }
@@ -261,6 +275,9 @@ func (r *Reader) fileHeader(hdr []byte, have int) bool {
 	}
 	if start > 0 {
 		r.cat = nil // a concatenated file: its own metadata follows
+		if r.par != nil {
+			r.par.catShared = false
+		}
 	}
 	return true
 }
@@ -312,7 +329,7 @@ func (r *Reader) endResync(at int64) {
 		return
 	}
 	skipped := at - r.resyncFrom
-	r.stats.SkippedBytes += skipped
+	r.skipped(skipped)
 	if r.pos > at {
 		r.warn(at, fmt.Sprintf("resumed at a valid buffer: %d bytes skipped from offset %d", skipped, r.resyncFrom))
 	} else {
@@ -324,7 +341,7 @@ func (r *Reader) endResync(at int64) {
 // truncated reports an input that ends inside a structure started at off, of
 // which n bytes were present.
 func (r *Reader) truncated(off int64, what string, n int64) {
-	r.stats.SkippedBytes += n
+	r.skipped(n)
 	r.warn(off, fmt.Sprintf("truncated: the file ends inside a %s (%d bytes present)", what, n))
 }
 
@@ -362,16 +379,21 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	dataStart := start + int64(h.dataOff)
 	tail := data[len(data)-min(len(data), tailCRCBytes):]
 	if sum := crc32.ChecksumIEEE(tail) ^ 0xFFFFFFFF; sum != h.checksum {
-		r.stats.SkippedBytes += int64(end) + gotSlack
+		r.skipped(int64(end) + gotSlack)
 		r.warn(start, fmt.Sprintf("buffer checksum %#08x, computed %#08x: %d-byte buffer skipped", h.checksum, sum, h.size))
 	} else {
 		switch h.typ {
 		case bufMetadata:
 			r.metadata(data, dataStart)
 		case bufEvents:
-			r.dec.events(r, r.cat, data, dataStart)
+			if r.par != nil && len(body) <= bigBuffer {
+				r.dispatch(body, data, dataStart)
+			} else {
+				r.drain()
+				r.dec.events(r, r.cat, data, dataStart)
+			}
 		default:
-			r.stats.SkippedBytes += int64(h.dataLen)
+			r.skipped(int64(h.dataLen))
 			r.warn(start, fmt.Sprintf("buffer of type %d skipped", h.typ))
 		}
 	}
@@ -382,8 +404,16 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	return !r.stop
 }
 
-// warn records and yields a warning at a byte offset.
+// warn records and yields a warning at a byte offset, or queues it behind
+// the buffers being decoded.
 func (r *Reader) warn(off int64, msg string) {
+	if r.queuing() {
+		r.pending().warn(off, msg)
+		return
+	}
+	if r.par != nil && r.par.stopped {
+		return
+	}
 	w := &parsers.Warning{File: r.file, Offset: off, Msg: msg}
 	r.stats.Warn(*w)
 	if !r.stop && !r.yield(nil, w) {
@@ -392,6 +422,7 @@ func (r *Reader) warn(off int64, msg string) {
 }
 
 func (r *Reader) fatal(err error) {
+	r.drain()
 	if !r.stop {
 		r.yield(nil, err)
 		r.stop = true
@@ -401,9 +432,16 @@ func (r *Reader) fatal(err error) {
 // The Reader is the sink of its own decoder: what it decodes is counted and
 // yielded at once.
 
-func (r *Reader) skipped(n int64) { r.stats.SkippedBytes += n }
-func (r *Reader) record()         { r.stats.Records++ }
-func (r *Reader) stopped() bool   { return r.stop }
+func (r *Reader) skipped(n int64) {
+	switch {
+	case r.queuing():
+		r.pending().skipped(n)
+	case r.par == nil || !r.par.stopped:
+		r.stats.SkippedBytes += n
+	}
+}
+func (r *Reader) record()       { r.stats.Records++ }
+func (r *Reader) stopped() bool { return r.stop }
 
 // event counts an interpreted event and yields it.
 func (r *Reader) event(ev *parsers.Event) {

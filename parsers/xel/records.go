@@ -11,19 +11,22 @@ const minPackageRecord = 58
 
 // metadata merges the package records of a metadata buffer into the catalog.
 func (r *Reader) metadata(data []byte, dataStart int64) {
+	if r.par != nil && r.par.catShared {
+		r.drain() // queued buffers use the catalog this merges into
+	}
 	if r.cat == nil {
 		r.cat = newCatalog()
 	}
 	for p := 0; p < len(data) && !r.stop; {
 		if len(data)-p < 6 {
 			r.warn(dataStart+int64(p), fmt.Sprintf("%d stray bytes at the end of the metadata", len(data)-p))
-			r.stats.SkippedBytes += int64(len(data) - p)
+			r.skipped(int64(len(data) - p))
 			return
 		}
 		l := int(binary.LittleEndian.Uint32(data[p+2:]))
 		if l < minPackageRecord || l > len(data)-p {
 			r.warn(dataStart+int64(p), fmt.Sprintf("package record length %d outside 58..%d: rest of the metadata buffer skipped", l, len(data)-p))
-			r.stats.SkippedBytes += int64(len(data) - p)
+			r.skipped(int64(len(data) - p))
 			return
 		}
 		rec, err := r.parsePackage(data[p : p+l])
@@ -32,7 +35,7 @@ func (r *Reader) metadata(data []byte, dataStart int64) {
 		}
 		if err != nil {
 			r.warn(dataStart+int64(p), "package record skipped: "+err.Error())
-			r.stats.SkippedBytes += int64(l)
+			r.skipped(int64(l))
 		}
 		p += l
 	}
