@@ -139,14 +139,25 @@ func decodeUTF16Cut(b []byte, limit int) (string, bool) {
 	i := 0
 	for i < n {
 		k := min(n-i, len(chunk))
-		for j := range k {
-			lo, hi := b[2*(i+j)], b[2*(i+j)+1]
+		src := b[2*i : 2*(i+k)]
+		j := 0
+		// Four characters at a time: all ASCII when no high byte and no
+		// low byte >= 0x80 is set.
+		for ; j+4 <= k; j += 4 {
+			w := binary.LittleEndian.Uint64(src[2*j:])
+			if w&0xFF80FF80FF80FF80 != 0 {
+				break
+			}
+			chunk[j], chunk[j+1], chunk[j+2], chunk[j+3] = byte(w), byte(w>>16), byte(w>>32), byte(w>>48)
+		}
+		for ; j < k; j++ {
+			lo, hi := src[2*j], src[2*j+1]
 			if hi != 0 || lo >= 0x80 {
-				k = j
 				break
 			}
 			chunk[j] = lo
 		}
+		k = j
 		if k == 0 {
 			break
 		}

@@ -90,10 +90,11 @@ type Reader struct {
 	yield func(*parsers.Event, error) bool
 	stop  bool
 
-	pos int64  // bytes consumed from in
-	buf []byte // the current buffer after its header, reused
-	cat *catalog
-	dec decoder
+	pos     int64  // bytes consumed from in
+	buf     []byte // the current buffer after its header, reused
+	scratch []byte // where skipped bytes are read
+	cat     *catalog
+	dec     decoder
 
 	// known holds the package records parsed so far by their bytes from
 	// pkgBody on (see parsePackage), up to maxKnownBytes of them.
@@ -166,11 +167,25 @@ func (r *Reader) read(p []byte) (int, error) {
 	return n, err
 }
 
-// discard skips n bytes of input and returns how many were there.
+// discard skips n bytes of input and returns how many were there; err is
+// io.EOF when there were fewer.
 func (r *Reader) discard(n int64) (int64, error) {
-	m, err := io.CopyN(io.Discard, r.in, n)
-	r.pos += m
-	return m, err
+	var done int64
+	for done < n {
+		if r.scratch == nil {
+			r.scratch = make([]byte, 8<<10)
+		}
+		m, err := io.ReadFull(r.in, r.scratch[:min(n-done, int64(len(r.scratch)))])
+		done += int64(m)
+		r.pos += int64(m)
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 // readGrowing reads n bytes into r.buf, growing it chunk by chunk so that a
