@@ -121,6 +121,7 @@ func benchReader(b *testing.B, in benchInput, workers int) {
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpu := cpuTime()
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(in.xel), "bench.xel")
 		r.Workers = workers
@@ -135,9 +136,16 @@ func benchReader(b *testing.B, in benchInput, workers int) {
 			b.Fatalf("%d events, want %d", n, in.events)
 		}
 	}
+	cpu = cpuTime() - cpu
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(in.events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/(float64(len(in.xel))/(1<<20)), "allocs/MB")
+	// The processor time the process spent (all goroutines, the
+	// collector's included) per MB: what the reading costs, whatever
+	// else the shared machine runs.
+	if cpu > 0 {
+		b.ReportMetric(float64(len(in.xel))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
 }
 
 // BenchmarkRawRead is the floor of the reader: the input read in 64 KiB

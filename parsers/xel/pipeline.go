@@ -29,11 +29,14 @@ import (
 // at once. A catalog is never changed while a queued job uses it: metadata
 // that would merge into it waits until the queue is empty.
 
-// Bounds of the jobs in flight.
+// Bounds of the jobs in flight. Consecutive event buffers are sent in
+// batches of about batchBytes: real buffers can be as small as 512 bytes,
+// and a batch costs one hand-over between goroutines.
 const (
 	maxJobs     = 6
 	maxJobBytes = 32 << 20
 	maxWorkers  = 4
+	batchBytes  = 128 << 10
 )
 
 // item is one thing a buffer's decode gives, in order.
@@ -45,14 +48,13 @@ type item struct {
 	pos     int64 // Bytes, should the caller stop at this item
 }
 
-// job is an event buffer to decode (done != nil), or what the reading
-// reported between buffers (done == nil).
+// job is a batch of event buffers to decode (done != nil), or what the
+// reading reported between buffers (done == nil).
 type job struct {
-	body      []byte // the buffer after its header, recycled once handed out
-	data      []byte
-	cat       *catalog
-	dataStart int64
-	pos       int64 // the input position after the buffer
+	body []byte    // the buffers after their headers, recycled once handed out
+	segs []segment // their data areas
+	cat  *catalog
+	pos  int64 // the input position after the buffer being decoded
 
 	items   []item
 	records int // counts after the last item
@@ -60,6 +62,13 @@ type job struct {
 
 	cancel *atomic.Bool
 	done   chan struct{}
+}
+
+// segment is the data area of one buffer of a batch.
+type segment struct {
+	lo, hi    int   // in the job's body
+	dataStart int64 // file offset of the data
+	pos       int64 // the input position after the buffer
 }
 
 // A job is the sink of the worker that decodes it.
@@ -85,6 +94,7 @@ type pipeline struct {
 	wg      sync.WaitGroup
 	cancel  atomic.Bool
 
+	batch     *job // event buffers read but not yet sent
 	queue     []*job
 	queued    int      // bytes of the queued buffers
 	free      [][]byte // buffers of handed-out jobs, for reuse
@@ -119,7 +129,13 @@ func (p *pipeline) startWorkers(file string) {
 			defer p.wg.Done()
 			d := decoder{file: file}
 			for j := range p.work {
-				d.events(j, j.cat, j.data, j.dataStart)
+				for _, sg := range j.segs {
+					if j.cancel.Load() {
+						break
+					}
+					j.pos = sg.pos
+					d.events(j, j.cat, j.body[sg.lo:sg.hi], sg.dataStart)
+				}
 				close(j.done)
 			}
 		}()
@@ -127,12 +143,16 @@ func (p *pipeline) startWorkers(file string) {
 }
 
 // queuing reports whether what the reading reports must wait behind jobs.
-func (r *Reader) queuing() bool { return r.par != nil && len(r.par.queue) > 0 }
+func (r *Reader) queuing() bool {
+	p := r.par
+	return p != nil && (len(p.queue) > 0 || p.batch != nil && len(p.batch.segs) > 0)
+}
 
 // pending returns the job that collects what the reading reports behind the
-// queued buffers.
+// queued buffers, after sending the batch being filled.
 func (r *Reader) pending() *job {
 	p := r.par
+	r.send()
 	if j := p.queue[len(p.queue)-1]; j.done == nil {
 		j.pos = r.pos
 		return j
@@ -142,28 +162,52 @@ func (r *Reader) pending() *job {
 	return j
 }
 
-// dispatch queues the event buffer just read into r.buf (data is its data
-// area) for the workers; the reader reads the next buffer into another.
-func (r *Reader) dispatch(body, data []byte, dataStart int64) {
+// batch returns the batch that the next event buffer is read into (with
+// the current catalog).
+func (r *Reader) batch() *job {
 	p := r.par
-	for len(p.queue) > 0 && (len(p.queue) >= maxJobs || p.queued+cap(body) > maxJobBytes) {
-		r.flushHead()
+	if p.batch != nil && p.batch.cat != r.cat {
+		r.send()
 	}
-	if r.stop {
+	if p.batch == nil {
+		buf := r.buf[:0]
+		r.buf = nil
+		if n := len(p.free); n > 0 {
+			buf, p.free = p.free[n-1], p.free[:n-1]
+		}
+		p.batch = &job{body: buf, cat: r.cat, cancel: &p.cancel}
+	}
+	return p.batch
+}
+
+// add notes the event buffer just read at body[base:] of the batch, whose
+// data area is at dataOff in it, and sends the batch once it is large.
+func (r *Reader) add(b *job, base, dataOff int, dataStart int64) {
+	b.segs = append(b.segs, segment{lo: base + dataOff, hi: len(b.body), dataStart: dataStart, pos: r.pos})
+	if len(b.body) >= batchBytes {
+		r.send()
+	}
+}
+
+// send queues the batch being filled for the workers.
+func (r *Reader) send() {
+	p := r.par
+	b := p.batch
+	if b == nil || len(b.segs) == 0 {
 		return
+	}
+	p.batch = nil
+	for len(p.queue) > 0 && (len(p.queue) >= maxJobs || p.queued+cap(b.body) > maxJobBytes) {
+		r.flushHead()
 	}
 	if p.work == nil {
 		p.startWorkers(r.file)
 	}
-	j := &job{body: body, data: data, cat: r.cat, dataStart: dataStart, pos: r.pos, cancel: &p.cancel, done: make(chan struct{})}
-	p.queue = append(p.queue, j)
-	p.queued += cap(body)
+	b.done = make(chan struct{})
+	p.queue = append(p.queue, b)
+	p.queued += cap(b.body)
 	p.catShared = true
-	r.buf = nil
-	if n := len(p.free); n > 0 {
-		r.buf, p.free = p.free[n-1], p.free[:n-1]
-	}
-	p.work <- j
+	p.work <- b
 }
 
 // flushHead waits for the first queued job and hands out its items.
@@ -217,6 +261,7 @@ func (r *Reader) drain() {
 	if r.par == nil {
 		return
 	}
+	r.send()
 	for len(r.par.queue) > 0 {
 		r.flushHead()
 	}

@@ -188,12 +188,20 @@ func (r *Reader) discard(n int64) (int64, error) {
 	return done, nil
 }
 
-// readGrowing reads n bytes into r.buf, growing it chunk by chunk so that a
-// corrupt length costs no more memory than the bytes actually present.
+// readGrowing reads n bytes into r.buf.
 func (r *Reader) readGrowing(n int) ([]byte, error) {
-	buf := r.buf[:0]
-	for len(buf) < n {
-		chunk := min(n-len(buf), max(len(buf), readChunk))
+	buf, err := r.readInto(r.buf[:0], n)
+	r.buf = buf
+	return buf, err
+}
+
+// readInto appends n bytes of input to buf, growing it chunk by chunk so
+// that a corrupt length costs no more memory than the bytes actually
+// present.
+func (r *Reader) readInto(buf []byte, n int) ([]byte, error) {
+	base := len(buf)
+	for got := 0; got < n; got = len(buf) - base {
+		chunk := min(n-got, max(got, readChunk))
 		if cap(buf)-len(buf) < chunk {
 			nb := make([]byte, len(buf), len(buf)+chunk)
 			copy(nb, buf)
@@ -202,11 +210,9 @@ func (r *Reader) readGrowing(n int) ([]byte, error) {
 		m, err := r.read(buf[len(buf) : len(buf)+chunk])
 		buf = buf[:len(buf)+m]
 		if err != nil {
-			r.buf = buf
 			return buf, err
 		}
 	}
-	r.buf = buf
 	return buf, nil
 }
 
@@ -366,14 +372,24 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	end := int(h.dataOff + h.dataLen) // end of data from the buffer start
 	var body []byte
 	var err error
+	var batch *job // the batch of buffers the body is read into
+	base := 0      // where in it
 	if n := end - bufHeaderSize; h.typ == bufEvents && n > bigBuffer {
 		// Events hold copies of what they decode from the buffer, so
 		// it can be released (unmapped) when its events are decoded.
 		var release func()
 		body, release, err = r.readBig(n)
 		defer release()
+	} else if h.typ == bufEvents && r.par != nil {
+		batch = r.batch()
+		base = len(batch.body)
+		batch.body, err = r.readInto(batch.body, n)
+		body = batch.body[base:]
 	} else {
 		body, err = r.readGrowing(n)
+	}
+	if batch != nil && err != nil {
+		batch.body = batch.body[:base] // not decoded
 	}
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -394,6 +410,9 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	dataStart := start + int64(h.dataOff)
 	tail := data[len(data)-min(len(data), tailCRCBytes):]
 	if sum := crc32.ChecksumIEEE(tail) ^ 0xFFFFFFFF; sum != h.checksum {
+		if batch != nil {
+			batch.body = batch.body[:base]
+		}
 		r.skipped(int64(end) + gotSlack)
 		r.warn(start, fmt.Sprintf("buffer checksum %#08x, computed %#08x: %d-byte buffer skipped", h.checksum, sum, h.size))
 	} else {
@@ -401,8 +420,8 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 		case bufMetadata:
 			r.metadata(data, dataStart)
 		case bufEvents:
-			if r.par != nil && len(body) <= bigBuffer {
-				r.dispatch(body, data, dataStart)
+			if batch != nil {
+				r.add(batch, base, int(h.dataOff-bufHeaderSize), dataStart)
 			} else {
 				r.drain()
 				r.dec.events(r, r.cat, data, dataStart)
