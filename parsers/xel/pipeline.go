@@ -96,9 +96,9 @@ type pipeline struct {
 
 	batch     *job // event buffers read but not yet sent
 	queue     []*job
-	queued    int      // bytes of the queued buffers
-	free      [][]byte // buffers of handed-out jobs, for reuse
-	catShared bool     // a queued job uses the reader's current catalog
+	queued    int    // bytes of the queued buffers
+	spare     []*job // handed-out batches, reused with their slices
+	catShared bool   // a queued job uses the reader's current catalog
 
 	stopped bool  // the caller stopped at a queued item
 	stopPos int64 // Bytes then
@@ -170,12 +170,13 @@ func (r *Reader) batch() *job {
 		r.send()
 	}
 	if p.batch == nil {
-		buf := r.buf[:0]
-		r.buf = nil
-		if n := len(p.free); n > 0 {
-			buf, p.free = p.free[n-1], p.free[:n-1]
+		if n := len(p.spare); n > 0 {
+			p.batch, p.spare = p.spare[n-1], p.spare[:n-1]
+		} else {
+			p.batch = &job{body: r.buf[:0], cancel: &p.cancel}
+			r.buf = nil
 		}
-		p.batch = &job{body: buf, cat: r.cat, cancel: &p.cancel}
+		p.batch.cat = r.cat
 	}
 	return p.batch
 }
@@ -219,9 +220,7 @@ func (r *Reader) flushHead() {
 	if j.done != nil {
 		<-j.done
 		p.queued -= cap(j.body)
-		if cap(j.body) <= keepBuffer && len(p.free) < maxJobs {
-			p.free = append(p.free, j.body[:0])
-		}
+		defer p.reuse(j)
 	}
 	if len(p.queue) == 0 {
 		p.catShared = false
@@ -254,6 +253,16 @@ func (r *Reader) flushHead() {
 	}
 	r.stats.Records += j.records
 	r.stats.SkippedBytes += j.skip
+}
+
+// reuse keeps a handed-out batch for a later one.
+func (p *pipeline) reuse(j *job) {
+	if len(p.spare) >= maxJobs || cap(j.body) > keepBuffer {
+		return
+	}
+	clear(j.items) // the events are the caller's now
+	*j = job{body: j.body[:0], segs: j.segs[:0], items: j.items[:0], cancel: j.cancel}
+	p.spare = append(p.spare, j)
 }
 
 // drain hands out every queued job.

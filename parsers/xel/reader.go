@@ -94,6 +94,7 @@ type Reader struct {
 	buf     []byte // the current buffer after its header, reused
 	scratch []byte // where skipped bytes are read
 	cat     *catalog
+	prevCat *catalog // of the previous file of a concatenated input
 	dec     decoder
 
 	// known holds the package records parsed so far by their bytes from
@@ -295,7 +296,7 @@ func (r *Reader) fileHeader(hdr []byte, have int) bool {
 		r.warn(start+6, fmt.Sprintf("file header size %d, expected %d: reading buffers from offset %d", hs, HeaderSize, start+HeaderSize))
 	}
 	if start > 0 {
-		r.cat = nil // a concatenated file: its own metadata follows
+		r.prevCat, r.cat = r.cat, nil // a concatenated file: its own metadata follows
 		if r.par != nil {
 			r.par.catShared = false
 		}

@@ -15,7 +15,7 @@ func (r *Reader) metadata(data []byte, dataStart int64) {
 		r.drain() // queued buffers use the catalog this merges into
 	}
 	if r.cat == nil {
-		r.cat = newCatalog()
+		r.cat = newCatalog(r.prevCat)
 	}
 	for p := 0; p < len(data) && !r.stop; {
 		if len(data)-p < 6 {
