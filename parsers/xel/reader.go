@@ -16,15 +16,19 @@
 // a CRC-32 over the last KiB of each buffer's data. Only version 10 is read; any other version ends the
 // file with "format version N not supported".
 //
-// The reader streams buffer by buffer: it holds one buffer and the file's
-// metadata, never the file. No length field is trusted to allocate: a buffer is
-// read in growing chunks, so memory follows the bytes actually present, and
-// every offset is checked against its enclosing record. A buffer whose tail
-// checksum fails is skipped with a warning; after a damaged buffer header the
-// reader looks for the next valid header at the following 512-byte
-// boundaries; a file that ends inside a buffer (the live file of a running
-// session) gives a "truncated" warning. Every event of the good buffers is
-// kept.
+// The reader streams buffer by buffer: it holds the file's metadata and a
+// bounded number of buffers (at most 6 batches of buffers, 32 MiB in all,
+// besides the one being read), never the file. Event buffers are
+// independent, so worker goroutines (Reader.Workers) decode them while the
+// caller's goroutine reads the next ones; events and warnings are handed
+// out in file order, the same stream as on one goroutine. No length field
+// is trusted to allocate: a buffer is read in growing chunks, so memory
+// follows the bytes actually present, and every offset is checked against
+// its enclosing record. A buffer whose tail checksum fails is skipped with
+// a warning; after a damaged buffer header the reader looks for the next
+// valid header at the following 512-byte boundaries; a file that ends
+// inside a buffer (the live file of a running session) gives a "truncated"
+// warning. Every event of the good buffers is kept.
 //
 // Concatenated files: a file header found where a buffer header is expected
 // starts a new file within the same input, with its own metadata. So the
