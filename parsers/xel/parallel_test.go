@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -132,6 +133,13 @@ func TestParallelDigestInputs(t *testing.T) {
 // stops early.
 func TestParallelSameStream(t *testing.T) {
 	inputs := parallelInputs(t)
+	goroutines := runtime.NumGoroutine()
+	defer func() {
+		// Every read, stopped early or not, ended its workers.
+		if n := runtime.NumGoroutine(); n > goroutines {
+			t.Errorf("%d goroutines left running, %d before", n, goroutines)
+		}
+	}()
 	for _, huge := range []int{bigBuffer, 3500} {
 		old := bigBuffer
 		bigBuffer = huge
