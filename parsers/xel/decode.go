@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/bits"
 	"slices"
@@ -52,7 +53,17 @@ type planField struct {
 	m         *mapMeta
 	skipped   string // value of a field that is not decoded
 	last      lastValue
+	// recent holds the last variable-size values by a hash of their
+	// bytes: messages recur a few events apart (half of the real files'
+	// error_reported texts are one of the previous 16).
+	recent *[recentSlots]lastValue
 }
+
+// recentSlots is how many variable-size values a field remembers.
+const recentSlots = 16
+
+// recentSeed seeds the hash of remembered values.
+var recentSeed = maphash.MakeSeed()
 
 // lastValue is the last value a field decoded: its raw bytes (the slot of a
 // fixed-size value, the bytes a descriptor points to) and what they gave.
@@ -335,6 +346,12 @@ func decodePayload(dst []parsers.Field, p *plan, payload []byte) (_ []parsers.Fi
 			}
 			raw := payload[off : off+n]
 			l := &f.last
+			if len(raw) <= maxRemembered {
+				if f.recent == nil {
+					f.recent = new([recentSlots]lastValue)
+				}
+				l = &f.recent[maphash.Bytes(recentSeed, raw)%recentSlots]
+			}
 			if !l.same(raw) {
 				s, wasCut, err := variableValue(f.kind, raw, f.skipped)
 				if err != nil {
