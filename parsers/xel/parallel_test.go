@@ -135,8 +135,14 @@ func TestParallelSameStream(t *testing.T) {
 	inputs := parallelInputs(t)
 	goroutines := runtime.NumGoroutine()
 	defer func() {
-		// Every read, stopped early or not, ended its workers.
-		if n := runtime.NumGoroutine(); n > goroutines {
+		// Every read, stopped early or not, ended its workers (other
+		// tests' goroutines may take a moment to end).
+		n := runtime.NumGoroutine()
+		for i := 0; i < 100 && n > goroutines; i++ {
+			time.Sleep(20 * time.Millisecond)
+			n = runtime.NumGoroutine()
+		}
+		if n > goroutines {
 			t.Errorf("%d goroutines left running, %d before", n, goroutines)
 		}
 	}()
