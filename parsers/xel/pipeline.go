@@ -60,8 +60,21 @@ type job struct {
 	records int // counts after the last item
 	skip    int64
 
-	cancel *atomic.Bool
-	done   chan struct{}
+	cancel  *atomic.Bool
+	claimed atomic.Bool // a goroutine is decoding it
+	done    chan struct{}
+}
+
+// decode decodes the batch with d and marks it done.
+func (j *job) decode(d *decoder) {
+	for _, sg := range j.segs {
+		if j.cancel.Load() {
+			break
+		}
+		j.pos = sg.pos
+		d.events(j, j.cat, j.body[sg.lo:sg.hi], sg.dataStart)
+	}
+	close(j.done)
 }
 
 // segment is the data area of one buffer of a batch.
@@ -129,14 +142,9 @@ func (p *pipeline) startWorkers(file string) {
 			defer p.wg.Done()
 			d := decoder{file: file}
 			for j := range p.work {
-				for _, sg := range j.segs {
-					if j.cancel.Load() {
-						break
-					}
-					j.pos = sg.pos
-					d.events(j, j.cat, j.body[sg.lo:sg.hi], sg.dataStart)
+				if j.claimed.CompareAndSwap(false, true) {
+					j.decode(&d)
 				}
-				close(j.done)
 			}
 		}()
 	}
@@ -218,6 +226,11 @@ func (r *Reader) flushHead() {
 	p.queue[0] = nil
 	p.queue = p.queue[1:]
 	if j.done != nil {
+		// Rather than wait for a worker to take it, the caller's
+		// goroutine decodes the batch it needs next itself.
+		if j.claimed.CompareAndSwap(false, true) {
+			j.decode(&r.dec)
+		}
 		<-j.done
 		p.queued -= cap(j.body)
 		defer p.reuse(j)
@@ -261,8 +274,9 @@ func (p *pipeline) reuse(j *job) {
 		return
 	}
 	clear(j.items) // the events are the caller's now
-	*j = job{body: j.body[:0], segs: j.segs[:0], items: j.items[:0], cancel: j.cancel}
-	p.spare = append(p.spare, j)
+	// A new job with the old one's slices: the old one may still wait in
+	// the work channel (decoded by the caller's goroutine, claimed).
+	p.spare = append(p.spare, &job{body: j.body[:0], segs: j.segs[:0], items: j.items[:0], cancel: j.cancel})
 }
 
 // drain hands out every queued job.
