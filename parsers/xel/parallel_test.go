@@ -3,11 +3,15 @@ package xel
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/agtriage/agtriage/internal/xelwrite"
@@ -24,7 +28,12 @@ type stream struct {
 // readStream reads data with the given number of workers, stopping after
 // stopAt items (never when stopAt < 0).
 func readStream(data []byte, workers, stopAt int) stream {
-	r := NewReader(bytes.NewReader(data), "t.xel")
+	return readStreamFrom(bytes.NewReader(data), workers, stopAt)
+}
+
+// readStreamFrom is readStream from any reader.
+func readStreamFrom(in io.Reader, workers, stopAt int) stream {
+	r := NewReader(in, "t.xel")
 	r.Workers = workers
 	var s stream
 	for ev, err := range r.Events() {
@@ -92,6 +101,9 @@ func parallelInputs(tb testing.TB) []streamInput {
 	many := manyBuffers(tb, 1200, 4096)
 	in = append(in, streamInput{name: "generated/many", data: many},
 		streamInput{name: "generated/many-concatenated", data: append(bytes.Clone(many), many...)})
+	bad := file(buffer(bufMetadata, 0xFFFFFFFF, testMetadata(testClockBase), 0), buffer(bufEvents, 1, errorReported(1, 1480, 10, 1, 4, "x"), 0))
+	bad[4] = 12 // a concatenated file of an unknown version: a fatal error after the events
+	in = append(in, streamInput{name: "generated/many+bad-version", data: append(bytes.Clone(many), bad...)})
 	if all, ok := corpusConcatenated(); ok {
 		in = append(in, streamInput{name: "corpus/all-concatenated", data: all, corpus: true})
 	}
@@ -195,6 +207,20 @@ func TestParallelSameStream(t *testing.T) {
 			}
 		}
 		bigBuffer = old
+	}
+	// A read error in the middle of the input ends the stream (with the
+	// error, or as a truncation inside a header) after the events before
+	// it, whatever the number of workers.
+	many := manyBuffers(t, 1200, 4096)
+	for _, at := range []int{HeaderSize + 10, len(many) / 3, len(many) - 100} {
+		in := func() io.Reader {
+			return io.MultiReader(bytes.NewReader(many[:at]), iotest.ErrReader(errors.New("disk error")))
+		}
+		want := readStreamFrom(in(), 1, -1)
+		got := readStreamFrom(in(), 2, -1)
+		if !reflect.DeepEqual(got.items, want.items) || got.stats != want.stats || !strings.HasPrefix(want.items[len(want.items)-1], "E ") {
+			t.Errorf("read error at %d: two workers' stream differs from one worker's (or no error)", at)
+		}
 	}
 }
 
