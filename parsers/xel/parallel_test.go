@@ -101,6 +101,29 @@ func parallelInputs(tb testing.TB) []streamInput {
 	many := manyBuffers(tb, 1200, 4096)
 	in = append(in, streamInput{name: "generated/many", data: many},
 		streamInput{name: "generated/many-concatenated", data: append(bytes.Clone(many), many...)})
+	// Metadata in the middle of a file (another clock for the same
+	// packages): the events before it keep the old clock, those after it
+	// take the new one, however many buffers are in flight when it comes.
+	var meta []byte
+	for _, pk := range xelwrite.SQLDIAG() {
+		meta = append(meta, xelwrite.PackageRecord(pk, streamGUID, xelwrite.Filetime(time.Date(2024, 3, 14, 9, 0, 0, 0, time.UTC)), 10_000_000, 0)...)
+	}
+	long := manyBuffers(tb, 8000, 4096) // many batches: some in flight when the metadata comes
+	// Right after the buffer that completes the third batch: then the
+	// metadata comes with batches in flight and none being filled.
+	mid, filled, batches := 0, 0, 0
+	for _, at := range bufferStarts(long)[1:] {
+		filled += int(binary.LittleEndian.Uint16(long[at+0x16:])) + int(binary.LittleEndian.Uint32(long[at+0x18:])) - bufHeaderSize
+		if filled >= batchBytes {
+			filled = 0
+			if batches++; batches == 3 {
+				mid = at + int(binary.LittleEndian.Uint32(long[at+0x10:]))
+				break
+			}
+		}
+	}
+	midway := append(append(bytes.Clone(long[:mid]), xelwrite.Buffer(xelwrite.BufMetadata, 0xFFFFFFFF, nil, meta, 0)...), long[mid:]...)
+	in = append(in, streamInput{name: "generated/many+metadata-midway", data: midway})
 	bad := file(buffer(bufMetadata, 0xFFFFFFFF, testMetadata(testClockBase), 0), buffer(bufEvents, 1, errorReported(1, 1480, 10, 1, 4, "x"), 0))
 	bad[4] = 12 // a concatenated file of an unknown version: a fatal error after the events
 	in = append(in, streamInput{name: "generated/many+bad-version", data: append(bytes.Clone(many), bad...)})

@@ -215,7 +215,7 @@ func (r *Reader) send() {
 	b.done = make(chan struct{})
 	p.queue = append(p.queue, b)
 	p.queued += cap(b.body)
-	p.catShared = true
+	p.catShared = p.catShared || b.cat == r.cat
 	p.work <- b
 }
 

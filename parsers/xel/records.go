@@ -11,7 +11,7 @@ const minPackageRecord = 58
 
 // metadata merges the package records of a metadata buffer into the catalog.
 func (r *Reader) metadata(data []byte, dataStart int64) {
-	if r.par != nil && (r.par.catShared || r.queuing()) {
+	if p := r.par; p != nil && r.cat != nil && (p.catShared || p.batch != nil && len(p.batch.segs) > 0 && p.batch.cat == r.cat) {
 		r.drain() // queued buffers use the catalog this merges into
 	}
 	if r.cat == nil {
