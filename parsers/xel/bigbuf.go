@@ -14,8 +14,9 @@ import (
 // such files peaks near one buffer's size, not at their sum, and the heap
 // (and the garbage the decoding leaves) does not grow with the buffer.
 
-// bigBuffer is the size from which a buffer counts as huge.
-const bigBuffer = 16 << 20
+// bigBuffer is the size from which a buffer counts as huge (a variable
+// so that tests can mix huge and ordinary buffers in small files).
+var bigBuffer = 16 << 20
 
 // bigBudget admits huge buffers up to MaxBuffer bytes in all.
 var bigBudget = struct {

@@ -68,10 +68,6 @@ type eventMeta struct {
 	rid    uint32
 	name   string
 	fields []fieldMeta
-	// plan is the resolved layout of the payload, built on first use and
-	// dropped whenever the catalog changes (gen).
-	plan    *plan
-	planGen int
 }
 
 // fieldMeta is one payload field of an event.
@@ -124,13 +120,19 @@ type catalog struct {
 	gen      int // bumped at every merge; invalidates event plans
 }
 
-func newCatalog() *catalog {
+// newCatalog returns an empty catalog, sized like prev (the catalog of
+// the previous file of a concatenated input, usually the same session's) if
+// there is one.
+func newCatalog(prev *catalog) *catalog {
+	if prev == nil {
+		prev = &catalog{}
+	}
 	return &catalog{
-		packages: make(map[uint32]*pkg),
-		events:   make(map[uint32]*eventMeta),
-		actions:  make(map[uint32]*actionMeta),
-		maps:     make(map[uint32]*mapMeta),
-		types:    make(map[uint32]*typeMeta),
+		packages: make(map[uint32]*pkg, len(prev.packages)),
+		events:   make(map[uint32]*eventMeta, len(prev.events)),
+		actions:  make(map[uint32]*actionMeta, len(prev.actions)),
+		maps:     make(map[uint32]*mapMeta, len(prev.maps)),
+		types:    make(map[uint32]*typeMeta, len(prev.types)),
 	}
 }
 

@@ -3,6 +3,7 @@ package xel
 import (
 	"encoding/binary"
 	"errors"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -122,29 +123,52 @@ func decodeUTF16(b []byte, limit int) string {
 }
 
 // decodeUTF16Cut is decodeUTF16 that also reports whether the text was cut
-// at limit.
+// at limit. The text is built in place: one allocation per string.
 func decodeUTF16Cut(b []byte, limit int) (string, bool) {
 	n := len(b) / 2
-	ascii := true
-	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
-			ascii = false
+	// ASCII text (nearly all of it): copied 256 characters at a time.
+	var sb strings.Builder
+	var chunk [256]byte
+	i := 0
+	for i < n {
+		k := min(n-i, len(chunk))
+		src := b[2*i : 2*(i+k)]
+		j := 0
+		// Four characters at a time: all ASCII when no high byte and no
+		// low byte >= 0x80 is set.
+		for ; j+4 <= k; j += 4 {
+			w := binary.LittleEndian.Uint64(src[2*j:])
+			if w&0xFF80FF80FF80FF80 != 0 {
+				break
+			}
+			chunk[j], chunk[j+1], chunk[j+2], chunk[j+3] = byte(w), byte(w>>16), byte(w>>32), byte(w>>48)
+		}
+		for ; j < k; j++ {
+			lo, hi := src[2*j], src[2*j+1]
+			if hi != 0 || lo >= 0x80 {
+				break
+			}
+			chunk[j] = lo
+		}
+		k = j
+		if k == 0 {
 			break
 		}
-	}
-	if ascii {
-		cut := false
-		if limit > 0 && n > limit {
-			n, cut = limit, true
+		if sb.Cap() == 0 {
+			sb.Grow(n)
 		}
-		out := make([]byte, n)
-		for i := range out {
-			out[i] = b[2*i]
+		if limit > 0 && sb.Len()+k > limit {
+			sb.Write(chunk[:limit-sb.Len()])
+			return sb.String(), true
 		}
-		return string(out), cut
+		sb.Write(chunk[:k])
+		i += k
 	}
-	out := make([]byte, 0, n+n/2)
-	for i := 0; i < n; i++ {
+	if i == n {
+		return sb.String(), false
+	}
+	sb.Grow(sb.Len() + (n-i)*3/2)
+	for ; i < n; i++ {
 		r := rune(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
 		if utf16.IsSurrogate(r) {
 			r = utf8.RuneError
@@ -156,12 +180,12 @@ func decodeUTF16Cut(b []byte, limit int) (string, bool) {
 				}
 			}
 		}
-		if limit > 0 && len(out)+utf8.RuneLen(r) > limit {
-			return string(out), true
+		if limit > 0 && sb.Len()+utf8.RuneLen(r) > limit {
+			return sb.String(), true
 		}
-		out = utf8.AppendRune(out, r)
+		sb.WriteRune(r)
 	}
-	return string(out), false
+	return sb.String(), false
 }
 
 // guidString renders a GUID stored in Windows mixed-endian order in the

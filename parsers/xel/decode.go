@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/bits"
 	"slices"
@@ -51,6 +52,49 @@ type planField struct {
 	size      int // bytes in the fixed area (8 for a descriptor)
 	m         *mapMeta
 	skipped   string // value of a field that is not decoded
+	last      lastValue
+	// recent holds the last variable-size values by a hash of their
+	// bytes: messages recur a few events apart (half of the real files'
+	// error_reported texts are one of the previous 16).
+	recent *[recentSlots]lastValue
+}
+
+// recentSlots is how many variable-size values a field remembers.
+const recentSlots = 16
+
+// recentSeed seeds the hash of remembered values.
+var recentSeed = maphash.MakeSeed()
+
+// lastValue is the last value a field decoded: its raw bytes (the slot of a
+// fixed-size value, the bytes a descriptor points to) and what they gave.
+// Real sessions repeat values from event to event (group, replica and
+// database names and ids, states, message texts), so a field whose bytes
+// are those of its previous event takes the strings already made. The
+// result depends on the bytes alone, so it is the same either way.
+type lastValue struct {
+	ok           bool
+	cut          bool
+	raw          []byte
+	label, value string // a map's label and number; other kinds: value
+}
+
+// maxRemembered bounds the raw bytes a field remembers.
+const maxRemembered = 4096
+
+// same reports whether b are the bytes of the last value.
+func (l *lastValue) same(b []byte) bool {
+	return l.ok && string(l.raw) == string(b)
+}
+
+// remember stores b as the last value's bytes.
+func (l *lastValue) remember(b []byte) bool {
+	if len(b) > maxRemembered {
+		l.ok = false
+		return false
+	}
+	l.raw = append(l.raw[:0], b...)
+	l.ok = true
+	return true
 }
 
 // plan is the resolved payload layout of an event.
@@ -67,11 +111,9 @@ func notDecoded(typeName string) string {
 }
 
 // planFor returns the payload layout of e, resolving its field types in the
-// catalog. An unresolvable type means missing or corrupt metadata.
+// catalog. An unresolvable type means missing or corrupt metadata. Each
+// decoder keeps the plans it makes (with their fields' last values).
 func (c *catalog) planFor(e *eventMeta) (*plan, error) {
-	if e.plan != nil && e.planGen == c.gen {
-		return e.plan, nil
-	}
 	p := &plan{fields: make([]planField, 0, len(e.fields))}
 	for _, f := range e.fields {
 		pf := planField{name: f.name, valueName: f.name + "_value", off: int(f.offset)}
@@ -101,7 +143,6 @@ func (c *catalog) planFor(e *eventMeta) (*plan, error) {
 	if err := checkSlots(e.name, p.fields); err != nil {
 		return nil, err
 	}
-	e.plan, e.planGen = p, c.gen
 	return p, nil
 }
 
@@ -270,37 +311,60 @@ func decodePayload(dst []parsers.Field, p *plan, payload []byte) (_ []parsers.Fi
 		slot := payload[f.off : f.off+f.size]
 		switch {
 		case f.kind == valMap:
-			v := uint32(uintAt(slot, f.size))
-			var label, value string
-			if f.m.bitFlag {
-				label, value = f.m.flagsLabel(v), formatHex(uint64(v), f.size)
-			} else {
-				label, value = f.m.label(v), formatUint(uint64(v))
+			l := &f.last
+			if !l.same(slot) {
+				v := uint32(uintAt(slot, f.size))
+				if f.m.bitFlag {
+					l.label, l.value = f.m.flagsLabel(v), formatHex(uint64(v), f.size)
+				} else {
+					l.label, l.value = f.m.label(v), formatUint(uint64(v))
+				}
+				l.remember(slot)
 			}
-			if label == "" {
-				dst = append(dst, parsers.Field{Name: f.name, Value: value})
+			if l.label == "" {
+				dst = append(dst, parsers.Field{Name: f.name, Value: l.value})
 				continue
 			}
-			dst = append(dst, parsers.Field{Name: f.name, Value: label})
-			if value != label {
-				dst = append(dst, parsers.Field{Name: f.valueName, Value: value})
+			dst = append(dst, parsers.Field{Name: f.name, Value: l.label})
+			if l.value != l.label {
+				dst = append(dst, parsers.Field{Name: f.valueName, Value: l.value})
 			}
-		case !f.kind.variable():
+		case f.kind == valBool:
 			dst = append(dst, parsers.Field{Name: f.name, Value: fixedValue(f.kind, slot, f.skipped)})
+		case !f.kind.variable():
+			l := &f.last
+			if !l.same(slot) {
+				l.value = fixedValue(f.kind, slot, f.skipped)
+				l.remember(slot)
+			}
+			dst = append(dst, parsers.Field{Name: f.name, Value: l.value})
 		default: // a descriptor {u32 offset, u32 length} into the payload
 			off := uint64(binary.LittleEndian.Uint32(slot))
 			n := uint64(binary.LittleEndian.Uint32(slot[4:]))
 			if off < uint64(p.fixedEnd) || off+n > uint64(len(payload)) {
 				return dst, nil, fmt.Errorf("field %q: value at %d+%d outside the %d-byte payload", f.name, off, n, len(payload))
 			}
-			s, wasCut, err := variableValue(f.kind, payload[off:off+n], f.skipped)
-			if err != nil {
-				return dst, nil, fmt.Errorf("field %q: %v", f.name, err)
+			raw := payload[off : off+n]
+			l := &f.last
+			if len(raw) <= maxRemembered {
+				if f.recent == nil {
+					f.recent = new([recentSlots]lastValue)
+				}
+				l = &f.recent[maphash.Bytes(recentSeed, raw)%recentSlots]
 			}
-			if wasCut {
+			if !l.same(raw) {
+				s, wasCut, err := variableValue(f.kind, raw, f.skipped)
+				if err != nil {
+					l.ok = false
+					return dst, nil, fmt.Errorf("field %q: %v", f.name, err)
+				}
+				l.value, l.cut = s, wasCut
+				l.remember(raw)
+			}
+			if l.cut {
 				cut = append(cut, f.name)
 			}
-			dst = append(dst, parsers.Field{Name: f.name, Value: s})
+			dst = append(dst, parsers.Field{Name: f.name, Value: l.value})
 		}
 	}
 	return dst, cut, nil

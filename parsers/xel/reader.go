@@ -16,15 +16,19 @@
 // a CRC-32 over the last KiB of each buffer's data. Only version 10 is read; any other version ends the
 // file with "format version N not supported".
 //
-// The reader streams buffer by buffer: it holds one buffer and the file's
-// metadata, never the file. No length field is trusted to allocate: a buffer is
-// read in growing chunks, so memory follows the bytes actually present, and
-// every offset is checked against its enclosing record. A buffer whose tail
-// checksum fails is skipped with a warning; after a damaged buffer header the
-// reader looks for the next valid header at the following 512-byte
-// boundaries; a file that ends inside a buffer (the live file of a running
-// session) gives a "truncated" warning. Every event of the good buffers is
-// kept.
+// The reader streams buffer by buffer: it holds the file's metadata and a
+// bounded number of buffers (at most 6 batches of buffers, 32 MiB in all,
+// besides the one being read), never the file. Event buffers are
+// independent, so worker goroutines (Reader.Workers) decode them while the
+// caller's goroutine reads the next ones; events and warnings are handed
+// out in file order, the same stream as on one goroutine. No length field
+// is trusted to allocate: a buffer is read in growing chunks, so memory
+// follows the bytes actually present, and every offset is checked against
+// its enclosing record. A buffer whose tail checksum fails is skipped with
+// a warning; after a damaged buffer header the reader looks for the next
+// valid header at the following 512-byte boundaries; a file that ends
+// inside a buffer (the live file of a running session) gives a "truncated"
+// warning. Every event of the good buffers is kept.
 //
 // Concatenated files: a file header found where a buffer header is expected
 // starts a new file within the same input, with its own metadata. So the
@@ -90,12 +94,27 @@ type Reader struct {
 	yield func(*parsers.Event, error) bool
 	stop  bool
 
-	pos   int64  // bytes consumed from in
-	buf   []byte // the current buffer after its header, reused
-	cat   *catalog
-	block []parsers.Event // events are allocated in blocks
+	pos     int64  // bytes consumed from in
+	buf     []byte // the current buffer after its header, reused
+	scratch []byte // where skipped bytes are read
+	cat     *catalog
+	prevCat *catalog // of the previous file of a concatenated input
+	dec     decoder
+
+	// known holds the package records parsed so far by their bytes from
+	// pkgBody on (see parsePackage), up to maxKnownBytes of them.
+	known      map[string]*pkgRecord
+	knownBytes int
 
 	resyncFrom int64 // offset where a search for a valid header began, -1 if none
+
+	// Workers is the number of goroutines that decode event buffers while
+	// the caller's goroutine reads the next ones and hands out the events,
+	// in file order: the stream is the same whatever the number. 0 means
+	// GOMAXPROCS (at most 4); 1 decodes everything on the caller's
+	// goroutine. Set it before calling Events.
+	Workers int
+	par     *pipeline // nil when decoding on the caller's goroutine
 }
 
 var _ parsers.Reader = (*Reader)(nil)
@@ -106,6 +125,7 @@ func NewReader(r io.Reader, file string) *Reader {
 	return &Reader{
 		in:   r,
 		file: file,
+		dec:  decoder{file: file},
 		stats: parsers.FileStats{
 			File:     file,
 			Format:   parsers.FormatXEL,
@@ -133,8 +153,14 @@ func (r *Reader) Events() iter.Seq2[*parsers.Event, error] {
 		}
 		r.used = true
 		r.yield = yield
+		r.startPipeline()
+		defer r.stopWorkers()
 		r.run()
+		r.drain()
 		r.stats.Bytes = r.pos
+		if r.par != nil && r.par.stopped {
+			r.stats.Bytes = r.par.stopPos
+		}
 		r.yield = nil
 	}
 }
@@ -146,19 +172,41 @@ func (r *Reader) read(p []byte) (int, error) {
 	return n, err
 }
 
-// discard skips n bytes of input and returns how many were there.
+// discard skips n bytes of input and returns how many were there; err is
+// io.EOF when there were fewer.
 func (r *Reader) discard(n int64) (int64, error) {
-	m, err := io.CopyN(io.Discard, r.in, n)
-	r.pos += m
-	return m, err
+	var done int64
+	for done < n {
+		if r.scratch == nil {
+			r.scratch = make([]byte, 8<<10)
+		}
+		m, err := io.ReadFull(r.in, r.scratch[:min(n-done, int64(len(r.scratch)))])
+		done += int64(m)
+		r.pos += int64(m)
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
-// readGrowing reads n bytes into r.buf, growing it chunk by chunk so that a
-// corrupt length costs no more memory than the bytes actually present.
+// readGrowing reads n bytes into r.buf.
 func (r *Reader) readGrowing(n int) ([]byte, error) {
-	buf := r.buf[:0]
-	for len(buf) < n {
-		chunk := min(n-len(buf), max(len(buf), readChunk))
+	buf, err := r.readInto(r.buf[:0], n)
+	r.buf = buf
+	return buf, err
+}
+
+// readInto appends n bytes of input to buf, growing it chunk by chunk so
+// that a corrupt length costs no more memory than the bytes actually
+// present.
+func (r *Reader) readInto(buf []byte, n int) ([]byte, error) {
+	base := len(buf)
+	for got := 0; got < n; got = len(buf) - base {
+		chunk := min(n-got, max(got, readChunk))
 		if cap(buf)-len(buf) < chunk {
 			nb := make([]byte, len(buf), len(buf)+chunk)
 			copy(nb, buf)
@@ -167,11 +215,9 @@ func (r *Reader) readGrowing(n int) ([]byte, error) {
 		m, err := r.read(buf[len(buf) : len(buf)+chunk])
 		buf = buf[:len(buf)+m]
 		if err != nil {
-			r.buf = buf
 			return buf, err
 		}
 	}
-	r.buf = buf
 	return buf, nil
 }
 
@@ -254,7 +300,10 @@ func (r *Reader) fileHeader(hdr []byte, have int) bool {
 		r.warn(start+6, fmt.Sprintf("file header size %d, expected %d: reading buffers from offset %d", hs, HeaderSize, start+HeaderSize))
 	}
 	if start > 0 {
-		r.cat = nil // a concatenated file: its own metadata follows
+		r.prevCat, r.cat = r.cat, nil // a concatenated file: its own metadata follows
+		if r.par != nil {
+			r.par.catShared = false
+		}
 	}
 	return true
 }
@@ -306,7 +355,7 @@ func (r *Reader) endResync(at int64) {
 		return
 	}
 	skipped := at - r.resyncFrom
-	r.stats.SkippedBytes += skipped
+	r.skipped(skipped)
 	if r.pos > at {
 		r.warn(at, fmt.Sprintf("resumed at a valid buffer: %d bytes skipped from offset %d", skipped, r.resyncFrom))
 	} else {
@@ -318,7 +367,7 @@ func (r *Reader) endResync(at int64) {
 // truncated reports an input that ends inside a structure started at off, of
 // which n bytes were present.
 func (r *Reader) truncated(off int64, what string, n int64) {
-	r.stats.SkippedBytes += n
+	r.skipped(n)
 	r.warn(off, fmt.Sprintf("truncated: the file ends inside a %s (%d bytes present)", what, n))
 }
 
@@ -328,14 +377,24 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	end := int(h.dataOff + h.dataLen) // end of data from the buffer start
 	var body []byte
 	var err error
+	var batch *job // the batch of buffers the body is read into
+	base := 0      // where in it
 	if n := end - bufHeaderSize; h.typ == bufEvents && n > bigBuffer {
 		// Events hold copies of what they decode from the buffer, so
 		// it can be released (unmapped) when its events are decoded.
 		var release func()
 		body, release, err = r.readBig(n)
 		defer release()
+	} else if h.typ == bufEvents && r.par != nil {
+		batch = r.batch()
+		base = len(batch.body)
+		batch.body, err = r.readInto(batch.body, n)
+		body = batch.body[base:]
 	} else {
 		body, err = r.readGrowing(n)
+	}
+	if batch != nil && err != nil {
+		batch.body = batch.body[:base] // not decoded
 	}
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -356,16 +415,24 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	dataStart := start + int64(h.dataOff)
 	tail := data[len(data)-min(len(data), tailCRCBytes):]
 	if sum := crc32.ChecksumIEEE(tail) ^ 0xFFFFFFFF; sum != h.checksum {
-		r.stats.SkippedBytes += int64(end) + gotSlack
+		if batch != nil {
+			batch.body = batch.body[:base]
+		}
+		r.skipped(int64(end) + gotSlack)
 		r.warn(start, fmt.Sprintf("buffer checksum %#08x, computed %#08x: %d-byte buffer skipped", h.checksum, sum, h.size))
 	} else {
 		switch h.typ {
 		case bufMetadata:
 			r.metadata(data, dataStart)
 		case bufEvents:
-			r.events(data, dataStart)
+			if batch != nil {
+				r.add(batch, base, int(h.dataOff-bufHeaderSize), dataStart)
+			} else {
+				r.drain()
+				r.dec.events(r, r.cat, data, dataStart)
+			}
 		default:
-			r.stats.SkippedBytes += int64(h.dataLen)
+			r.skipped(int64(h.dataLen))
 			r.warn(start, fmt.Sprintf("buffer of type %d skipped", h.typ))
 		}
 	}
@@ -376,8 +443,16 @@ func (r *Reader) buffer(start int64, h bufHeader) bool {
 	return !r.stop
 }
 
-// warn records and yields a warning at a byte offset.
+// warn records and yields a warning at a byte offset, or queues it behind
+// the buffers being decoded.
 func (r *Reader) warn(off int64, msg string) {
+	if r.queuing() {
+		r.pending().warn(off, msg)
+		return
+	}
+	if r.par != nil && r.par.stopped {
+		return
+	}
 	w := &parsers.Warning{File: r.file, Offset: off, Msg: msg}
 	r.stats.Warn(*w)
 	if !r.stop && !r.yield(nil, w) {
@@ -386,8 +461,34 @@ func (r *Reader) warn(off int64, msg string) {
 }
 
 func (r *Reader) fatal(err error) {
+	r.drain()
 	if !r.stop {
 		r.yield(nil, err)
+		r.stop = true
+	}
+}
+
+// The Reader is the sink of its own decoder: what it decodes is counted and
+// yielded at once.
+
+func (r *Reader) skipped(n int64) {
+	switch {
+	case r.queuing():
+		r.pending().skipped(n)
+	case r.par == nil || !r.par.stopped:
+		r.stats.SkippedBytes += n
+	}
+}
+func (r *Reader) record()       { r.stats.Records++ }
+func (r *Reader) stopped() bool { return r.stop }
+
+// event counts an interpreted event and yields it.
+func (r *Reader) event(ev *parsers.Event) {
+	if ev.Server != "" && r.stats.Server == "" {
+		r.stats.Server = ev.Server
+	}
+	r.stats.Count(ev)
+	if !r.yield(ev, nil) {
 		r.stop = true
 	}
 }
