@@ -235,16 +235,15 @@ func (r *Reader) runParallel() {
 	}
 	workers = min(workers, nchunks)
 
-	// pool holds the chunk results not in use: its size bounds the chunks
-	// in flight (being read, or read and waiting for the merge), and their
-	// buffers are reused.
-	pool := make(chan *chunkResult, workers+1)
-	for range cap(pool) {
-		pool <- &chunkResult{enc: enc}
-	}
-	order := make(chan *chunkResult, cap(pool)) // chunks in file order, for the merge
+	// A chunk in flight (being read, or read and waiting for the merge)
+	// holds a chunk result of the process-wide chunkPool, so the chunks in
+	// flight over every file read at once stay bounded, and a token of
+	// local, so one file leaves some to the others.
+	local := make(chan struct{}, min(workers+1, cap(chunkPool)))
+	order := make(chan *chunkResult, cap(local)) // chunks in file order, for the merge
 	jobs := make(chan *chunkResult)
 	quit := make(chan struct{})
+	produced := make(chan struct{})
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -258,16 +257,22 @@ func (r *Reader) runParallel() {
 		}()
 	}
 	go func() {
+		defer close(produced)
 		defer close(jobs)
 		defer close(order)
 		for k := range nchunks {
-			var c *chunkResult
 			select {
-			case c = <-pool:
+			case local <- struct{}{}:
 			case <-quit:
 				return
 			}
-			c.k, c.done = k, make(chan struct{})
+			var c *chunkResult
+			select {
+			case c = <-chunkPool:
+			case <-quit:
+				return
+			}
+			c.enc, c.k, c.done = enc, k, make(chan struct{})
 			order <- c // never blocks: order has room for every chunk of the pool
 			select {
 			case jobs <- c:
@@ -276,13 +281,25 @@ func (r *Reader) runParallel() {
 			}
 		}
 	}()
+	var cur *chunkResult // taken from order, not yet given back
 	defer func() {
 		close(quit)
+		<-produced
 		wg.Wait()
+		// Give back the chunks of a read that stopped early.
+		if cur != nil {
+			cur.reset()
+			chunkPool <- cur
+		}
+		for c := range order {
+			c.reset()
+			chunkPool <- c
+		}
 	}()
 
 	m := merger{r: r}
 	for c := range order {
+		cur = c
 		<-c.done
 		if c.start >= 0 || c.err != nil {
 			if c.k == 0 && c.holding {
@@ -299,10 +316,25 @@ func (r *Reader) runParallel() {
 				return
 			}
 		}
+		cur = nil
 		c.reset()
-		pool <- c
+		chunkPool <- c
+		<-local
 	}
 }
+
+// chunkPool holds the chunk results of the process: its size bounds the
+// chunks in flight over every file read in parallel at once (GOMAXPROCS+2,
+// at least 4 and at most 16, a few megabytes each), and their buffers are
+// reused from file to file.
+var chunkPool = func() chan *chunkResult {
+	n := min(max(runtime.GOMAXPROCS(0)+2, 4), 16)
+	p := make(chan *chunkResult, n)
+	for range n {
+		p <- &chunkResult{}
+	}
+	return p
+}()
 
 // readJob reads chunk c on a worker goroutine. A panic (a bug: readers must
 // not panic) becomes the chunk's error, reported by the merge like a read

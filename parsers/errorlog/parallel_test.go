@@ -9,7 +9,9 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/agtriage/agtriage/parsers"
@@ -472,5 +474,50 @@ func TestParallelReadError(t *testing.T) {
 	}
 	if events == 0 {
 		t.Fatal("no events before the error")
+	}
+}
+
+// TestParallelManyFilesBounded reads more large files at once than the
+// process-wide pool has chunks, some stopping early: every full read equals
+// the sequential one, and the pool is whole again afterwards (no chunk lost
+// by a read that stopped).
+func TestParallelManyFilesBounded(t *testing.T) {
+	data, _, _ := awkwardLog(parsers.UTF16LE, true)
+	seq := sequentialTrace(data, readOpts{})
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*cap(chunkPool))
+	for i := range 3 * cap(chunkPool) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := NewReaderAt(bytes.NewReader(data), int64(len(data)), "big/ERRORLOG")
+			r.par.min, r.par.chunk = 0, 4096
+			if i%3 == 2 {
+				n := 0
+				for range r.Events() {
+					if n++; n == 50 {
+						break // its chunks must go back to the pool
+					}
+				}
+				return
+			}
+			if d := diffTrace(seq, readTrace(r)); d != "" {
+				errs <- fmt.Sprintf("reader %d: %s", i, d)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("readers still waiting for chunks after a minute: chunks lost from the pool")
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(chunkPool); n != cap(chunkPool) {
+		t.Errorf("%d of %d chunk results back in the pool", n, cap(chunkPool))
 	}
 }
