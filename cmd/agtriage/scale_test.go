@@ -14,7 +14,7 @@ import (
 
 // peakLimit is the peak resident memory allowed while analyzing a large
 // bundle: the readers stream and the analyzer keeps only AG-relevant events.
-const peakLimit = 150 << 20
+const peakLimit = 80 << 20
 
 // TestScalePeakMemory generates a 200 MB three-replica bundle of UTF-16LE
 // ERRORLOGs, runs the CLI on it and checks that the incident is found and that
