@@ -36,3 +36,18 @@ func TestCrashTime(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCrashTime: the text of a 6008 comes from the log; no message, time,
+// date or offset makes crashTime panic or return a time after the boot.
+func FuzzCrashTime(f *testing.F) {
+	f.Add("\u200e2:10:01 AM", "\u200e6/\u200e3/\u200e2025", "-05:00")
+	f.Add("02:10:01", "03.06.2025", "+01:00")
+	f.Add("", "", "")
+	f.Fuzz(func(t *testing.T, tm, date, offset string) {
+		boot := time.Date(2025, 6, 3, 7, 16, 30, 0, time.UTC)
+		ev := &parsers.Event{Time: boot, Message: "The previous system shutdown at " + tm + " on " + date + " was unexpected."}
+		if got, ok := crashTime(ev, offset); ok && (got.After(boot) || boot.Sub(got) > 7*24*time.Hour) {
+			t.Errorf("crash at %v for a boot at %v", got, boot)
+		}
+	})
+}
