@@ -24,7 +24,8 @@ var CrashRule = &rule.Rule{
 const crashDoc = `Finds crashes the Windows System log records: the SQL Server service terminated unexpectedly
 (Service Control Manager 7031, 7034), the machine rebooted without a clean shutdown (Kernel-Power 41:
 power loss, a hang or a bug check) or found at boot that its previous shutdown was unexpected
-(EventLog 6008). A crash of the primary explains the automatic failover, the restart and the
+(EventLog 6008, which gives the local time the host went down: the crash starts there, not at
+the boot that logged it). A crash of the primary explains the automatic failover, the restart and the
 disconnections that follow. Fix: the memory dump (SQLDump*.mdmp in the LOG folder for SQL Server,
 MEMORY.DMP for Windows), the System log before the crash, the power and the hardware.`
 
