@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/report"
 )
 
@@ -328,7 +329,7 @@ func (p *page) incidents(r *report.Report, tz *time.Location) {
 		for _, in := range r.Inputs {
 			events += in.Events
 		}
-		s := fmt.Sprintf("No incident found. Checked %d events from %d input files of %d servers", events, len(r.Inputs), len(r.Servers))
+		s := fmt.Sprintf("No incident found. Checked %s from %s of %s", words.Plural(events, "event", "events"), words.Plural(len(r.Inputs), "input file", "input files"), words.Plural(len(r.Servers), "server", "servers"))
 		if !r.Start.IsZero() {
 			s += fmt.Sprintf(" between %s and %s", utc(r.Start, false), utc(r.End, false))
 		}

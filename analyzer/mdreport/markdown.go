@@ -281,7 +281,7 @@ func (m *mdWriter) summary() {
 			m.line("")
 			return
 		}
-		m.printf("No incident found. Checked %d events from %d input files of %d servers", events, len(r.Inputs), len(r.Servers))
+		m.printf("No incident found. Checked %s from %s of %s", words.Plural(events, "event", "events"), words.Plural(len(r.Inputs), "input file", "input files"), words.Plural(len(r.Servers), "server", "servers"))
 		if !r.Start.IsZero() {
 			m.printf(" between %s and %s", mdUTC(r.Start, false), mdUTC(r.End, false))
 		}
