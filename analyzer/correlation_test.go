@@ -247,3 +247,27 @@ func TestWindowCutsScope(t *testing.T) {
 		t.Errorf("the Markdown does not name the window:\n%s", md.String()[:min(md.Len(), 1200)])
 	}
 }
+
+// TestUnknownClockCoverage: a server whose clock is unknown keeps its
+// events on local time, and what its files cover is given on the same
+// clock, from their first record (not only from the events kept).
+func TestUnknownClockCoverage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case")
+	os.MkdirAll(dir, 0o755)
+	log := "2024-03-12 02:14:00.00 spid9s      Starting up database 'master'.\r\n" +
+		"2024-03-12 02:15:00.00 spid30s     The availability group database \"SalesDB\" is changing roles from \"SECONDARY\" to \"RESOLVING\" because the mirroring session or availability group failed over due to role synchronization. This is an informational message only. No user action is required.\r\n"
+	if err := os.WriteFile(filepath.Join(dir, "ERRORLOG"), []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzePaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.Date(2024, 3, 12, 2, 14, 0, 0, time.UTC)
+	if !rep.Start.Equal(first) || len(rep.Inputs) != 1 || !rep.Inputs[0].Start.Equal(first) {
+		t.Errorf("covered from %s (input from %v), want %s", rep.Start, rep.Inputs[0].Start, first)
+	}
+	if len(rep.Servers) != 1 || rep.Servers[0].Clock != report.ClockUnknown {
+		t.Errorf("servers %+v", rep.Servers)
+	}
+}

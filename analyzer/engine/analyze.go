@@ -439,17 +439,16 @@ func fileRange(r *inputs.Result, sv *serverInfo) (time.Time, time.Time) {
 	}
 	if r.Summary != nil && !r.Summary.First.IsZero() {
 		first, last := r.Summary.First, r.Summary.Last
-		ok := r.Summary.Clock == parsers.ClockUTC
-		if !ok && sv != nil && sv.clock.known {
-			first, last, ok = first.Add(-sv.clock.offset), last.Add(-sv.clock.offset), true
+		if r.Summary.Clock != parsers.ClockUTC && sv != nil && sv.clock.known {
+			first, last = first.Add(-sv.clock.offset), last.Add(-sv.clock.offset)
 		}
-		if ok {
-			if a.IsZero() || first.Before(a) {
-				a = first
-			}
-			if last.After(b) {
-				b = last
-			}
+		// (A server whose clock is unknown keeps its events on local time,
+		// and so what its files cover.)
+		if a.IsZero() || first.Before(a) {
+			a = first
+		}
+		if last.After(b) {
+			b = last
 		}
 	}
 	return a, b
