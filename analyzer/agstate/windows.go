@@ -1,11 +1,11 @@
 package agstate
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/analyzer/rule"
 	"github.com/agtriage/agtriage/parsers"
@@ -69,7 +69,7 @@ func buildWindows(p *rule.Pass) []*Window {
 			if w.AG == "" {
 				w.AG = ev.AG
 			}
-			if ev.Database != "" && !words.Contains(w.Databases, ev.Database) {
+			if ev.Database != "" && !slices.Contains(w.Databases, ev.Database) {
 				w.Databases = append(w.Databases, ev.Database)
 			}
 			w.Opened = append(w.Opened, ev)

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -142,7 +144,7 @@ func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
 			var best *report.Incident
 			for i := range rep.Incidents {
 				inc := &rep.Incidents[i]
-				if !words.Contains(inc.Servers, w.Server) || !words.Contains(inc.Servers, w.Partner) ||
+				if !slices.Contains(inc.Servers, w.Server) || !slices.Contains(inc.Servers, w.Partner) ||
 					w.Start.Before(inc.Start.Add(-time.Minute)) || w.Start.After(inc.End) {
 					continue
 				}
@@ -244,7 +246,7 @@ func clientImpact(incidents []report.Incident, events []*parsers.Event) {
 			if ev.Kind != parsers.KindLoginFailed || ev.Error != 983 && ev.Error != 976 {
 				continue
 			}
-			if ev.Time.Before(inc.Start) || ev.Time.After(inc.End.Add(time.Minute)) || !words.Contains(inc.Servers, ev.Server) {
+			if ev.Time.Before(inc.Start) || ev.Time.After(inc.End.Add(time.Minute)) || !slices.Contains(inc.Servers, ev.Server) {
 				continue
 			}
 			inc.ClientErrors += 1 + ev.Repeats
@@ -294,7 +296,7 @@ func prepare(files []inputs.File, results []inputs.Result, opt Options) (*server
 			found = found || strings.EqualFold(ag, opt.AG)
 		}
 		if !found {
-			warnings = append(warnings, fmt.Sprintf("--ag %s: no event names this availability group; the logs name: %s", opt.AG, strings.Join(words.Keys(agSeen), ", ")))
+			warnings = append(warnings, fmt.Sprintf("--ag %s: no event names this availability group; the logs name: %s", opt.AG, strings.Join(slices.Sorted(maps.Keys(agSeen)), ", ")))
 		}
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
@@ -476,10 +478,9 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 			budget -= max(f.Size, 0)
 		}
 	}
-	results, _ := inputs.Read(files, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
+	results, ins := inputs.Read(files, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
 	set := attribute(files, results, opt.Servers)
 	alignClocks(results, set, opt.UTCOffsets)
-	var ins []report.Input
 	emit := func(ev *parsers.Event) error {
 		if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
 			return nil
@@ -491,7 +492,6 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 	}
 	for i := range results {
 		r := &results[i]
-		ins = append(ins, *r.Input)
 		if r.Summary == nil {
 			continue
 		}
@@ -540,7 +540,7 @@ func coverageGaps(rep *report.Report, set *serverSet) []string {
 			gaps = append(gaps, fmt.Sprintf("No log in the bundle shows which replica became the primary of %s after %s left the role at %s: the logs of its other replicas are missing.", f.AG, words.OrUnknown(f.From), words.HMS(f.At)))
 		}
 	}
-	for _, n := range words.Keys(named) {
+	for _, n := range slices.Sorted(maps.Keys(named)) {
 		if n != "" && set.lookup(n) == nil {
 			gaps = append(gaps, fmt.Sprintf("%s is named in the logs but none of its logs were given: its side of the story is missing.", n))
 		}
@@ -571,7 +571,7 @@ func coverageGaps(rep *report.Report, set *serverSet) []string {
 			continue
 		}
 		for _, inc := range rep.Incidents {
-			if words.Contains(inc.Servers, in.Server) && in.Start.After(inc.Start) && !in.Start.After(inc.End.Add(24*time.Hour)) {
+			if slices.Contains(inc.Servers, in.Server) && in.Start.After(inc.Start) && !in.Start.After(inc.End.Add(24*time.Hour)) {
 				gaps = append(gaps, fmt.Sprintf("%s starts at %s, after incident %d began: the XEvent files of that time were probably rolled over.",
 					in.File, in.Start.UTC().Format(time.RFC3339), inc.ID))
 			}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -222,7 +224,7 @@ func buildIncidents(findings []*rule.Finding, rules []*rule.Rule, owner map[*rep
 			if m.End.After(b.end) {
 				b.end = m.End
 			}
-			if l := via[m]; l != nil && l.Inferred != "" && !words.Contains(b.inferred, l.Inferred) {
+			if l := via[m]; l != nil && l.Inferred != "" && !slices.Contains(b.inferred, l.Inferred) {
 				b.inferred = append(b.inferred, l.Inferred)
 			}
 			queue = append(queue, children[m]...)
@@ -259,7 +261,7 @@ func (b *incidentBuilder) incident(id int, c *correlation, owner map[*report.Con
 	fixSeen := map[string]bool{}
 	var headline *rule.Finding
 	for _, m := range b.members {
-		if !words.Contains(rules, m.Rule) {
+		if !slices.Contains(rules, m.Rule) {
 			rules = append(rules, m.Rule)
 		}
 		for _, a := range m.AGs {
@@ -302,7 +304,7 @@ func (b *incidentBuilder) incident(id int, c *correlation, owner map[*report.Con
 	}
 	sort.SliceStable(inc.Chain, func(i, j int) bool { return inc.Chain[i].Time.Before(inc.Chain[j].Time) })
 	inc.Chain = dedupeSteps(inc.Chain)
-	inc.AGs, inc.Servers, inc.Databases = words.Keys(ags), words.Keys(servers), words.Keys(dbs)
+	inc.AGs, inc.Servers, inc.Databases = slices.Sorted(maps.Keys(ags)), slices.Sorted(maps.Keys(servers)), slices.Sorted(maps.Keys(dbs))
 	inc.Rules = rules
 	if len(failovers) > 0 {
 		inc.RootCause = strings.TrimSuffix(inc.RootCause, ".") + "; " + strings.Join(failovers, ", then ") + "."

@@ -3,6 +3,7 @@ package engine
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -310,7 +311,7 @@ func (s *serverSet) collectFacts(events []*parsers.Event) {
 			sv.Restarts++
 		case parsers.KindEndpointState:
 			if m := listenRE.FindStringSubmatch(ev.Message); m != nil && !isLoopback(m[1]) {
-				if !words.Contains(sv.Addresses, m[1]) {
+				if !slices.Contains(sv.Addresses, m[1]) {
 					sv.Addresses = append(sv.Addresses, m[1])
 				}
 			}
@@ -325,7 +326,7 @@ func isLoopback(ip string) bool {
 // byAddress returns the server listening on ip, or nil.
 func (s *serverSet) byAddress(ip string) *serverInfo {
 	for _, sv := range s.list {
-		if words.Contains(sv.Addresses, ip) {
+		if slices.Contains(sv.Addresses, ip) {
 			return sv
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func concernsAG(ev *parsers.Event, accounts map[string]bool, incidents []report.
 		return true
 	}
 	for _, inc := range incidents {
-		if !ev.Until().Before(inc.Start) && !ev.Time.After(inc.End) && words.Contains(inc.Servers, ev.Server) {
+		if !ev.Until().Before(inc.Start) && !ev.Time.After(inc.End) && slices.Contains(inc.Servers, ev.Server) {
 			return true
 		}
 	}
@@ -102,7 +103,7 @@ func timeline(events []*parsers.Event, incidents []report.Incident, limit int, a
 			e.Last = ev.Until()
 		}
 		for _, inc := range incidents {
-			if !ev.Time.Before(inc.Start) && !ev.Time.After(inc.End) && words.Contains(inc.Servers, ev.Server) {
+			if !ev.Time.Before(inc.Start) && !ev.Time.After(inc.End) && slices.Contains(inc.Servers, ev.Server) {
 				e.Incident = inc.ID
 				break
 			}

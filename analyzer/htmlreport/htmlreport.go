@@ -205,14 +205,7 @@ func (p *page) scope(r *report.Report, tz *time.Location) {
 		}
 	}
 	p.Scope = append(p.Scope, field{Name: "Covered", Value: cov})
-	if !r.Since.IsZero() || !r.Until.IsZero() {
-		w := "from " + utc(r.Since, false) + " (--since)"
-		switch {
-		case r.Since.IsZero():
-			w = "until " + utc(r.Until, false) + " (--until)"
-		case !r.Until.IsZero():
-			w = "from " + utc(r.Since, false) + " to " + utc(r.Until, false) + " (--since, --until)"
-		}
+	if w := r.Window(); w != "" {
 		p.Scope = append(p.Scope, field{Name: "Window", Value: w + "; events outside it were not analyzed", Warn: true})
 	}
 	skipped, ignored := 0, 0

@@ -1,13 +1,11 @@
 package inputs
 
 import (
-	"archive/zip"
 	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"time"
 )
@@ -169,62 +167,6 @@ func guardedDeflate(r io.Reader) io.ReadCloser {
 	fr := flate.NewReader(in)
 	return &inflateGuard{r: fr, c: fr, in: in}
 }
-
-// zipMember reads one member of a zip archive and turns archive/zip's terse
-// errors into reasons that say what is wrong with the member.
-type zipMember struct {
-	rc          io.ReadCloser
-	size, csize uint64 // as the archive directory states them
-	n           int64
-}
-
-func (z *zipMember) Read(p []byte) (int, error) {
-	// Read no further than the stated size: archive/zip drops the whole
-	// read that crosses it, so the content up to that size is kept and the
-	// excess is reported.
-	if size := z.size; size < math.MaxInt64 {
-		rem := int64(size) - z.n
-		if rem <= 0 {
-			var one [1]byte
-			n, err := z.rc.Read(one[:])
-			if n > 0 || errors.Is(err, zip.ErrFormat) {
-				return 0, fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", size)
-			}
-			if err == nil {
-				err = io.EOF
-			}
-			return 0, z.explain(err)
-		}
-		if int64(len(p)) > rem {
-			p = p[:rem]
-		}
-	}
-	n, err := z.rc.Read(p)
-	z.n += int64(n)
-	return n, z.explain(err)
-}
-
-// explain turns archive/zip's errors into reasons.
-func (z *zipMember) explain(err error) error {
-	if err == nil || err == io.EOF {
-		return err
-	}
-	var ie *inflateError
-	switch {
-	case errors.As(err, &ie):
-	case errors.Is(err, zip.ErrFormat) && uint64(z.n) >= z.size:
-		err = fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", z.size)
-	case errors.Is(err, io.ErrUnexpectedEOF) && uint64(z.n) < z.size:
-		err = fmt.Errorf("zip member ends after %d bytes but its archive directory states %d (a truncated or crafted archive)", z.n, z.size)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = fmt.Errorf("zip member's compressed data ends early after %d bytes (the archive directory's compressed size %d does not match the data)", z.n, z.csize)
-	case errors.Is(err, zip.ErrChecksum):
-		err = fmt.Errorf("zip member's checksum (CRC-32) does not match its %d bytes: the content is damaged", z.n)
-	}
-	return err
-}
-
-func (z *zipMember) Close() error { return z.rc.Close() }
 
 // isDevNull reports whether st is the null device (standard input of a
 // program started without one), which reads as empty.

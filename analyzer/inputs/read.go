@@ -135,9 +135,8 @@ type folder struct {
 }
 
 func stormKey(ev *parsers.Event) string {
-	// Built in a stack buffer, without fmt or strings.Map: every storm event
-	// of a file needs its key. The digits of the message become '#'
-	// (parsers.MessageShape), byte by byte while the text is ASCII.
+	// Built in a stack buffer, without fmt: every storm event of a file
+	// needs its key. The message's digits become '#' (parsers.MessageShape).
 	var buf [256]byte
 	b := append(buf[:0], ev.Kind...)
 	b = append(b, '|')
@@ -149,13 +148,8 @@ func stormKey(ev *parsers.Event) string {
 	b = append(b, '|')
 	b = strconv.AppendInt(b, int64(ev.HandshakeState), 10)
 	b = append(b, '|')
-	mark := len(b)
 	for i := 0; i < len(ev.Message); i++ {
 		c := ev.Message[i]
-		if c >= 0x80 {
-			b = append(b[:mark], parsers.MessageShape(ev.Message)...)
-			break
-		}
 		if c >= '0' && c <= '9' {
 			c = '#'
 		}

@@ -2,10 +2,12 @@ package inputs
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -95,7 +97,7 @@ func (e *zipEntry) open() (io.ReadCloser, error) {
 	if e.method == zip.Deflate {
 		rc = guardedDeflate(io.NewSectionReader(e.archive, e.offset, e.csize))
 	}
-	rc = &zipMember{rc: &zipData{rc: rc, e: e, crc: crc32.NewIEEE()}, size: e.size, csize: uint64(e.csize)}
+	rc = &zipMember{rc: rc, e: e, crc: crc32.NewIEEE()}
 	limit := int64(MaxInflate)
 	if c := e.csize * MaxRatio; c > 0 && c < limit {
 		limit = max(c, 1<<20)
@@ -103,32 +105,58 @@ func (e *zipEntry) open() (io.ReadCloser, error) {
 	return &limitedReadCloser{r: io.LimitReader(rc, limit), c: rc, limit: limit}, nil
 }
 
-// zipData checks a member's data as archive/zip does: no more bytes than
-// the directory states (zip.ErrFormat), not fewer (io.ErrUnexpectedEOF), and
-// the CRC-32 at the end (zip.ErrChecksum).
-type zipData struct {
-	rc  io.ReadCloser
+// zipMember reads a member's data and checks it as archive/zip does, with
+// reasons that say what is wrong: no more bytes than the archive directory
+// states (what it states is kept, the excess reported), not fewer, and the
+// CRC-32 at the end.
+type zipMember struct {
+	rc  io.ReadCloser // the member's data, inflated
 	e   *zipEntry
 	crc hash.Hash32
-	n   uint64
+	n   int64
 }
 
-func (z *zipData) Read(p []byte) (int, error) {
+func (z *zipMember) Read(p []byte) (int, error) {
+	if size := z.e.size; size < math.MaxInt64 {
+		rem := int64(size) - z.n
+		if rem <= 0 {
+			var one [1]byte
+			n, err := z.rc.Read(one[:])
+			if n > 0 {
+				return 0, fmt.Errorf("zip member holds more than the %d bytes its archive directory states (a damaged or crafted archive): read up to that size", size)
+			}
+			if err == nil {
+				err = io.EOF
+			}
+			return 0, z.end(err)
+		}
+		if int64(len(p)) > rem {
+			p = p[:rem]
+		}
+	}
 	n, err := z.rc.Read(p)
 	z.crc.Write(p[:n])
-	z.n += uint64(n)
-	if z.n > z.e.size {
-		return n, zip.ErrFormat
-	}
-	if err == io.EOF {
-		if z.n < z.e.size {
-			return n, io.ErrUnexpectedEOF
-		}
-		if z.e.crc != 0 && z.crc.Sum32() != z.e.crc {
-			return n, zip.ErrChecksum
-		}
-	}
-	return n, err
+	z.n += int64(n)
+	return n, z.end(err)
 }
 
-func (z *zipData) Close() error { return z.rc.Close() }
+// end says why the member's data ended, when it did.
+func (z *zipMember) end(err error) error {
+	var ie *inflateError
+	switch {
+	case err == nil, errors.As(err, &ie):
+		return err
+	case err == io.EOF && uint64(z.n) >= z.e.size:
+		if z.e.crc != 0 && z.crc.Sum32() != z.e.crc {
+			return fmt.Errorf("zip member's checksum (CRC-32) does not match its %d bytes: the content is damaged", z.n)
+		}
+		return io.EOF
+	case err == io.EOF, errors.Is(err, io.ErrUnexpectedEOF) && uint64(z.n) < z.e.size:
+		return fmt.Errorf("zip member ends after %d bytes but its archive directory states %d (a truncated or crafted archive)", z.n, z.e.size)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("zip member's compressed data ends early after %d bytes (the archive directory's compressed size %d does not match the data)", z.n, z.e.csize)
+	}
+	return err
+}
+
+func (z *zipMember) Close() error { return z.rc.Close() }

@@ -146,8 +146,8 @@ func (m *mdWriter) header() {
 		}
 	}
 	m.line("- **Covered:** " + cov)
-	if !r.Since.IsZero() || !r.Until.IsZero() {
-		m.line("- **Window:** " + mdWindow(r.Since, r.Until) + "; events outside it were not analyzed")
+	if w := r.Window(); w != "" {
+		m.line("- **Window:** " + w + "; events outside it were not analyzed")
 	}
 	skipped, ignored := 0, 0
 	for _, in := range r.Inputs {
@@ -455,15 +455,4 @@ func (m *mdWriter) fence(info, text string) {
 	m.line(text)
 	m.line(f)
 	m.line("")
-}
-
-// mdWindow words the time window an analysis was limited to.
-func mdWindow(since, until time.Time) string {
-	switch {
-	case until.IsZero():
-		return "from " + mdUTC(since, false) + " (--since)"
-	case since.IsZero():
-		return "until " + mdUTC(until, false) + " (--until)"
-	}
-	return "from " + mdUTC(since, false) + " to " + mdUTC(until, false) + " (--since, --until)"
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 )
 
 // FormatDuration formats d the way every part of a report words a duration:
@@ -78,7 +80,7 @@ func (c Category) Title() string {
 	case "":
 		return "Incident"
 	}
-	return upperFirst(strings.ReplaceAll(string(c), "_", " ")) // a rule of the caller's
+	return words.UpperFirst(strings.ReplaceAll(string(c), "_", " ")) // a rule of the caller's
 }
 
 // Attribution says in words how the file was attributed to its server
@@ -97,9 +99,17 @@ func (in *Input) Attribution() string {
 	return in.AttributedBy
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
+// Window words the time window the analysis was limited to (--since,
+// --until): "from 2024-03-12 12:00:00 UTC (--since)"; "" when it was not.
+func (r *Report) Window() string {
+	at := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" }
+	switch {
+	case r.Since.IsZero() && r.Until.IsZero():
+		return ""
+	case r.Until.IsZero():
+		return "from " + at(r.Since) + " (--since)"
+	case r.Since.IsZero():
+		return "until " + at(r.Until) + " (--until)"
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return "from " + at(r.Since) + " to " + at(r.Until) + " (--since, --until)"
 }

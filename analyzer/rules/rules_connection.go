@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -444,7 +445,7 @@ func runEndpointOwnership(p *rule.Pass) {
 		}
 		var accounts []string
 		for _, sv := range p.Servers {
-			if sv.ServiceAccount != "" && !words.Contains(accounts, sv.ServiceAccount) {
+			if sv.ServiceAccount != "" && !slices.Contains(accounts, sv.ServiceAccount) {
 				accounts = append(accounts, sv.ServiceAccount)
 			}
 		}

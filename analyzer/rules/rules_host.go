@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,7 +115,7 @@ func runCrash(p *rule.Pass) {
 func eventIDs(evs []*parsers.Event) string {
 	var ids []string
 	for _, ev := range evs {
-		if id := ev.Field("EventID"); id != "" && !words.Contains(ids, id) {
+		if id := ev.Field("EventID"); id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +24,7 @@ func crashTime(ev *parsers.Event, offset string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	off, ok := parseOffset(offset)
+	off, ok := parsers.ParseUTCAdjustment(offset)
 	if !ok {
 		return time.Time{}, false
 	}
@@ -76,23 +75,6 @@ func dates(s string) []time.Time {
 		}
 	}
 	return out
-}
-
-// parseOffset parses a server's UTC offset ("-05:00", "+01:00").
-func parseOffset(s string) (time.Duration, bool) {
-	if len(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' {
-		return 0, false
-	}
-	h, err1 := strconv.Atoi(s[1:3])
-	m, err2 := strconv.Atoi(s[4:6])
-	if err1 != nil || err2 != nil || h > 14 || m > 59 {
-		return 0, false
-	}
-	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
-	if s[0] == '-' {
-		d = -d
-	}
-	return d, true
 }
 
 // serverOffset returns the UTC offset of server as the report gives it ("" when unknown).

@@ -4,7 +4,7 @@ package words
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -68,30 +68,10 @@ func OrUnknown(s string) string {
 	return s
 }
 
-// Keys returns the keys of m, sorted.
-func Keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // ContainsFold reports whether list holds s, ignoring case.
 func ContainsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// Contains reports whether list holds s.
-func Contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
@@ -116,7 +96,7 @@ func SameHost(node, server string) bool {
 func NonEmpty(ss ...string) []string {
 	var out []string
 	for _, s := range ss {
-		if s != "" && !Contains(out, s) {
+		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
