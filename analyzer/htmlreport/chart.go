@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/report"
 )
 
@@ -299,7 +300,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 	// Lane labels: as wide as the longest name needs, within bounds.
 	labelX := minLabelX
 	for _, l := range ls.lanes {
-		labelX = max(labelX, float64(len([]rune(clip(l.Server, labelChars))))*labelCharW+8)
+		labelX = max(labelX, float64(len([]rune(words.Truncate(l.Server, labelChars))))*labelCharW+8)
 	}
 	labelX = min(labelX, maxLabelX)
 	plotX0 := labelX + 8
@@ -318,11 +319,11 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 			if l.AG == "" {
 				label = "Other servers"
 			}
-			c.Groups = append(c.Groups, chartGroup{Y: y + 13, Label: clip(label, 60)})
+			c.Groups = append(c.Groups, chartGroup{Y: y + 13, Label: words.Truncate(label, 60)})
 			y += groupH
 		}
 		l.Y = y
-		l.Label = clip(l.Server, max(4, int((labelX-8)/labelCharW)))
+		l.Label = words.Truncate(l.Server, max(4, int((labelX-8)/labelCharW)))
 		l.Title = l.Server
 		if l.AG != "" {
 			l.Title += " — availability group " + l.AG
@@ -390,7 +391,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		if cw.Cause != "" {
 			title += "\n" + cw.Cause
 		}
-		l.Conns = append(l.Conns, rect{X: x0, Y: l.Y + 21, W: max(x1-x0, 2), H: 4, Class: class, Title: clip(title, maxTitle)})
+		l.Conns = append(l.Conns, rect{X: x0, Y: l.Y + 21, W: max(x1-x0, 2), H: 4, Class: class, Title: words.Truncate(title, maxTitle)})
 	}
 	for _, o := range outages {
 		for _, l := range ls.all(o.server) {
@@ -402,7 +403,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 				until = "no recovery in the logs"
 			}
 			title := fmt.Sprintf("WSFC cluster unavailable to %s: %s – %s\n%s", o.server, utc(o.start, true), until, oneLine(o.text))
-			l.Outages = append(l.Outages, rect{X: x0, Y: l.Y + 3, W: max(x1-x0, 2), H: 18, Class: class, Title: clip(title, maxTitle)})
+			l.Outages = append(l.Outages, rect{X: x0, Y: l.Y + 3, W: max(x1-x0, 2), H: 18, Class: class, Title: words.Truncate(title, maxTitle)})
 		}
 	}
 	marks := 0
@@ -429,7 +430,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		}
 		title += "\n" + oneLine(e.Text)
 		x := sc.x(e.Time)
-		l.Marks = append(l.Marks, mark{X: x, Y1: l.Y, Y2: l.Y + 4.5, Title: clip(title, maxTitle)})
+		l.Marks = append(l.Marks, mark{X: x, Y1: l.Y, Y2: l.Y + 4.5, Title: words.Truncate(title, maxTitle)})
 	}
 
 	// Quiet breaks and the axis.
@@ -476,7 +477,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 			title += "\n" + in.RootCause
 		}
 		c.Bands = append(c.Bands, band{X: x0, Y: c.LanesY0 - 2, W: w, H: c.LanesY1 - c.LanesY0 + 2,
-			BadgeX: bx, BadgeY: 9 + float64(row)*14, N: iv.N, Title: clip(oneLine(title), maxTitle)})
+			BadgeX: bx, BadgeY: 9 + float64(row)*14, N: iv.N, Title: words.Truncate(oneLine(title), maxTitle)})
 	}
 
 	for _, f := range r.Failovers {
@@ -526,7 +527,7 @@ func buildChart(r *report.Report, incidents []*incidentView, tz *time.Location) 
 		if f.IncidentID > 0 {
 			title += fmt.Sprintf("\nIncident %d", f.IncidentID)
 		}
-		a.Title = clip(oneLine(title), maxTitle)
+		a.Title = words.Truncate(oneLine(title), maxTitle)
 		c.Arrows = append(c.Arrows, a)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/report"
 )
 
@@ -24,7 +25,7 @@ func (c *chart) axis(sc *timeScale, tz *time.Location) {
 	c.RowLabels = append(c.RowLabels, tickLabel{X: c.LabelX, Y: rows[0].y, Text: "UTC", Anchor: "end", Class: "axl"})
 	if tz != nil {
 		rows = append(rows, &row{y: c.AxisY + 3*axisRow, loc: tz}, &row{y: c.AxisY + 4*axisRow, loc: tz, date: true})
-		c.RowLabels = append(c.RowLabels, tickLabel{X: c.LabelX, Y: rows[2].y, Text: clip(tz.String(), int((c.LabelX-8)/labelCharW)), Anchor: "end", Class: "axl"})
+		c.RowLabels = append(c.RowLabels, tickLabel{X: c.LabelX, Y: rows[2].y, Text: words.Truncate(tz.String(), int((c.LabelX-8)/labelCharW)), Anchor: "end", Class: "axl"})
 	}
 	for _, r := range rows {
 		r.right = -1e9

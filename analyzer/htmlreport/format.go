@@ -5,7 +5,6 @@ package htmlreport
 // template escapes them for their context.
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,64 +84,10 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// clip cuts s to at most n characters, marking the cut with "…".
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos] + "…"
-		}
-		i++
-	}
-	return s
-}
-
 // oneLine replaces line breaks by " ⏎ " (for titles and table cells).
 func oneLine(s string) string {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	return strings.NewReplacer("\n", " ⏎ ", "\r", " ⏎ ").Replace(s)
-}
-
-// clockSentence says in plain words how a server's times were put on UTC.
-func clockSentence(s report.Server) string {
-	off := "UTC offset " + cmp.Or(s.UTCOffset, "?")
-	detail := strings.TrimSpace(s.ClockDetail)
-	var out string
-	switch s.Clock {
-	case report.ClockErrorlog:
-		out = off + ` read from the ERRORLOG "UTC adjustment" line`
-	case report.ClockOverride:
-		out = off + " given by the user (--utc-offset)"
-	case report.ClockInferred:
-		out = off + " inferred"
-		if detail != "" {
-			if !strings.HasPrefix(detail, "from ") && !strings.HasPrefix(detail, "by ") {
-				detail = "from " + detail
-			}
-			out += " " + detail
-			detail = ""
-		} else {
-			out += " from matching ERRORLOG/XEvent events"
-		}
-	case report.ClockUTC:
-		out = "UTC sources only (XEvent), no conversion needed"
-	case report.ClockUnknown:
-		out = "clock unknown: times are kept on local time, so ordering against other servers is uncertain"
-	case "":
-		out = "clock not reported"
-	default:
-		out = "clock " + string(s.Clock)
-		if s.UTCOffset != "" {
-			out += ", " + off
-		}
-	}
-	if detail != "" {
-		out += " (" + detail + ")"
-	}
-	return out + "."
 }
 
 // backgroundText lists the background counts ("2 application login failures").

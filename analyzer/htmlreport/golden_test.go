@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/agtriage/agtriage/analyzer"
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/redact"
 	"github.com/agtriage/agtriage/analyzer/report"
 )
@@ -72,7 +73,7 @@ func checkGolden(t *testing.T, name, got string) {
 			w = wl[i]
 		}
 		if g != w {
-			t.Fatalf("%s differs from the golden file at line %d:\n got %q\nwant %q\n(run with -update if the change is intended)", path, i+1, clip(g, 400), clip(w, 400))
+			t.Fatalf("%s differs from the golden file at line %d:\n got %q\nwant %q\n(run with -update if the change is intended)", path, i+1, words.Truncate(g, 400), words.Truncate(w, 400))
 		}
 	}
 }

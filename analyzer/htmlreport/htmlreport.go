@@ -231,7 +231,7 @@ func (p *page) scope(r *report.Report, tz *time.Location) {
 		p.Scope = append(p.Scope, field{Name: "Not about the AG", Value: backgroundText(r.Background) + " (counted, not in the timeline)"})
 	}
 	for _, s := range r.Servers {
-		p.Clocks = append(p.Clocks, field{Name: s.Name, Value: clockSentence(s), Warn: s.Clock == report.ClockUnknown})
+		p.Clocks = append(p.Clocks, field{Name: s.Name, Value: s.ClockSentence(), Warn: s.Clock == report.ClockUnknown})
 		if s.Clock == report.ClockUnknown {
 			p.ClockUnknown = true
 		}
@@ -283,7 +283,7 @@ func (p *page) incidents(r *report.Report, tz *time.Location) {
 			var where []string
 			for _, ev := range st.Evidence {
 				e := evidenceView{Position: ev.Position(), Server: ev.Server, Time: utc(ev.Time, true),
-					Text: strings.TrimRight(strings.ReplaceAll(clip(ev.Text, maxQuote), "\r\n", "\n"), "\n")}
+					Text: strings.TrimRight(strings.ReplaceAll(words.Truncate(ev.Text, maxQuote), "\r\n", "\n"), "\n")}
 				if ev.Time.IsZero() {
 					e.Time = ""
 				}
@@ -417,16 +417,9 @@ func (p *page) timeline(r *report.Report) {
 		if e.Error != 0 {
 			kind += " " + strconv.Itoa(e.Error)
 		}
-		msg := oneLine(clip(e.Text, maxMessage))
-		switch {
-		case e.Count > 1 && e.Last.Sub(e.Time) >= time.Second:
-			until := e.Last.UTC().Format("15:04:05")
-			if e.Last.UTC().Format("20060102") != e.Time.UTC().Format("20060102") {
-				until = e.Last.UTC().Format("2006-01-02 15:04:05")
-			}
-			msg = fmt.Sprintf("(×%d until %s) %s", e.Count, until, msg)
-		case e.Count > 1:
-			msg = fmt.Sprintf("(×%d) %s", e.Count, msg)
+		msg := oneLine(words.Truncate(e.Text, maxMessage))
+		if rep := e.Repeats(); rep != "" {
+			msg = rep + " " + msg
 		}
 		p.Timeline = append(p.Timeline, timelineRow{Time: utc(e.Time, true), Server: e.Server, Kind: kind, RawKind: e.Kind,
 			Text: msg, Position: e.Position, Incident: e.Incident, Local: e.Local})

@@ -212,7 +212,7 @@ func (m *mdWriter) header() {
 	m.line("")
 	unknown := false
 	for _, s := range r.Servers {
-		m.line("- " + mdInline(s.Name) + ": " + mdClockSentence(s))
+		m.line("- " + mdInline(s.Name) + ": " + mdClock(s))
 		if s.Clock == report.ClockUnknown {
 			unknown = true
 		}
@@ -223,45 +223,6 @@ func (m *mdWriter) header() {
 			"so the order of events across servers is uncertain. Pass `--utc-offset SERVER=±hh:mm` to fix it.")
 		m.line("")
 	}
-}
-
-// mdClockSentence says in plain words how a server's times were put on UTC.
-func mdClockSentence(s report.Server) string {
-	off := "UTC offset " + mdInlineMid(cmp.Or(s.UTCOffset, "?"))
-	detail := strings.TrimSpace(s.ClockDetail)
-	var out string
-	switch s.Clock {
-	case report.ClockErrorlog:
-		out = off + " read from the ERRORLOG \"UTC adjustment\" line"
-	case report.ClockOverride:
-		out = off + " given by the user (--utc-offset)"
-	case report.ClockInferred:
-		out = off + " inferred"
-		if detail != "" {
-			if !strings.HasPrefix(detail, "from ") && !strings.HasPrefix(detail, "by ") {
-				detail = "from " + detail
-			}
-			out += " " + mdInlineMid(detail)
-			detail = ""
-		} else {
-			out += " from matching ERRORLOG/XEvent events"
-		}
-	case report.ClockUTC:
-		out = "UTC sources only (Extended Events, cluster log or Windows event log), no conversion needed"
-	case report.ClockUnknown:
-		out = "**clock unknown**: times are kept on local time, so ordering against other servers is uncertain"
-	case "":
-		out = "clock not reported"
-	default:
-		out = "clock " + mdInline(string(s.Clock))
-		if s.UTCOffset != "" {
-			out += ", " + off
-		}
-	}
-	if detail != "" {
-		out += " (" + mdInlineMid(detail) + ")"
-	}
-	return out + "."
 }
 
 // ---- 2. summary ----
@@ -449,10 +410,19 @@ const mdMaxQuote = 4000
 // fence writes text in a fenced code block whose fence is longer than any
 // backtick run in text, so that the text cannot close it.
 func (m *mdWriter) fence(info, text string) {
-	text = strings.TrimRight(mdCleanBlock(mdTruncate(text, mdMaxQuote)), "\n")
+	text = strings.TrimRight(mdCleanBlock(words.Truncate(text, mdMaxQuote)), "\n")
 	f := strings.Repeat("`", max(3, mdLongestRun(text, '`')+1))
 	m.line(f + info)
 	m.line(text)
 	m.line(f)
 	m.line("")
+}
+
+// mdClock is the server's clock sentence in Markdown, an unknown clock in bold.
+func mdClock(s report.Server) string {
+	text := mdInlineMid(s.ClockSentence())
+	if rest, ok := strings.CutPrefix(text, "clock unknown:"); ok {
+		return "**clock unknown**:" + rest
+	}
+	return text
 }

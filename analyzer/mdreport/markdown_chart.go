@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/report"
 )
 
@@ -118,5 +119,5 @@ func mdMermaidName(s string) string {
 		}
 		b.WriteRune(c)
 	}
-	return mdTruncate(b.String(), 60)
+	return words.Truncate(b.String(), 60)
 }

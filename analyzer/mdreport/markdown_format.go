@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/agtriage/agtriage/analyzer/internal/words"
 )
 
 // mdTable collects escaped cells; every row gets exactly as many cells as the
@@ -152,7 +154,7 @@ const (
 func mdEscape(s string, limit int, flags escFlags) string {
 	allHash := flags&escAllHash != 0
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.TrimSpace(mdTruncate(s, limit))
+	s = strings.TrimSpace(words.Truncate(s, limit))
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	leading := flags&escLineStart != 0 // no visible character written yet at a line start
@@ -204,7 +206,7 @@ func mdEscape(s string, limit int, flags escFlags) string {
 // backtick run around it is longer than any inside; newlines and pipes, which
 // would end a table cell, are replaced.
 func mdCode(s string) string {
-	s = mdTruncate(s, mdMaxCell)
+	s = words.Truncate(s, mdMaxCell)
 	s = strings.Map(func(c rune) rune {
 		if c < ' ' || c == 0x7f {
 			return ' '
@@ -239,21 +241,6 @@ func mdCleanBlock(s string) string {
 		}
 		return c
 	}, s)
-}
-
-// mdTruncate cuts s to at most n characters, marking the cut with "…".
-func mdTruncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos] + "…"
-		}
-		i++
-	}
-	return s
 }
 
 // mdLongestRun is the length of the longest run of c in s.

@@ -99,15 +99,8 @@ func (m *mdWriter) timeline() {
 				kind += " #" + strconv.Itoa(e.Incident)
 			}
 			msg := e.Text
-			switch {
-			case e.Count > 1 && e.Last.Sub(e.Time) >= time.Second:
-				until := e.Last.UTC().Format("15:04:05")
-				if e.Last.UTC().Format("20060102") != e.Time.UTC().Format("20060102") {
-					until = e.Last.UTC().Format("2006-01-02 15:04:05")
-				}
-				msg = fmt.Sprintf("(×%d until %s) %s", e.Count, until, msg)
-			case e.Count > 1:
-				msg = fmt.Sprintf("(×%d) %s", e.Count, msg)
+			if rep := e.Repeats(); rep != "" {
+				msg = rep + " " + msg
 			}
 			t.row(mdCell(when), mdCell(e.Server), mdCell(kind), mdCell(msg), mdCell(e.Position))
 		}

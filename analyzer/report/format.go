@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -112,4 +113,61 @@ func (r *Report) Window() string {
 		return "until " + at(r.Until) + " (--until)"
 	}
 	return "from " + at(r.Since) + " to " + at(r.Until) + " (--since, --until)"
+}
+
+// ClockSentence says in plain words how the server's times were put on UTC
+// ("UTC offset -05:00 read from the ERRORLOG "UTC adjustment" line.").
+func (s *Server) ClockSentence() string {
+	off := "UTC offset " + cmp.Or(s.UTCOffset, "?")
+	detail := strings.TrimSpace(s.ClockDetail)
+	var out string
+	switch s.Clock {
+	case ClockErrorlog:
+		out = off + ` read from the ERRORLOG "UTC adjustment" line`
+	case ClockOverride:
+		out = off + " given by the user (--utc-offset)"
+	case ClockInferred:
+		out = off + " inferred"
+		if detail != "" {
+			if !strings.HasPrefix(detail, "from ") && !strings.HasPrefix(detail, "by ") {
+				detail = "from " + detail
+			}
+			out += " " + detail
+			detail = ""
+		} else {
+			out += " from matching ERRORLOG/XEvent events"
+		}
+	case ClockUTC:
+		out = "UTC sources only (Extended Events, cluster log or Windows event log), no conversion needed"
+	case ClockUnknown:
+		out = "clock unknown: times are kept on local time, so ordering against other servers is uncertain"
+	case "":
+		out = "clock not reported"
+	default:
+		out = "clock " + string(s.Clock)
+		if s.UTCOffset != "" {
+			out += ", " + off
+		}
+	}
+	if detail != "" {
+		out += " (" + detail + ")"
+	}
+	return out + "."
+}
+
+// Repeats labels an entry that stands for repeats of one message: "(×376
+// until 05:11:55)" (the date too when the last falls on another day),
+// "(×3)" when they fell within a second, "" for a single event.
+func (e *TimelineEntry) Repeats() string {
+	switch {
+	case e.Count > 1 && e.Last.Sub(e.Time) >= time.Second:
+		until := e.Last.UTC().Format("15:04:05")
+		if e.Last.UTC().Format("20060102") != e.Time.UTC().Format("20060102") {
+			until = e.Last.UTC().Format("2006-01-02 15:04:05")
+		}
+		return fmt.Sprintf("(×%d until %s)", e.Count, until)
+	case e.Count > 1:
+		return fmt.Sprintf("(×%d)", e.Count)
+	}
+	return ""
 }

@@ -112,3 +112,18 @@ func ContainsHost(list []string, server string) bool {
 	}
 	return false
 }
+
+// Truncate cuts s to at most n characters, marking the cut with "…".
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + "…"
+		}
+		i++
+	}
+	return s
+}
