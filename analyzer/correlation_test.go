@@ -271,3 +271,37 @@ func TestUnknownClockCoverage(t *testing.T) {
 		t.Errorf("servers %+v", rep.Servers)
 	}
 }
+
+// TestUnknownClockWithoutAGEvents: an ERRORLOG without a "UTC adjustment"
+// line and without any AG event is still on local time. The server's clock
+// is unknown, not "ERRORLOG times already converted", and its file and its
+// coverage say so.
+func TestUnknownClockWithoutAGEvents(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "SQLAG01")
+	os.MkdirAll(dir, 0o755)
+	log := "2024-03-12 02:14:00.00 spid9s      Starting up database 'master'.\r\n" +
+		"2024-03-12 02:14:05.00 spid9s      Recovery is complete. This is an informational message only. No user action is required.\r\n"
+	if err := os.WriteFile(filepath.Join(dir, "ERRORLOG"), []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzePaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Servers) != 1 || rep.Servers[0].Clock != report.ClockUnknown {
+		t.Fatalf("servers %+v, want one whose clock is unknown", rep.Servers)
+	}
+	if len(rep.Inputs) != 1 || !rep.Inputs[0].LocalClock {
+		t.Errorf("input %+v: want it marked as on a local clock", rep.Inputs)
+	}
+	if note := rep.LocalClockNote(); !strings.Contains(note, "SQLAG01") {
+		t.Errorf("coverage note %q does not name the server", note)
+	}
+	var md strings.Builder
+	if err := mdreport.Write(&md, rep, mdreport.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(md.String(), "already converted") || !strings.Contains(md.String(), "(local clock)") {
+		t.Errorf("the Markdown report does not say the times are local:\n%s", md.String())
+	}
+}

@@ -81,6 +81,15 @@ type TextReader struct {
 
 // NewTextReader sniffs the encoding of r and returns a reader of its UTF-8 text.
 func NewTextReader(r io.Reader) *TextReader {
+	t := &TextReader{}
+	t.ResetSniff(r)
+	return t
+}
+
+// ResetSniff makes t read r from its start, sniffing its encoding as
+// NewTextReader does, and reusing t's buffers: a reader of thousands of
+// small files decodes them all with one TextReader.
+func (t *TextReader) ResetSniff(r io.Reader) {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < 4096 {
 		br = bufio.NewReaderSize(r, 64*1024)
@@ -88,9 +97,8 @@ func NewTextReader(r io.Reader) *TextReader {
 	head, _ := br.Peek(512)
 	enc, bom := SniffEncoding(head)
 	br.Discard(bom)
-	t := newTextReader(br, enc)
+	t.Reset(br, enc)
 	t.BOMLen, t.raw = bom, int64(bom)
-	return t
 }
 
 // NewTextReaderAs returns a reader of r's text in the encoding enc, without

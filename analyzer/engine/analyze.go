@@ -53,7 +53,7 @@ func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
 		if n := r.Input.MissingZone; n > 0 {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d event timestamps had no time zone (no \"Z\") and were taken as UTC (Extended Events record UTC)", r.Input.File, n))
 		}
-		if r.Summary != nil {
+		if r.Read() {
 			readable++
 			// What each server's logs cover: the files' ranges (their
 			// first and last records, folded repeats included), not the
@@ -439,8 +439,10 @@ func fileRange(r *inputs.Result, sv *serverInfo) (time.Time, time.Time) {
 			b = u
 		}
 	}
-	if r.Summary != nil && !r.Summary.First.IsZero() {
-		first, last := r.Summary.First, r.Summary.Last
+	// Read left the file's first and last records in Input.Start and End,
+	// on the file's own clock.
+	if r.Read() && !r.Input.Start.IsZero() {
+		first, last := r.Input.Start, r.Input.End
 		if r.Summary.Clock != parsers.ClockUTC && sv != nil && sv.clock.known {
 			first, last = first.Add(-sv.clock.offset), last.Add(-sv.clock.offset)
 		}
@@ -481,6 +483,11 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 	results, ins := inputs.Read(files, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
 	set := attribute(files, results, opt.Servers)
 	alignClocks(results, set, opt.UTCOffsets)
+	for i := range results {
+		if r := &results[i]; r.Read() {
+			r.Input.Start, r.Input.End = fileRange(r, set.byKey[canonKey(r.Input.Server)])
+		}
+	}
 	emit := func(ev *parsers.Event) error {
 		if !opt.Since.IsZero() && ev.Time.Before(opt.Since) || !opt.Until.IsZero() && ev.Time.After(opt.Until) {
 			return nil
@@ -492,7 +499,7 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 	}
 	for i := range results {
 		r := &results[i]
-		if r.Summary == nil {
+		if !r.Read() {
 			continue
 		}
 		if whole[files[i].Name] {

@@ -36,11 +36,16 @@ func alignClocks(results []inputs.Result, set *serverSet, overrides map[string]t
 		var local, utc []*parsers.Event // events on local time (ERRORLOG, cluster log); UTC-source events
 		var localErrorlog []*parsers.Event
 		var offsets []time.Duration
-		hasErrorlog, localCluster := false, false
+		hasErrorlog, localCluster, localFile := false, false, false
 		for _, i := range byServer[sv.Name] {
 			r := &results[i]
-			if r.Input.Server != sv.Name || r.Summary == nil {
+			if r.Input.Server != sv.Name || !r.Read() {
 				continue
+			}
+			if r.Summary.Clock == parsers.ClockLocal {
+				// A file on local time, even if none of its events was
+				// kept (a log without AG events still sets the scope).
+				localFile = true
 			}
 			if r.Format == parsers.FormatErrorlog {
 				hasErrorlog = true
@@ -89,7 +94,7 @@ func alignClocks(results []inputs.Result, set *serverSet, overrides map[string]t
 			for _, ev := range local {
 				retime(ev, c.offset)
 			}
-		} else if len(local) > 0 {
+		} else if len(local) > 0 || localFile {
 			if off, n, ok := inferOffset(localErrorlog, utc); ok {
 				c.method, c.offset, c.known = report.ClockInferred, off, true
 				c.detail = fmt.Sprintf("from %d events found in both its ERRORLOG and its XEvent data", n)
@@ -120,7 +125,7 @@ func alignClocks(results []inputs.Result, set *serverSet, overrides map[string]t
 			// was taken as UTC; if it was written on local time, all its
 			// events are off by the server's offset.
 			for _, i := range byServer[sv.Name] {
-				if r := &results[i]; r.Summary != nil && r.Summary.ClockAssumed {
+				if r := &results[i]; r.Read() && r.Summary.ClockAssumed {
 					warnings = append(warnings, fmt.Sprintf("%s: its first lines do not say whether its times are UTC or local; they are taken as UTC (Get-ClusterLog's default). %s runs at UTC%s: if the log was written with -UseLocalTime, every event in it is %s off. Collect it again, or put the header line \"The logs were generated using local time\" back.",
 						r.Input.File, sv.Name, fmtOffset(c.offset), report.FormatDuration(c.offset.Abs())))
 				}
@@ -132,6 +137,13 @@ func alignClocks(results []inputs.Result, set *serverSet, overrides map[string]t
 	}
 	for i := range results {
 		r := &results[i]
+		if r.Read() && r.Summary.Clock == parsers.ClockLocal {
+			// What the file covers stays on local time too (fileRange).
+			if sv := set.byKey[canonKey(r.Input.Server)]; sv == nil || !sv.clock.known {
+				r.Input.LocalClock = true
+				continue
+			}
+		}
 		for _, ev := range r.Events {
 			if ev.Clock == parsers.ClockLocal {
 				r.Input.LocalClock = true

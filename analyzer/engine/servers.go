@@ -111,7 +111,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 	}
 	for i := range results {
 		r := &results[i]
-		if r.Summary == nil {
+		if !r.Read() {
 			continue
 		}
 		if n := overrideFor(files[i].Name, overrides); n != "" {
@@ -132,7 +132,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 	// (collectors.go), which names the folder too.
 	for i := range results {
 		r := &results[i]
-		if r.Summary == nil || names[i] != "" {
+		if !r.Read() || names[i] != "" {
 			continue
 		}
 		if s := inputs.CollectorServer(files[i].Name); s != "" {
@@ -145,7 +145,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 	// Pass 3: siblings, then folder names.
 	for i := range results {
 		r := &results[i]
-		if r.Summary == nil || names[i] != "" {
+		if !r.Read() || names[i] != "" {
 			continue
 		}
 		if sib := oneHost(dirNames[files[i].Dir]); len(sib) == 1 {

@@ -18,7 +18,7 @@ func bundle(specs ...[4]string) ([]inputs.File, []inputs.Result) {
 		files[i] = inputs.File{Name: sp[0], Dir: sp[1], Root: sp[2]}
 		results[i].Input = &report.Input{File: sp[0]}
 		if sp[3] != "-" {
-			results[i].Summary = &inputs.Summary{Server: sp[3]}
+			results[i].Summary = inputs.Summary{Server: sp[3], Read: true}
 			results[i].Events = []*parsers.Event{{Kind: parsers.KindStartup}}
 		}
 	}

@@ -152,7 +152,7 @@ type timelineRow struct {
 type serverRow struct {
 	Name, Aliases, Clock, Coverage string
 	Files, Restarts                int
-	NoLogs                         bool
+	NoLogs, LocalClock             bool
 }
 
 type inputRow struct {
@@ -203,6 +203,7 @@ func (p *page) scope(r *report.Report, tz *time.Location) {
 		if tz != nil {
 			cov += "; " + inZone(r.Start, tz) + " – " + inZone(r.End, tz)
 		}
+		cov += r.LocalClockNote()
 	}
 	p.Scope = append(p.Scope, field{Name: "Covered", Value: cov})
 	if w := r.Window(); w != "" {
@@ -443,7 +444,7 @@ func (p *page) coverage(r *report.Report) {
 			clock += " " + s.UTCOffset
 		}
 		p.Servers = append(p.Servers, serverRow{Name: s.Name, Aliases: joinOr(s.Aliases, "—"), Clock: cmp.Or(clock, "—"),
-			Coverage: span(s.Start, s.End), Files: len(s.Files), Restarts: s.Restarts})
+			Coverage: span(s.Start, s.End), LocalClock: s.Clock == report.ClockUnknown, Files: len(s.Files), Restarts: s.Restarts})
 	}
 	for _, in := range r.Inputs {
 		switch {

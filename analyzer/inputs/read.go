@@ -14,6 +14,7 @@ import (
 
 	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/parsers"
+	"github.com/agtriage/agtriage/parsers/errorlog"
 )
 
 // readers maps each readable format to its reader; see readers.go.
@@ -28,21 +29,34 @@ var skipReasons = map[parsers.Format]string{
 }
 
 // openInput opens f and detects its format from its first bytes. The
-// returned reader holds those bytes still unread.
-func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
+// returned reader holds those bytes still unread. sc, when not nil, lends
+// its buffered reader.
+func openInput(f File, sc *scratch) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, nil, "", errors.New("cannot open: " + describeOpenError(err))
 	}
-	// 64 KiB, less for small files (a folder of 50,000 tiny files should not
-	// allocate 3 GB of buffers); the text decoder reuses this reader.
-	size := 64 * 1024
-	if f.Size > 0 && f.Size < int64(size) {
-		// The whole file fits: Peek sees its end before the buffer is
-		// full. 4 KiB at least, which the text decoder reuses.
-		size = max(int(f.Size)+16, 4096)
+	var br *bufio.Reader
+	switch {
+	case sc != nil && sc.br != nil:
+		br = sc.br
+		br.Reset(rc)
+	case sc != nil:
+		// One 64 KiB buffer for all the files a worker reads.
+		sc.br = bufio.NewReaderSize(rc, 64*1024)
+		br = sc.br
+	default:
+		// 64 KiB, less for small files (a folder of 50,000 tiny files
+		// should not allocate 3 GB of buffers); the text decoder reuses
+		// this reader.
+		size := 64 * 1024
+		if f.Size > 0 && f.Size < int64(size) {
+			// The whole file fits: Peek sees its end before the buffer
+			// is full. 4 KiB at least, which the text decoder reuses.
+			size = max(int(f.Size)+16, 4096)
+		}
+		br = bufio.NewReaderSize(rc, size)
 	}
-	br := bufio.NewReaderSize(rc, size)
 	head, err := br.Peek(parsers.SniffLen)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
 		rc.Close()
@@ -53,14 +67,40 @@ func openInput(f File) (io.ReadCloser, *bufio.Reader, parsers.Format, error) {
 	return rc, br, parsers.Detect(head), nil
 }
 
+// scratch is what one of Read's workers reuses from file to file: a
+// buffered reader and an ERRORLOG reader with their buffers. A bundle of
+// 100,000 one-line logs would otherwise allocate and drop 10 KB or more per
+// file, which the collector has to keep up with.
+type scratch struct {
+	br       *bufio.Reader
+	errorlog *errorlog.Reader
+}
+
+// reader returns the reader of format for src, reusing the worker's
+// ERRORLOG reader.
+func (sc *scratch) reader(format parsers.Format, src io.Reader, file string) parsers.Reader {
+	if format != parsers.FormatErrorlog || sc == nil {
+		return readers[format](src, file)
+	}
+	if sc.errorlog == nil {
+		sc.errorlog = readers[format](src, file).(*errorlog.Reader)
+	} else {
+		sc.errorlog.Reset(src, file)
+	}
+	return sc.errorlog
+}
+
 // Result is what reading one File produced.
 type Result struct {
 	// Input is the file's line in the report: format, counts, warnings, or
 	// why it was not read. It points into the slice Read returns beside the
-	// results, which can become the report's Inputs as it is.
+	// results, which can become the report's Inputs as it is. Read sets
+	// its Start and End to the file's first and last records on the file's
+	// own clock (Summary.Clock); the analysis puts them on UTC.
 	Input *report.Input
-	// Summary is nil when the file could not be read.
-	Summary *Summary
+	// Summary is what the analysis needs of the file's statistics; zero
+	// when the file could not be read (Read).
+	Summary Summary
 	// Format is the detected format (an exported ERRORLOG reads as
 	// parsers.FormatErrorlog).
 	Format parsers.Format
@@ -72,23 +112,26 @@ type Result struct {
 	Settings []Setting
 }
 
+// Read reports whether the file was read; when it was not, Input.Skipped
+// says why.
+func (r *Result) Read() bool { return r.Summary.Read }
+
 // Summary is what the analysis needs of a read file's statistics
-// (parsers.FileStats): about 100 bytes a file instead of 250, which counts
-// when a bundle has 100,000 files.
+// (parsers.FileStats) beyond the counts and times the file's
+// report.Input holds: 32 bytes a file instead of 250, which counts when a
+// bundle has 100,000 files.
 type Summary struct {
 	// Server is the server the file names itself (ERRORLOG "Server name is", an
 	// XEvent server_name), "" when it does not.
 	Server string
-	// First and Last are the times of its first and last records.
-	First, Last time.Time
-	// Clock says whether its times are UTC or local.
-	Clock parsers.Clock
 	// UTCOffset is local minus UTC, when the file says (HasUTCOffset).
-	UTCOffset    time.Duration
+	UTCOffset time.Duration
+	// Clock says whether its times are UTC or local.
+	Clock        parsers.Clock
 	HasUTCOffset bool
 	ClockAssumed bool // times taken as UTC without the file saying so
-	// Events counts the events read.
-	Events int
+	// Read is true when the file was read.
+	Read bool
 }
 
 // stormKinds are the kinds whose events can repeat every few seconds for
@@ -234,8 +277,9 @@ func Read(files []File, workers int, keepAll func(File) bool, progress func(int,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sc := new(scratch)
 			for i := range next {
-				results[i] = readFile(files[i], keepAll != nil && keepAll(files[i]), &ins[i])
+				results[i] = readFile(files[i], keepAll != nil && keepAll(files[i]), &ins[i], sc)
 				if progress != nil {
 					mu.Lock()
 					done++
@@ -255,7 +299,8 @@ func Read(files []File, workers int, keepAll func(File) bool, progress func(int,
 }
 
 // readFile detects the format of f and streams its events.
-func readFile(f File, keepAll bool, in *report.Input) (res Result) {
+// sc, when not nil, lends the worker's buffers.
+func readFile(f File, keepAll bool, in *report.Input, sc *scratch) (res Result) {
 	res.Input = in
 	*res.Input = report.Input{File: f.Name, Bytes: f.Size}
 	defer func() {
@@ -263,6 +308,8 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 		// analysis goes on.
 		if p := recover(); p != nil {
 			res.Input.Skipped = fmt.Sprintf("internal error while reading (please report): %v", p)
+			res.Summary, res.Events = Summary{}, nil
+			res.Input.Start, res.Input.End = time.Time{}, time.Time{}
 		}
 	}()
 	rule, _ := classifyFile(f.Name) // the collector's role of the file, once
@@ -283,7 +330,7 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 		}
 		return res
 	}
-	rc, br, format, err := openInput(f)
+	rc, br, format, err := openInput(f, sc)
 	if err != nil {
 		res.Input.Skipped = err.Error()
 		return res
@@ -292,7 +339,7 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 	res.Format = format
 	headTail := rule != nil && rule.HeadTail
 	res.Input.Format = string(res.Format)
-	newReader, ok := readers[res.Format]
+	_, ok := readers[res.Format]
 	if !ok {
 		reason := skipReasons[res.Format]
 		if res.Format == parsers.FormatTable {
@@ -309,9 +356,11 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 		res.Input.Ignored = res.Format == parsers.FormatText || res.Format == parsers.FormatEmpty || res.Format == parsers.FormatAgentLog
 		return res
 	}
-	r := newReader(br, f.Name)
+	var r parsers.Reader
 	if big := newReaderAt(res.Format, rc, f.Size, f.Name); big != nil {
 		r = big // a large regular file, read in chunks at offsets
+	} else {
+		r = sc.reader(res.Format, br, f.Name)
 	}
 	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.Events}
 	fatal := ""
@@ -356,14 +405,16 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 	// line buffer, its event block) alive as long as the result.
 	st := r.Stats()
 	window.fix(st)
-	res.Summary = &Summary{Server: st.Server, First: st.First, Last: st.Last, Clock: st.Clock,
-		UTCOffset: st.UTCOffset, HasUTCOffset: st.HasUTCOffset, ClockAssumed: st.ClockAssumed, Events: st.Events}
-	if fatal != "" && res.Summary.Events == 0 {
+	res.Summary = Summary{Server: st.Server, Clock: st.Clock, UTCOffset: st.UTCOffset,
+		HasUTCOffset: st.HasUTCOffset, ClockAssumed: st.ClockAssumed, Read: true}
+	res.Input.Start, res.Input.End = st.First, st.Last // on the file's clock, see Result.Input
+	if fatal != "" && st.Events == 0 {
 		// Nothing could be read (an unsupported .xel version, a file that is
 		// not XML after all): the file is skipped, not counted as read.
 		res.Input.Skipped = fatal
 		res.Input.Warnings = nil
-		res.Summary, res.Events = nil, nil
+		res.Summary, res.Events = Summary{}, nil
+		res.Input.Start, res.Input.End = time.Time{}, time.Time{}
 		return res
 	}
 	if res.Format == parsers.FormatErrorlog && st.Events == 0 && st.Unrecognized > 0 {
@@ -375,7 +426,8 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 		}
 		res.Input.Skipped = fmt.Sprintf("text that starts like an ERRORLOG, but none of its %d lines could be read as a record%s", st.Lines, first)
 		res.Input.Warnings = nil
-		res.Summary, res.Events = nil, nil
+		res.Summary, res.Events = Summary{}, nil
+		res.Input.Start, res.Input.End = time.Time{}, time.Time{}
 		return res
 	}
 	if parsers.IsErrorlogExport(res.Format) {
@@ -402,7 +454,7 @@ func readFile(f File, keepAll bool, in *report.Input) (res Result) {
 // unfiltered but for the time window Read applies. It reports no reading
 // problem: Read, the first pass, did.
 func Stream(f File, fn func(*parsers.Event) error) error {
-	rc, br, format, err := openInput(f)
+	rc, br, format, err := openInput(f, nil)
 	if err != nil {
 		return nil
 	}

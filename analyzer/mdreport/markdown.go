@@ -144,6 +144,7 @@ func (m *mdWriter) header() {
 		if m.tz != nil {
 			cov += "; " + m.fmtTZ(r.Start) + " – " + m.fmtTZ(r.End)
 		}
+		cov += r.LocalClockNote()
 	}
 	m.line("- **Covered:** " + cov)
 	if w := r.Window(); w != "" {

@@ -123,8 +123,12 @@ func (m *mdWriter) coverage() {
 			if s.UTCOffset != "" {
 				clock += " " + s.UTCOffset
 			}
+			rng := mdRange(s.Start, s.End)
+			if s.Clock == report.ClockUnknown {
+				rng += " (local clock)"
+			}
 			t.row(mdCell(s.Name), mdCellOr(strings.Join(s.Aliases, ", ")), mdCellOr(clock),
-				mdCell(mdRange(s.Start, s.End)), strconv.Itoa(len(s.Files)), strconv.Itoa(s.Restarts))
+				mdCell(rng), strconv.Itoa(len(s.Files)), strconv.Itoa(s.Restarts))
 		}
 		m.table(t)
 	}

@@ -171,3 +171,22 @@ func (e *TimelineEntry) Repeats() string {
 	}
 	return ""
 }
+
+// LocalClockNote is what the report's coverage adds when some servers'
+// times could not be put on UTC: " (the times of SQLB are on its local
+// clock: its UTC offset is unknown)", or "" when every clock is known.
+func (r *Report) LocalClockNote() string {
+	var names []string
+	for _, s := range r.Servers {
+		if s.Clock == ClockUnknown {
+			names = append(names, s.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " (the times of " + names[0] + " are on its local clock: its UTC offset is unknown)"
+	}
+	return " (the times of " + strings.Join(names, ", ") + " are on their local clocks: their UTC offsets are unknown)"
+}

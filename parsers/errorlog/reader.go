@@ -91,7 +91,9 @@ type Reader struct {
 
 	skippedLines int
 	text         *parsers.TextReader
-	eightBit     bool // lines may need Windows-1252 decoding
+	lines        *parsers.LineReader // kept for Reset
+	linesMax     int                 // the line bound lines was made for
+	eightBit     bool                // lines may need Windows-1252 decoding
 	utf16        bool
 
 	yield   func(*parsers.Event, error) bool
@@ -146,6 +148,29 @@ func NewReader(r io.Reader, file string) *Reader {
 	}
 }
 
+// Reset makes r read src as file from its start, as a reader from NewReader
+// would, keeping its settings (MaxLineBytes, Reuse, Workers) and its
+// buffers: decoding, line and record buffers and unused preallocated
+// events. A caller that reads thousands of small files one after the other
+// allocates them once. With Reuse, events yielded before Reset are invalid
+// after it, as they are after the next iteration step; without it they stay
+// valid. A reader from NewReaderAt becomes a sequential reader of src.
+func (r *Reader) Reset(src io.Reader, file string) {
+	old := r
+	next := Reader{
+		MaxLineBytes: old.MaxLineBytes, Reuse: old.Reuse, Workers: old.Workers,
+		file: file, src: src,
+		stats: parsers.FileStats{File: file, Format: parsers.FormatErrorlog},
+		procs: old.procs, block: old.block, blocks: old.blocks,
+	}
+	next.cur.msg, next.hdr.msg = old.cur.msg[:0], old.hdr.msg[:0]
+	next.held = old.held[:0]
+	if old.sink == nil && old.par.ra == nil { // a chunk's buffers belong to its goroutine
+		next.text, next.lines, next.linesMax = old.text, old.lines, old.linesMax
+	}
+	*r = next
+}
+
 // Stats returns the statistics of the file. They are complete once the
 // iteration over Events has ended.
 func (r *Reader) Stats() *parsers.FileStats { return &r.stats }
@@ -188,6 +213,8 @@ func (r *Reader) run() {
 		r.text = tools.text
 	case r.sink != nil && r.sink.start > 0:
 		r.text = parsers.NewTextReaderAs(r.src, r.sink.enc)
+	case r.text != nil: // a Reset reader
+		r.text.ResetSniff(r.src)
 	default:
 		r.text = parsers.NewTextReader(r.src)
 	}
@@ -201,11 +228,18 @@ func (r *Reader) run() {
 	r.holding = r.sink == nil || r.sink.start == 0 // a later chunk starts after the hold-back
 
 	var lines *parsers.LineReader
-	if tools != nil && tools.lines != nil && tools.max == max {
+	switch {
+	case tools != nil && tools.lines != nil && tools.max == max:
 		lines = tools.lines
 		lines.Reset(r.text)
-	} else {
+	case tools == nil && r.lines != nil && r.linesMax == max: // a Reset reader
+		lines = r.lines
+		lines.Reset(r.text)
+	default:
 		lines = parsers.NewLineReader(r.text, max)
+	}
+	if tools == nil {
+		r.lines, r.linesMax = lines, max
 	}
 	if tools != nil && r.sink.start > 0 {
 		tools.text, tools.lines, tools.max = r.text, lines, max // for the next chunk
