@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -154,18 +155,42 @@ func (g *inflateGuard) Read(p []byte) (int, error) {
 }
 
 func (g *inflateGuard) Close() error {
-	if g.c != nil {
-		return g.c.Close()
+	c := g.c
+	g.c, g.r = nil, nil
+	if g.err == nil {
+		g.err = errors.New("read after close")
+	}
+	if c != nil {
+		return c.Close()
 	}
 	return nil
+}
+
+// inflaters holds flate decompressors for reuse: each holds a 32 KiB window
+// and more, and a zip of 100,000 small members would otherwise allocate
+// 4 GB of them (archive/zip pools them the same way).
+var inflaters sync.Pool
+
+// pooledInflater returns its decompressor to inflaters when closed.
+type pooledInflater struct{ fr io.ReadCloser }
+
+func (p pooledInflater) Close() error {
+	err := p.fr.Close()
+	inflaters.Put(p.fr)
+	return err
 }
 
 // guardedDeflate is the zip decompressor of method Deflate with the
 // inflation bounds.
 func guardedDeflate(r io.Reader) io.ReadCloser {
 	in := &countingReader{r: r}
-	fr := flate.NewReader(in)
-	return &inflateGuard{r: fr, c: fr, in: in}
+	fr, ok := inflaters.Get().(io.ReadCloser)
+	if ok {
+		fr.(flate.Resetter).Reset(in, nil)
+	} else {
+		fr = flate.NewReader(in)
+	}
+	return &inflateGuard{r: fr, c: pooledInflater{fr}, in: in}
 }
 
 // isDevNull reports whether st is the null device (standard input of a

@@ -93,9 +93,11 @@ func addZip(files []File, skipped []report.Input, path, root string) ([]File, []
 // within the bounds of MaxInflate and MaxRatio, checked against the sizes
 // and the CRC-32 of the archive directory.
 func (e *zipEntry) open() (io.ReadCloser, error) {
-	var rc io.ReadCloser = io.NopCloser(io.NewSectionReader(e.archive, e.offset, e.csize))
+	var rc io.ReadCloser
 	if e.method == zip.Deflate {
 		rc = guardedDeflate(io.NewSectionReader(e.archive, e.offset, e.csize))
+	} else {
+		rc = io.NopCloser(io.NewSectionReader(e.archive, e.offset, e.csize))
 	}
 	rc = &zipMember{rc: rc, e: e, crc: crc32.NewIEEE()}
 	limit := int64(MaxInflate)
