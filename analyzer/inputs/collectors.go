@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/parsers"
@@ -48,12 +50,110 @@ type collectorRule struct {
 	Reason  string
 	// HeadTail marks copies holding only the first and last lines of a log.
 	HeadTail bool
-	path     bool // Pattern names a folder: match the whole path
+	path     bool   // Pattern names a folder: match the whole path
+	literals []string // lower-case texts one of which every match contains (requiredLiterals)
 }
 
 func rule(collector, pattern string, role fileRole, reason string) collectorRule {
 	return collectorRule{Collector: collector, Pattern: regexp.MustCompile("(?i)" + pattern), Role: role, Reason: reason,
 		path: strings.Contains(pattern, "/")}
+}
+
+func init() {
+	for i := range collectorRules {
+		collectorRules[i].literals = requiredLiterals(collectorRules[i].Pattern.String())
+	}
+}
+
+// requiredLiterals returns texts of which every match of the pattern
+// contains at least one, lower-cased, or nil when it cannot tell (or they
+// are not ASCII). classifyFile tests them before running the pattern: most
+// of the 60 rules cannot match a given name, and a bundle may hold 100,000
+// names.
+func requiredLiterals(pattern string) []string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	lits := mustContain(re)
+	for i, l := range lits {
+		for _, r := range l {
+			if r >= utf8.RuneSelf {
+				return nil
+			}
+		}
+		lits[i] = strings.ToLower(l)
+	}
+	return lits
+}
+
+// mustContain returns texts one of which every match of re contains (nil
+// when it cannot tell).
+func mustContain(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCapture, syntax.OpPlus:
+		return mustContain(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return mustContain(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			lits := mustContain(sub)
+			if lits == nil {
+				return nil // a branch that needs no text
+			}
+			all = append(all, lits...)
+		}
+		return all
+	case syntax.OpConcat:
+		// The best of each run of adjacent literals and each part's own
+		// texts: the one whose shortest text is longest.
+		var best []string
+		consider := func(lits []string) {
+			if shortest(lits) > shortest(best) {
+				best = lits
+			}
+		}
+		var run []rune
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral {
+				run = append(run, sub.Rune...)
+				continue
+			}
+			consider([]string{string(run)})
+			run = run[:0]
+			consider(mustContain(sub))
+		}
+		consider([]string{string(run)})
+		return best
+	}
+	return nil
+}
+
+// shortest returns the length of the shortest of lits, 0 for none.
+func shortest(lits []string) int {
+	if len(lits) == 0 {
+		return 0
+	}
+	n := len(lits[0])
+	for _, l := range lits[1:] {
+		n = min(n, len(l))
+	}
+	return n
+}
+
+// containsAny reports whether s contains one of lits, or lits is empty.
+func containsAny(s string, lits []string) bool {
+	for _, l := range lits {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return len(lits) == 0
 }
 
 const (
@@ -137,11 +237,22 @@ var collectorRules = []collectorRule{
 func classifyFile(name string) (*collectorRule, string) {
 	slash := strings.ReplaceAll(name, "\\", "/")
 	base := path.Base(slash)
+	// The literal test is exact for ASCII names only: a pattern's (?i)
+	// also matches the Kelvin sign for k and the long s for s.
+	ascii := parsers.IsASCII([]byte(slash))
+	var lowerSlash, lowerBase string
+	if ascii {
+		lowerSlash = strings.ToLower(slash)
+		lowerBase = strings.ToLower(base)
+	}
 	for i := range collectorRules {
 		r := &collectorRules[i]
-		subject := base
+		subject, lower := base, lowerBase
 		if r.path {
-			subject = slash
+			subject, lower = slash, lowerSlash
+		}
+		if ascii && !containsAny(lower, r.literals) {
+			continue // cannot match: the pattern's literal text is missing
 		}
 		m := r.Pattern.FindStringSubmatch(subject)
 		if m == nil {
