@@ -50,7 +50,7 @@ type collectorRule struct {
 	Reason  string
 	// HeadTail marks copies holding only the first and last lines of a log.
 	HeadTail bool
-	path     bool   // Pattern names a folder: match the whole path
+	path     bool     // Pattern names a folder: match the whole path
 	literals []string // lower-case texts one of which every match contains (requiredLiterals)
 }
 

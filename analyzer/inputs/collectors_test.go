@@ -4,8 +4,8 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
