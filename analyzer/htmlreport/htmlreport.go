@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,12 +67,15 @@ type page struct {
 	TLServers    []string
 	TLKinds      []string
 	Servers      []serverRow
-	Inputs       []inputRow
-	Skipped      []field
-	Ignored      []field
-	Gaps         []string
-	Warnings     []field
-	NoWarnings   bool
+	// Inputs yields the rows of the files read, built one at a time as
+	// the template writes them (a bundle may hold 100,000 files).
+	Inputs     iter.Seq[inputRow]
+	HasInputs  bool
+	Skipped    []field
+	Ignored    []field
+	Gaps       []string
+	Warnings   []field
+	NoWarnings bool
 }
 
 type field struct {
@@ -453,14 +457,26 @@ func (p *page) coverage(r *report.Report) {
 		case in.Skipped != "":
 			p.Skipped = append(p.Skipped, field{Name: in.File, Value: in.Skipped, Warn: true})
 		default:
+			p.HasInputs = true
+		}
+	}
+	p.Inputs = func(yield func(inputRow) bool) {
+		for i := range r.Inputs {
+			in := &r.Inputs[i]
+			if in.Skipped != "" {
+				continue
+			}
 			server := in.Server
 			if server != "" && in.AttributedBy != "" {
 				server += " (" + in.Attribution() + ")"
 			}
-			p.Inputs = append(p.Inputs, inputRow{File: in.File, Format: cmp.Or(in.Format, "—"), Encoding: cmp.Or(in.Encoding, "—"),
+			row := inputRow{File: in.File, Format: cmp.Or(in.Format, "—"), Encoding: cmp.Or(in.Encoding, "—"),
 				Server: cmp.Or(server, "—"), Range: span(in.Start, in.End), LocalClock: in.LocalClock, Events: in.Events,
 				Unrecognized: in.Unrecognized, SkippedBytes: bytesText(in.SkippedBytes),
-				Damaged: in.Unrecognized > 0 || in.SkippedBytes > 0 || in.TotalWarnings > 0})
+				Damaged: in.Unrecognized > 0 || in.SkippedBytes > 0 || in.TotalWarnings > 0}
+			if !yield(row) {
+				return
+			}
 		}
 	}
 	p.Gaps = r.Gaps

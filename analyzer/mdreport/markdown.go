@@ -279,7 +279,7 @@ func (m *mdWriter) incidentTable() {
 		head = append(head, "Start ("+mdCell(m.tz.String())+")")
 	}
 	head = append(head, "Duration", "Category", "Root cause", "Confidence")
-	t := newMDTable(head...)
+	t := m.newTable(head...)
 	for _, in := range m.incidents {
 		row := []string{strconv.Itoa(m.incidentNumber(in)), mdCell(mdUTC(in.Start, true))}
 		if m.tz != nil {
@@ -292,7 +292,7 @@ func (m *mdWriter) incidentTable() {
 		row = append(row, mdCell(dur), mdCell(in.Category.Title()), mdCell(in.RootCause), mdCell(string(in.Confidence)))
 		t.row(row...)
 	}
-	m.table(t)
+	t.end()
 }
 
 // ---- 4. incidents ----

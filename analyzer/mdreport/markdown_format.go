@@ -13,38 +13,39 @@ import (
 	"github.com/agtriage/agtriage/analyzer/internal/words"
 )
 
-// mdTable collects escaped cells; every row gets exactly as many cells as the
+// mdTable writes a table row by row (a report may list 100,000 input
+// files: nothing is held); every row gets exactly as many cells as the
 // header so that no row can shift the columns.
 type mdTable struct {
-	head []string
-	rows [][]string
+	m     *mdWriter
+	cells int
+	b     strings.Builder
 }
 
-func newMDTable(head ...string) *mdTable { return &mdTable{head: head} }
+// newTable writes the header of a table of escaped cells.
+func (m *mdWriter) newTable(head ...string) *mdTable {
+	m.line("| " + strings.Join(head, " | ") + " |")
+	m.line("|" + strings.Repeat("---|", len(head)))
+	return &mdTable{m: m, cells: len(head)}
+}
 
 func (t *mdTable) row(cells ...string) {
-	r := make([]string, len(t.head))
-	copy(r, cells)
-	for i := range r {
-		if r[i] == "" {
-			r[i] = " "
+	t.b.Reset()
+	t.b.WriteString("|")
+	for i := range t.cells {
+		c := " "
+		if i < len(cells) && cells[i] != "" {
+			c = cells[i]
 		}
+		t.b.WriteString(" ")
+		t.b.WriteString(c)
+		t.b.WriteString(" |")
 	}
-	t.rows = append(t.rows, r)
+	t.m.line(t.b.String())
 }
 
-func (m *mdWriter) table(t *mdTable) {
-	m.line("| " + strings.Join(t.head, " | ") + " |")
-	sep := make([]string, len(t.head))
-	for i := range sep {
-		sep[i] = "---"
-	}
-	m.line("|" + strings.Join(sep, "|") + "|")
-	for _, r := range t.rows {
-		m.line("| " + strings.Join(r, " | ") + " |")
-	}
-	m.line("")
-}
+// end ends the table with a blank line.
+func (t *mdTable) end() { t.m.line("") }
 
 // ---- times and sizes ----
 

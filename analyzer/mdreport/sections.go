@@ -23,7 +23,7 @@ func (m *mdWriter) failovers() {
 		head = append(head, "Time ("+mdCell(m.tz.String())+")")
 	}
 	head = append(head, "AG", "From", "To", "Mode", "No primary for", "Trigger", "Incident")
-	t := newMDTable(head...)
+	t := m.newTable(head...)
 	for _, f := range m.r.Failovers {
 		row := []string{mdCell(mdUTC(f.At, true))}
 		if m.tz != nil {
@@ -44,7 +44,7 @@ func (m *mdWriter) failovers() {
 		row = append(row, mdCell(f.AG), mdCellOr(f.From), to, mdCell(string(f.Mode)), gap, mdCellOr(f.Trigger), inc)
 		t.row(row...)
 	}
-	m.table(t)
+	t.end()
 }
 
 func (m *mdWriter) connections() {
@@ -55,7 +55,7 @@ func (m *mdWriter) connections() {
 	m.line("")
 	m.line("Periods during which a replica could not reach a partner, as seen from that replica.")
 	m.line("")
-	t := newMDTable("Server", "Partner", "AG", "From (UTC)", "To (UTC)", "Databases", "Cause")
+	t := m.newTable("Server", "Partner", "AG", "From (UTC)", "To (UTC)", "Databases", "Cause")
 	for _, c := range m.r.Connections {
 		to := "not reconnected"
 		if !c.End.IsZero() {
@@ -64,7 +64,7 @@ func (m *mdWriter) connections() {
 		t.row(mdCell(c.Server), mdCell(c.Partner), mdCellOr(c.AG), mdCell(mdUTC(c.Start, true)), mdCell(to),
 			mdCellOr(strings.Join(c.Databases, ", ")), mdCellOr(c.Cause))
 	}
-	m.table(t)
+	t.end()
 }
 
 func (m *mdWriter) timeline() {
@@ -85,7 +85,7 @@ func (m *mdWriter) timeline() {
 		m.printf("%d less relevant entries were left out to keep the timeline readable; use `--format events` for all events.\n\n", m.r.TimelineDropped)
 	}
 	if len(tl) > 0 {
-		t := newMDTable("Time (UTC)", "Server", "Kind", "Message", "Position")
+		t := m.newTable("Time (UTC)", "Server", "Kind", "Message", "Position")
 		for _, e := range tl {
 			when := mdUTC(e.Time, true)
 			if e.Local {
@@ -104,7 +104,7 @@ func (m *mdWriter) timeline() {
 			}
 			t.row(mdCell(when), mdCell(e.Server), mdCell(kind), mdCell(msg), mdCell(e.Position))
 		}
-		m.table(t)
+		t.end()
 	}
 	m.line("</details>")
 	m.line("")
@@ -117,7 +117,7 @@ func (m *mdWriter) coverage() {
 	if len(r.Servers) > 0 {
 		m.line("### Servers")
 		m.line("")
-		t := newMDTable("Server", "Aliases", "Clock", "Log coverage (UTC)", "Files", "Restarts")
+		t := m.newTable("Server", "Aliases", "Clock", "Log coverage (UTC)", "Files", "Restarts")
 		for _, s := range r.Servers {
 			clock := string(s.Clock)
 			if s.UTCOffset != "" {
@@ -130,21 +130,26 @@ func (m *mdWriter) coverage() {
 			t.row(mdCell(s.Name), mdCellOr(strings.Join(s.Aliases, ", ")), mdCellOr(clock),
 				mdCell(rng), strconv.Itoa(len(s.Files)), strconv.Itoa(s.Restarts))
 		}
-		m.table(t)
+		t.end()
 	}
-	var read, skipped []report.Input
-	for _, in := range r.Inputs {
-		if in.Skipped != "" {
-			skipped = append(skipped, in)
-		} else {
-			read = append(read, in)
+	// Indexes, not copies: a bundle may hold 100,000 inputs.
+	var read, lost, other []int
+	for i := range r.Inputs {
+		switch in := &r.Inputs[i]; {
+		case in.Skipped == "":
+			read = append(read, i)
+		case in.Ignored:
+			other = append(other, i)
+		default:
+			lost = append(lost, i)
 		}
 	}
 	if len(read) > 0 {
 		m.line("### Input files")
 		m.line("")
-		t := newMDTable("File", "Format", "Encoding", "Server", "Time range (UTC)", "Events", "Unrecognized", "Skipped bytes")
-		for _, in := range read {
+		t := m.newTable("File", "Format", "Encoding", "Server", "Time range (UTC)", "Events", "Unrecognized", "Skipped bytes")
+		for _, i := range read {
+			in := &r.Inputs[i]
 			server := in.Server
 			if server != "" && in.AttributedBy != "" {
 				server += " (" + in.Attribution() + ")"
@@ -156,21 +161,13 @@ func (m *mdWriter) coverage() {
 			t.row(mdCell(in.File), mdCellOr(in.Format), mdCellOr(in.Encoding), mdCellOr(server), mdCell(rng),
 				strconv.Itoa(in.Events), strconv.Itoa(in.Unrecognized), mdBytes(in.SkippedBytes))
 		}
-		m.table(t)
-	}
-	var lost, other []report.Input
-	for _, in := range skipped {
-		if in.Ignored {
-			other = append(other, in)
-		} else {
-			lost = append(lost, in)
-		}
+		t.end()
 	}
 	if len(lost) > 0 {
 		m.line("### Skipped files")
 		m.line("")
-		for _, in := range lost {
-			m.line("- " + mdCode(in.File) + ": " + mdInline(in.Skipped))
+		for _, i := range lost {
+			m.line("- " + mdCode(r.Inputs[i].File) + ": " + mdInline(r.Inputs[i].Skipped))
 		}
 		m.line("")
 	}
@@ -179,8 +176,8 @@ func (m *mdWriter) coverage() {
 		m.line("")
 		m.line("Not logs; nothing was lost by leaving them out.")
 		m.line("")
-		for _, in := range other {
-			m.line("- " + mdCode(in.File) + ": " + mdInline(in.Skipped))
+		for _, i := range other {
+			m.line("- " + mdCode(r.Inputs[i].File) + ": " + mdInline(r.Inputs[i].Skipped))
 		}
 		m.line("")
 	}
