@@ -19,6 +19,9 @@ func detectEventCSV(text []byte) bool {
 	if bytes.HasPrefix(bytes.ToLower(first), []byte("#type")) {
 		first, _ = nextLine(rest)
 	}
+	if bytes.IndexByte(first, ',') < 0 {
+		return false // not a CSV header (the common case: every file is sniffed)
+	}
 	var tm, date, clock, id, src bool
 	for _, f := range strings.Split(strings.ToLower(string(first)), ",") {
 		switch strings.Trim(strings.TrimSpace(f), `"`) {

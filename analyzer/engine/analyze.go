@@ -49,7 +49,9 @@ func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
 	var settings []inputs.Setting
 	for i := range results {
 		r := &results[i]
-		settings = append(settings, r.Settings...)
+		if r.Settings != nil {
+			settings = append(settings, *r.Settings...)
+		}
 		if n := r.Input.MissingZone; n > 0 {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d event timestamps had no time zone (no \"Z\") and were taken as UTC (Extended Events record UTC)", r.Input.File, n))
 		}

@@ -47,7 +47,7 @@ func alignClocks(results []inputs.Result, set *serverSet, overrides map[string]t
 				// kept (a log without AG events still sets the scope).
 				localFile = true
 			}
-			if r.Format == parsers.FormatErrorlog {
+			if r.Format() == parsers.FormatErrorlog {
 				hasErrorlog = true
 				if r.Summary.HasUTCOffset {
 					offsets = append(offsets, r.Summary.UTCOffset)

@@ -94,7 +94,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 	firstNamed := map[string]map[string]int{} // folder -> name key -> first file named so
 	clusterLogs := map[string]int{}
 	for i := range results {
-		if results[i].Format == parsers.FormatClusterlog {
+		if results[i].Format() == parsers.FormatClusterlog {
 			clusterLogs[files[i].Dir]++
 		}
 	}
@@ -120,7 +120,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 		}
 		if r.Summary.Server != "" {
 			names[i], r.Input.AttributedBy = r.Summary.Server, "log"
-			if r.Format == parsers.FormatClusterlog && clusterLogs[files[i].Dir] > 1 {
+			if r.Format() == parsers.FormatClusterlog && clusterLogs[files[i].Dir] > 1 {
 				// Collectors put every node's cluster log in each replica's
 				// folder: then a node name says nothing about the folder.
 				continue
@@ -137,7 +137,7 @@ func attribute(files []inputs.File, results []inputs.Result, overrides []ServerO
 		}
 		if s := inputs.CollectorServer(files[i].Name); s != "" {
 			names[i], r.Input.AttributedBy = s, "file name"
-			if r.Format != parsers.FormatClusterlog || clusterLogs[files[i].Dir] <= 1 {
+			if r.Format() != parsers.FormatClusterlog || clusterLogs[files[i].Dir] <= 1 {
 				named(files[i].Dir, s, i)
 			}
 		}

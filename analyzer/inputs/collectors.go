@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -147,13 +148,25 @@ func shortest(lits []string) int {
 }
 
 // containsAny reports whether s contains one of lits, or lits is empty.
-func containsAny(s string, lits []string) bool {
+func containsAny(s []byte, lits []string) bool {
 	for _, l := range lits {
-		if strings.Contains(s, l) {
+		if bytes.Contains(s, []byte(l)) {
 			return true
 		}
 	}
 	return len(lits) == 0
+}
+
+// appendLowerASCII appends s to dst with ASCII letters lower-cased.
+func appendLowerASCII(dst []byte, s string) []byte {
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 const (
@@ -240,10 +253,11 @@ func classifyFile(name string) (*collectorRule, string) {
 	// The literal test is exact for ASCII names only: a pattern's (?i)
 	// also matches the Kelvin sign for k and the long s for s.
 	ascii := parsers.IsASCII([]byte(slash))
-	var lowerSlash, lowerBase string
+	var lowerSlash, lowerBase []byte
+	var buf [512]byte // no allocation for the usual name: this runs for every file
 	if ascii {
-		lowerSlash = strings.ToLower(slash)
-		lowerBase = strings.ToLower(base)
+		lowerSlash = appendLowerASCII(buf[:0], slash)
+		lowerBase = appendLowerASCII(lowerSlash[len(lowerSlash):], base)
 	}
 	for i := range collectorRules {
 		r := &collectorRules[i]
@@ -410,7 +424,16 @@ func noteHeadTail(in *report.Input, ev *parsers.Event) {
 }
 
 func isArchiveName(p string) bool {
-	lower := strings.ToLower(p)
+	// Only the last 8 bytes matter (".tar.bz2"), lower-cased on the stack:
+	// this runs for every folder of every file's path.
+	var buf [8]byte
+	lower := lowerTail(buf[:0], p)
 	_, tarish := tarKind(lower)
 	return tarish || strings.HasSuffix(lower, ".zip") || strings.HasSuffix(lower, ".gz")
+}
+
+// lowerTail returns the last cap(buf) bytes of s, ASCII letters
+// lower-cased (built in buf).
+func lowerTail(buf []byte, s string) string {
+	return string(appendLowerASCII(buf[:0], s[max(0, len(s)-cap(buf)):]))
 }

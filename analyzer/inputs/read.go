@@ -101,15 +101,23 @@ type Result struct {
 	// Summary is what the analysis needs of the file's statistics; zero
 	// when the file could not be read (Read).
 	Summary Summary
-	// Format is the detected format (an exported ERRORLOG reads as
-	// parsers.FormatErrorlog).
-	Format parsers.Format
 	// Events are the AG-relevant events (every event for a file Read was
 	// asked to keep whole), storms folded.
 	Events []*parsers.Event
-	// Settings are the AG settings of a collector's configuration file; see
-	// MergeSettings.
-	Settings []Setting
+	// Settings are the AG settings of a collector's configuration file
+	// (see MergeSettings), nil for the others.
+	Settings *[]Setting
+}
+
+// Format returns the detected format, as the report's line of the file
+// names it, except that an exported ERRORLOG reads as
+// parsers.FormatErrorlog.
+func (r *Result) Format() parsers.Format {
+	f := parsers.Format(r.Input.Format)
+	if parsers.IsErrorlogExport(f) {
+		return parsers.FormatErrorlog
+	}
+	return f
 }
 
 // Read reports whether the file was read; when it was not, Input.Skipped
@@ -207,6 +215,11 @@ func (f *folder) add(ev *parsers.Event) bool {
 	if !stormKinds[ev.Kind] {
 		return true
 	}
+	if f.kept == nil {
+		// Made at the first storm event: most files of a large bundle
+		// have none.
+		f.kept, f.perKind, f.runs = map[string]int{}, map[parsers.Kind]int{}, map[string]*parsers.Event{}
+	}
 	k := stormKey(ev)
 	n, seen := f.kept[k]
 	if !seen && len(f.kept) >= foldKeys {
@@ -248,7 +261,7 @@ func (f *folder) flush() {
 	for _, run := range f.runs {
 		*f.out = append(*f.out, run)
 	}
-	f.runs = map[string]*parsers.Event{}
+	clear(f.runs)
 }
 
 // relevant reports whether the analyzer keeps ev: everything that has a kind
@@ -321,7 +334,9 @@ func readFile(f File, keepAll bool, in *report.Input, sc *scratch) (res Result) 
 	if reason, ok := rule.settings(); ok {
 		*res.Input = report.Input{File: f.Name, Format: "settings", Bytes: f.Size, Skipped: reason, Ignored: true}
 		rows, err := readSettings(f) // settings.go
-		res.Settings = rows
+		if len(rows) > 0 {
+			res.Settings = &rows
+		}
 		switch {
 		case err != nil:
 			res.Input.Skipped += "; AG settings could not be read: " + err.Error()
@@ -336,33 +351,32 @@ func readFile(f File, keepAll bool, in *report.Input, sc *scratch) (res Result) 
 		return res
 	}
 	defer rc.Close()
-	res.Format = format
 	headTail := rule != nil && rule.HeadTail
-	res.Input.Format = string(res.Format)
-	_, ok := readers[res.Format]
+	res.Input.Format = string(format)
+	_, ok := readers[format]
 	if !ok {
-		reason := skipReasons[res.Format]
-		if res.Format == parsers.FormatTable {
+		reason := skipReasons[format]
+		if format == parsers.FormatTable {
 			head, _ := br.Peek(parsers.SniffLen)
 			reason = parsers.DescribeTable(head)
 		}
 		if reason == "" {
 			reason = "unknown format"
 		}
-		if r := nestedArchive(f.Name, res.Format); r != "" {
+		if r := nestedArchive(f.Name, format); r != "" {
 			reason = r
 		}
 		res.Input.Skipped = reason
-		res.Input.Ignored = res.Format == parsers.FormatText || res.Format == parsers.FormatEmpty || res.Format == parsers.FormatAgentLog
+		res.Input.Ignored = format == parsers.FormatText || format == parsers.FormatEmpty || format == parsers.FormatAgentLog
 		return res
 	}
 	var r parsers.Reader
-	if big := newReaderAt(res.Format, rc, f.Size, f.Name); big != nil {
+	if big := newReaderAt(format, rc, f.Size, f.Name); big != nil {
 		r = big // a large regular file, read in chunks at offsets
 	} else {
-		r = sc.reader(res.Format, br, f.Name)
+		r = sc.reader(format, br, f.Name)
 	}
-	fold := &folder{kept: map[string]int{}, perKind: map[parsers.Kind]int{}, runs: map[string]*parsers.Event{}, out: &res.Events}
+	fold := &folder{out: &res.Events}
 	fatal := ""
 	window := &timeWindow{file: f.Name}
 	for ev, err := range r.Events() {
@@ -417,7 +431,7 @@ func readFile(f File, keepAll bool, in *report.Input, sc *scratch) (res Result) 
 		res.Input.Start, res.Input.End = time.Time{}, time.Time{}
 		return res
 	}
-	if res.Format == parsers.FormatErrorlog && st.Events == 0 && st.Unrecognized > 0 {
+	if format == parsers.FormatErrorlog && st.Events == 0 && st.Unrecognized > 0 {
 		// Lines that start like ERRORLOG records but none could be read:
 		// never analyze such a file as a log without events.
 		first := ""
@@ -429,9 +443,6 @@ func readFile(f File, keepAll bool, in *report.Input, sc *scratch) (res Result) 
 		res.Summary, res.Events = Summary{}, nil
 		res.Input.Start, res.Input.End = time.Time{}, time.Time{}
 		return res
-	}
-	if parsers.IsErrorlogExport(res.Format) {
-		res.Format = parsers.FormatErrorlog // an exported ERRORLOG: same events, same clock rules
 	}
 	res.Input.Encoding = st.Encoding
 	if st.Bytes > 0 {

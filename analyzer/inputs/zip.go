@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,16 +55,40 @@ func addZip(files []File, skipped []report.Input, path, root string) ([]File, []
 		}
 	}
 	sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
-	for _, m := range members {
+	// The members' names ("bundle.zip/SQLAG01/ERRORLOG.1") are cut from
+	// one string and their entries from one array: a bundle of 100,000
+	// members then holds no more than it must, without padding or small
+	// objects scattered among the garbage of reading.
+	var names strings.Builder
+	ends := make([]int, len(members))
+	for k, m := range members {
+		if name := cleanMemberName(m.Name); !isTarName(name) {
+			names.WriteString(path)
+			names.WriteByte('/')
+			names.WriteString(name)
+		}
+		ends[k] = names.Len()
+	}
+	slab := names.String()
+	entries := make([]zipEntry, 0, len(members))
+	// archive/zip's directory (about 200 bytes a member) is let go member by
+	// member as the Files are made, so that both are not held whole at once.
+	zr.File = nil
+	files = slices.Grow(files, len(members))
+	start := 0
+	for k, m := range members {
+		members[k] = nil
+		full := slab[start:ends[k]]
+		start = ends[k]
 		// Member names are only labels: nothing is ever written, so "../"
 		// cannot escape anywhere; clean them for display.
 		name := cleanMemberName(m.Name)
-		if c, ok := tarKind(strings.ToLower(name)); ok { // a tar inside the zip (tar.go)
+		if isTarName(name) { // a tar inside the zip (tar.go)
+			c, _ := tarKind(strings.ToLower(name))
 			files, skipped = addTar(files, skipped, path+"/"+name, path+"/"+filepath.ToSlash(filepath.Dir(name)), root,
 				int64(m.UncompressedSize64), c, m.Open, 1)
 			continue
 		}
-		full := path + "/" + name
 		dir := full[:len(path)] // the archive itself for a member at its top
 		if i := strings.LastIndexByte(name, '/'); i >= 0 {
 			dir = full[:len(path)+1+i] // shares the name's bytes
@@ -81,12 +106,20 @@ func addZip(files []File, skipped []report.Input, path, root string) ([]File, []
 				return nil, fmt.Errorf("zip member compressed with method %d, which is not supported (only stored and deflate): extract it and pass the file", method)
 			}
 		default:
-			e := &zipEntry{archive: fh, offset: off, csize: int64(m.CompressedSize64), size: m.UncompressedSize64, crc: m.CRC32, method: m.Method}
-			f.Open = e.open
+			entries = append(entries, zipEntry{archive: fh, offset: off, csize: int64(m.CompressedSize64), size: m.UncompressedSize64, crc: m.CRC32, method: m.Method})
+			f.Open = entries[len(entries)-1].open // entries never grows past its capacity: the pointer stays
 		}
 		files = append(files, f)
 	}
 	return files, skipped
+}
+
+// isTarName reports whether a member's name is that of a tar archive, read
+// as one (tar.go); it lower-cases only the end of the name, on the stack.
+func isTarName(name string) bool {
+	var buf [8]byte
+	_, ok := tarKind(lowerTail(buf[:0], name))
+	return ok
 }
 
 // open reads the member: its compressed bytes from the archive, inflated
