@@ -44,11 +44,8 @@ func Collect(paths []string) (files []File, skipped []report.Input) {
 // AnalyzePaths collects the files under paths (see Collect) and analyzes them.
 func AnalyzePaths(paths []string, opt Options) (*Report, error) {
 	files, skipped := Collect(paths)
-	rep, err := Analyze(files, opt)
-	if rep != nil && len(skipped) > 0 {
-		rep.Inputs = append(skipped, rep.Inputs...)
-	}
-	return rep, err
+	opt.Skipped = append(skipped, opt.Skipped...)
+	return Analyze(files, opt)
 }
 
 // Analyze reads files and returns the report. It fails only when no input

@@ -42,7 +42,7 @@ func TestStormFolding(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := Collect([]string{filepath.Dir(dir)})
-	results, _ := inputs.Read(files, 1, nil, nil)
+	results, _ := inputs.Read(files, nil, 1, nil, nil)
 	if n := len(results[0].Events); n > 3*50 {
 		t.Errorf("%d events kept for two storms, want at most %d (50 whole events per storm)", n, 3*50)
 	}

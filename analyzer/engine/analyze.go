@@ -37,12 +37,15 @@ type Options struct {
 	// Progress, when set, is called after each file with the number of files
 	// done and the bytes read so far (never concurrently).
 	Progress func(done int, bytes int64)
+	// Skipped are inputs that could not be listed or opened (Collect's
+	// second result): the report lists them first, before the files read.
+	Skipped []report.Input
 }
 
 // Analyze reads files and returns the report. It fails only when no input
 // could be read at all; problems with single files are listed in the report.
 func Analyze(files []inputs.File, opt Options) (*report.Report, error) {
-	results, ins := inputs.Read(files, opt.Workers, nil, opt.Progress)
+	results, ins := inputs.Read(files, opt.Skipped, opt.Workers, nil, opt.Progress)
 	set, events, warnings := prepare(files, results, opt)
 	rep := &report.Report{Tool: "agtriage", Warnings: warnings, Inputs: ins, Since: opt.Since, Until: opt.Until}
 	readable := 0
@@ -482,7 +485,7 @@ func Events(files []inputs.File, opt Options, fn func(*parsers.Event) error) ([]
 			budget -= max(f.Size, 0)
 		}
 	}
-	results, ins := inputs.Read(files, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
+	results, ins := inputs.Read(files, opt.Skipped, opt.Workers, func(f inputs.File) bool { return whole[f.Name] }, opt.Progress)
 	set := attribute(files, results, opt.Servers)
 	alignClocks(results, set, opt.UTCOffsets)
 	for i := range results {

@@ -271,17 +271,20 @@ func relevant(ev *parsers.Event) bool {
 }
 
 // Read reads files with up to workers goroutines (0 = number of CPUs) and
-// returns the results in input order, with each file's line of the report
-// (Result.Input points into the second slice). For the files keepAll approves every
-// event is kept; otherwise only the AG-relevant ones, storms folded.
+// returns the results in input order, with the report's lines: skipped
+// first (Collect's inputs that could not be opened), then each file's
+// (Result.Input points into that slice). For the files keepAll approves
+// every event is kept; otherwise only the AG-relevant ones, storms folded.
 // progress, when set, is called after each file with the number of files
 // done and the bytes read so far (never concurrently).
-func Read(files []File, workers int, keepAll func(File) bool, progress func(int, int64)) ([]Result, []report.Input) {
+func Read(files []File, skipped []report.Input, workers int, keepAll func(File) bool, progress func(int, int64)) ([]Result, []report.Input) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	results := make([]Result, len(files))
-	ins := make([]report.Input, len(files))
+	all := make([]report.Input, len(skipped)+len(files))
+	copy(all, skipped)
+	ins := all[len(skipped):]
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done, bytes := 0, int64(0)
@@ -308,7 +311,7 @@ func Read(files []File, workers int, keepAll func(File) bool, progress func(int,
 	}
 	close(next)
 	wg.Wait()
-	return results, ins
+	return results, all
 }
 
 // readFile detects the format of f and streams its events.

@@ -217,19 +217,17 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			}
 			emit = func(ev *parsers.Event) error { return enc.Encode(red.Redact(ev)) }
 		}
+		opt.Skipped = skipped
 		inputs, err = analyzer.Events(files, opt, emit)
-		inputs = append(skipped, inputs...)
 		optWarnings = analyzer.UnmatchedOptions(opt, nil, inputs)
 		if err != nil {
 			fmt.Fprintln(stderr, "agtriage:", err)
 			return exitUsage
 		}
 	} else {
+		opt.Skipped = skipped // listed first, without copying the inputs read
 		rep, err := analyzer.Analyze(files, opt)
 		if rep != nil {
-			if len(skipped) > 0 {
-				rep.Inputs = append(skipped, rep.Inputs...)
-			}
 			inputs = rep.Inputs
 		}
 		if err != nil {
