@@ -1,11 +1,13 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/agtriage/agtriage/analyzer/agstate"
 	"github.com/agtriage/agtriage/analyzer/internal/words"
 	"github.com/agtriage/agtriage/analyzer/report"
 	"github.com/agtriage/agtriage/analyzer/rule"
@@ -19,6 +21,7 @@ var CrashRule = &rule.Rule{
 	Category: report.CatCrash,
 	Rank:     35,
 	Doc:      crashDoc,
+	Requires: []*rule.Result{agstate.RolesResult},
 	Run:      runCrash,
 }
 
@@ -26,7 +29,8 @@ const crashDoc = `Finds crashes the Windows System log records: the SQL Server s
 (Service Control Manager 7031, 7034), the machine rebooted without a clean shutdown (Kernel-Power 41:
 power loss, a hang or a bug check) or found at boot that its previous shutdown was unexpected
 (EventLog 6008, which gives the local time the host went down: the crash starts there, not at
-the boot that logged it). A crash of the primary explains the automatic failover, the restart and the
+the boot that logged it; without it, the crash starts when another replica lost sight of the
+host: a connection loss, a node removal or a failover away from it after its last own event). A crash of the primary explains the automatic failover, the restart and the
 disconnections that follow. Fix: the memory dump (SQLDump*.mdmp in the LOG folder for SQL Server,
 MEMORY.DMP for Windows), the System log before the crash, the power and the hardware.`
 
@@ -64,6 +68,18 @@ func runCrash(p *rule.Pass) {
 					st.Time = t
 					f.Chain = append(f.Chain, st)
 					break
+				}
+			}
+			if down.IsZero() {
+				// Kernel-Power 41 alone (an export of critical events only,
+				// or no offset to read 6008 with): the other replicas saw
+				// the host go.
+				if at, how := lostSight(p, sv, grp[0].Time); how != "" {
+					down = at
+					st := rule.Step(fmt.Sprintf("%s went down by %s, %s; its System log records the crash (Kernel-Power 41) only at the next boot, without its time.", sv, words.HMS(at), how), host...)
+					st.Time = at
+					f.Chain = append(f.Chain, st)
+					f.ConfidenceReason = "The Windows System log records the crash; when it began is inferred from what the other replicas saw."
 				}
 			}
 			if !down.IsZero() && down.Before(f.Start) {
@@ -106,9 +122,75 @@ func runCrash(p *rule.Pass) {
 		}
 		f.RootCause = words.UpperFirst(strings.Join(what, "; ")) + "."
 		f.Summary = fmt.Sprintf("%s at %s.", words.UpperFirst(strings.Join(what, "; ")), words.HMS(f.Start))
-		f.ConfidenceReason = "The Windows System log records the crash."
+		if f.ConfidenceReason == "" {
+			f.ConfidenceReason = "The Windows System log records the crash."
+		}
 		p.Report(f)
 	}
+}
+
+// sightWindow bounds how far before a boot lostSight looks.
+const sightWindow = 12 * time.Hour
+
+// lostSight finds when the other servers lost sight of server, whose host
+// crashed and booted at boot: the first connection loss that lasted until
+// the boot, node removal or failover away from it after the last event
+// server itself logged (within sightWindow). It returns that time and how
+// it was seen ("when SQLB lost its connection to it"), or "" when no other
+// server noticed anything.
+func lostSight(p *rule.Pass, server string, boot time.Time) (time.Time, string) {
+	evs := p.Within(boot.Add(-sightWindow), boot)
+	var last time.Time // server's own last event: it was up then
+	for _, ev := range evs {
+		if u := ev.Until(); ev.Server == server && ev.Kind != parsers.KindOSCrash && ev.Kind != parsers.KindOSStart && u.After(last) {
+			last = u
+		}
+	}
+	about := func(ev *parsers.Event) string {
+		switch ev.Kind {
+		case parsers.KindConnectionTimeout, parsers.KindConnectionError, parsers.KindDatabaseDisconnected,
+			parsers.KindConnectionEstablished, parsers.KindDatabaseConnected:
+			return p.Canonical(agstate.PartnerOf(ev))
+		case parsers.KindNodeRemoved:
+			return p.Canonical(cmp.Or(ev.Field("node"), ev.Replica))
+		}
+		return ""
+	}
+	// reconnected reports whether ev's server reached server again before
+	// the boot: then ev was a blip, not the crash.
+	reconnected := func(ev *parsers.Event) bool {
+		for _, later := range p.Within(ev.Time, boot) {
+			if later.Server == ev.Server && (later.Kind == parsers.KindConnectionEstablished || later.Kind == parsers.KindDatabaseConnected) && about(later) == server {
+				return true
+			}
+		}
+		return false
+	}
+	var at time.Time
+	how := ""
+	for _, ev := range evs {
+		if ev.Server == server || !ev.Time.After(last) || about(ev) != server {
+			continue
+		}
+		switch ev.Kind {
+		case parsers.KindNodeRemoved:
+			at, how = ev.Time, fmt.Sprintf("when the cluster removed it from the membership (logged by %s)", ev.Server)
+		case parsers.KindConnectionEstablished, parsers.KindDatabaseConnected:
+			continue
+		default:
+			if reconnected(ev) {
+				continue
+			}
+			at, how = ev.Time, fmt.Sprintf("when %s lost its connection to it", ev.Server)
+		}
+		break
+	}
+	for _, fo := range agstate.RolesOf(p).Records() {
+		if fo.From == server && fo.At.After(last) && fo.At.Before(boot) && (how == "" || fo.At.Before(at)) {
+			at, how = fo.At, fmt.Sprintf("when %s failed over from it to %s", fo.AG, fo.To)
+		}
+	}
+	return at, how
 }
 
 // eventIDs lists the distinct Windows event ids of evs ("41, 6008").

@@ -58,6 +58,7 @@ var scenarios = []func() *scenario.Bundle{
 	healthLeaseFCL3,
 	crashEventLog,
 	hostCrashBoot,
+	hostCrashCriticalOnly,
 }
 
 // pending lists the bundles whose expectations wait for analyzer work; they

@@ -123,3 +123,52 @@ func hostCrashBoot() *scenario.Bundle {
 		},
 	}
 }
+
+// hostCrashCriticalOnly: the host of the primary hangs and is reset by its
+// hypervisor. The DBA exported only the critical events of its System log,
+// so Kernel-Power 41 is there, written at the next boot, but not EventLog
+// 6008 with the time the host went down. The crash must still start when
+// the secondary lost sight of it and explain the failover: one incident.
+func hostCrashCriticalOnly() *scenario.Bundle {
+	g := scenario.AG{Name: "AGLedger", DBs: []string{"Ledger", "LedgerArchive"}}
+	r1 := scenario.NewReplica("SQLLG01", "10.80.4.21", `FABRIKAM\svc_sqlledger`, scenario.Hours(2))
+	r2 := scenario.NewReplica("SQLLG02", "10.80.4.22", `FABRIKAM\svc_sqlledger`, scenario.Hours(2))
+	t := r2.Startup(utc("2025-09-14 21:40:02.15"), 4410, g)
+	r2.StartAsSecondary(t, g, r1)
+	r1.CycledHeader(utc("2025-09-15 00:00:00.31"), 3120)
+	r1.LogBackups(utc("2025-09-15 00:15:00"), utc("2025-09-15 03:15:00"), scenario.Hours(1), g)
+
+	// 03:47:12 UTC (05:47:12 local): SQLLG01 hangs; nothing more in its
+	// ERRORLOG. SQLLG02 times out on the connection, the cluster moves the
+	// AG there.
+	down := utc("2025-09-15 03:47:12.000")
+	r2.ConnectionLost(down.Add(10400*time.Millisecond), "spid57s", r1)
+	r2.DBConnections(down.Add(10500*time.Millisecond), "spid57s", g, r1, false, false)
+	r2.Log(down.Add(18*time.Second), "spid91s", scenario.MsgResourceOffline(g.Name))
+	r2.StateChange(down.Add(18200*time.Millisecond), "spid91s", g, "SECONDARY_NORMAL", "RESOLVING_NORMAL", scenario.ReasonWSFC)
+	fo := r2.Promote(down.Add(24*time.Second), "spid91s", g, "RESOLVING_NORMAL")
+
+	// 04:02:40 UTC: the hypervisor resets the VM; at boot Windows logs
+	// Kernel-Power 41, the only critical event of the export.
+	boot := down.Add(15*time.Minute + 28*time.Second)
+	r1.Sys(evtxwrite.KernelPower41(boot.Add(3*time.Second), "SQLLG01.fabrikam.local", 0))
+	r1.NewLog()
+	t = r1.Startup(boot.Add(52*time.Second), 2964, g)
+	r1.StartAsSecondary(t, g, r2)
+	r2.Connected(t.Add(1100*time.Millisecond), "spid57s", g, r1)
+	r2.LogBackups(utc("2025-09-15 05:00:00"), utc("2025-09-15 07:00:00"), scenario.Hours(1), g)
+
+	return &scenario.Bundle{
+		Name:     "host-crash-critical-only",
+		Replicas: []*scenario.Replica{r1, r2},
+		Expected: scenario.Expected{
+			Description: "At 03:47:12 UTC the host of the primary SQLLG01 hung and was reset by its hypervisor; its ERRORLOG just stops. SQLLG02 timed out on the connection ten seconds later and the cluster failed AGLedger over to it. The System log of SQLLG01 was exported with its critical events only: Kernel-Power 41, written at the next boot (04:02:43 UTC), without EventLog 6008 and the time the host went down. One incident: the crash, dated from when SQLLG02 lost sight of SQLLG01, which explains the failover.",
+			Incidents: []scenario.Incident{
+				{Category: "crash", Server: "SQLLG01", AG: "AGLedger", RootCauseContains: []string{"SQLLG01 restarted without a clean shutdown", "failed over"}, Confidence: "certain",
+					ChainContains: []string{"SQLLG01 went down by 03:47:22 UTC, when SQLLG02 lost its connection to it"}},
+			},
+			Failovers: []scenario.Failover{{AG: "AGLedger", From: "SQLLG01", To: "SQLLG02", Mode: "automatic", At: rfc(fo)}},
+			Clocks:    map[string]string{"SQLLG01": "errorlog", "SQLLG02": "errorlog"},
+		},
+	}
+}
