@@ -1,6 +1,7 @@
 package agstate
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -100,8 +101,11 @@ func classifyFailovers(p *rule.Pass, m *Roles) {
 			fo.Mode = report.ModeAutomatic
 			if fo.From != "" {
 				for _, t := range triggers {
-					if t.Server == fo.From && !t.Time.Before(fo.At.Add(-5*time.Minute)) && !t.Time.After(fo.At) {
+					if triggerServer(p, t) == fo.From && !t.Time.Before(fo.At.Add(-5*time.Minute)) && !t.Time.After(fo.At) {
 						fo.Trigger = fmt.Sprintf("%s on %s at %s", triggerLabel(t), t.Server, words.HMS(t.Time))
+						if t.Kind == parsers.KindNodeRemoved {
+							fo.Trigger = fmt.Sprintf("node of %s removed from the cluster at %s (logged by %s)", fo.From, words.HMS(t.Time), t.Server)
+						}
 						break
 					}
 				}
@@ -147,6 +151,18 @@ func ddlAction(ev *parsers.Event) string {
 		return "FAILOVER"
 	}
 	return ""
+}
+
+// triggerServer returns the server a trigger event is about: its own, or
+// for a node removal (1135), which the surviving nodes log, the removed
+// node.
+func triggerServer(p *rule.Pass, ev *parsers.Event) string {
+	if ev.Kind == parsers.KindNodeRemoved {
+		if n := cmp.Or(ev.Field("node"), ev.Replica); n != "" {
+			return p.Canonical(n)
+		}
+	}
+	return ev.Server
 }
 
 // triggerLabel names the event that triggered a failover, for the

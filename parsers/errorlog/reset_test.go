@@ -64,3 +64,27 @@ func TestResetMatchesNew(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReset reads one input, then another after Reset, and checks that the
+// second reads exactly as with a new reader.
+func FuzzReset(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(fixtureDir, "*.log"))
+	for i, p := range files {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
+			next, _ := os.ReadFile(files[(i+1)%len(files)])
+			f.Add(b, next, i%2 == 0)
+		}
+	}
+	f.Add([]byte("2024-03-12 02:14:00.00 spid9s      x\r\n"), []byte{0xFF, 0xFE, '2', 0}, true)
+	f.Fuzz(func(t *testing.T, a, b []byte, reuse bool) {
+		r := NewReader(bytes.NewReader(a), "a")
+		r.Reuse, r.MaxLineBytes = reuse, 200
+		readTrace(r)
+		r.Reset(bytes.NewReader(b), "b")
+		fresh := NewReader(bytes.NewReader(b), "b")
+		fresh.Reuse, fresh.MaxLineBytes = reuse, 200
+		if d := diffTrace(readTrace(fresh), readTrace(r)); d != "" {
+			t.Fatalf("after Reset: %s", d)
+		}
+	})
+}
