@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -40,8 +41,8 @@ type redactor struct {
 	// structured is set while names come from the structured fields, which
 	// are trusted whatever their length.
 	structured bool
-	// byFirst holds the terms by their first byte (lower case), longest first.
-	byFirst map[byte][]string
+	// index finds the terms in a text (build).
+	index termIndex
 	// roots are the paths given on the command line (see Options).
 	roots []string
 	// optPaths are paths quoted in option warnings (--server NAME=PATH).
@@ -457,18 +458,76 @@ func redactWordByte(c byte) bool {
 	return c == '_' || c >= 0x80 || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
 
+// build indexes the terms for replace.
 func (rd *redactor) build() {
-	rd.byFirst = map[byte][]string{}
-	for t := range rd.terms {
-		rd.byFirst[t[0]] = append(rd.byFirst[t[0]], t)
+	rd.index = newTermIndex(rd.terms)
+}
+
+// termIndex finds the terms that start at a position of a text, case
+// folded as strings.EqualFold does, in time that grows with the length of
+// the match, not with the number of terms: a bundle of 100,000 files has a
+// term for every path, most of them sharing their first 30 bytes.
+type termIndex struct {
+	keys  []string // the terms' case folds (foldString), sorted
+	terms []string // the term (a key of redactor.terms) of each key
+}
+
+func newTermIndex(terms map[string]string) termIndex {
+	type pair struct{ key, term string }
+	pairs := make([]pair, 0, len(terms))
+	for t := range terms {
+		pairs = append(pairs, pair{foldString(t), t})
 	}
-	for _, list := range rd.byFirst {
-		slices.SortFunc(list, func(a, b string) int {
-			if c := cmp.Compare(len(b), len(a)); c != 0 {
-				return c
+	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.term, b.term)) })
+	var x termIndex
+	for _, p := range pairs {
+		x.keys = append(x.keys, p.key)
+		x.terms = append(x.terms, p.term)
+	}
+	return x
+}
+
+// foldRune maps r to the least rune of its simple case-folding orbit, so
+// that two strings are equal under strings.EqualFold exactly when their
+// foldString forms are equal.
+func foldRune(r rune) rune {
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	return m
+}
+
+func foldString(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = utf8.AppendRune(b, foldRune(r))
+	}
+	return string(b)
+}
+
+// each calls fn for every term that starts at s[i:], shortest first, with
+// the end of its match in s; fn returns false to stop.
+func (x *termIndex) each(s string, i int, fn func(end int, term string) bool) {
+	lo, hi := 0, len(x.keys)
+	k := 0 // bytes of the keys matched
+	var enc [utf8.UTFMax]byte
+	for j := i; j < len(s) && lo < hi; {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		for _, c := range utf8.AppendRune(enc[:0], foldRune(r)) {
+			// The keys in [lo, hi) share their first k bytes; keep those
+			// whose next byte is c (a key of exactly k bytes sorts first).
+			lo += sort.Search(hi-lo, func(n int) bool { key := x.keys[lo+n]; return len(key) > k && key[k] >= c })
+			hi = lo + sort.Search(hi-lo, func(n int) bool { return x.keys[lo+n][k] > c })
+			k++
+			if lo >= hi {
+				return
 			}
-			return strings.Compare(a, b)
-		})
+		}
+		j += size
+		if len(x.keys[lo]) == k && !fn(j, x.terms[lo]) {
+			return
+		}
 	}
 }
 
@@ -484,7 +543,7 @@ func redactWordRune(c rune, path bool) bool {
 // replace substitutes every term in s, longest first, case-insensitively and
 // on word boundaries.
 func (rd *redactor) replace(s string, path bool) string {
-	if s == "" || len(rd.byFirst) == 0 {
+	if s == "" || len(rd.index.keys) == 0 {
 		return s
 	}
 	var b strings.Builder
@@ -514,25 +573,20 @@ func (rd *redactor) replace(s string, path bool) string {
 
 // matchAt returns the length and replacement of the longest term at s[i:].
 func (rd *redactor) matchAt(s string, i int, boundary, path bool) (int, string) {
-	c := s[i]
-	if 'A' <= c && c <= 'Z' {
-		c += 'a' - 'A'
-	}
-	for _, t := range rd.byFirst[c] {
-		if len(t) > len(s)-i || !strings.EqualFold(s[i:i+len(t)], t) {
-			continue
-		}
-		first, _ := utf8.DecodeRuneInString(t)
+	n, repl := 0, ""
+	rd.index.each(s, i, func(end int, t string) bool {
+		first, _ := utf8.DecodeRuneInString(s[i:])
 		if !boundary && redactWordRune(first, path) {
-			continue
+			return false // every term here starts with that rune
 		}
-		lastRune, _ := utf8.DecodeLastRuneInString(t)
-		if i+len(t) < len(s) && redactWordRune(lastRune, path) {
-			if next, _ := utf8.DecodeRuneInString(s[i+len(t):]); redactWordRune(next, path) {
-				continue
+		lastRune, _ := utf8.DecodeLastRuneInString(s[i:end])
+		if end < len(s) && redactWordRune(lastRune, path) {
+			if next, _ := utf8.DecodeRuneInString(s[end:]); redactWordRune(next, path) {
+				return true
 			}
 		}
-		return len(t), rd.terms[t]
-	}
-	return 0, ""
+		n, repl = end-i, rd.terms[t]
+		return true
+	})
+	return n, repl
 }
