@@ -244,14 +244,21 @@ func sharedAG(m *agstate.Roles, a, b string) string {
 // PRIMARY or SECONDARY role; 976: not readable), on the incident's servers
 // from its start to a minute after its end: what the applications saw.
 func clientImpact(incidents []report.Incident, events []*parsers.Event) {
+	var refused []*parsers.Event // in time order, as events are
+	for _, ev := range events {
+		if ev.Kind == parsers.KindLoginFailed && (ev.Error == 983 || ev.Error == 976) {
+			refused = append(refused, ev)
+		}
+	}
 	for i := range incidents {
 		inc := &incidents[i]
 		var first, last *parsers.Event
-		for _, ev := range events {
-			if ev.Kind != parsers.KindLoginFailed || ev.Error != 983 && ev.Error != 976 {
-				continue
+		from := sort.Search(len(refused), func(k int) bool { return !refused[k].Time.Before(inc.Start) })
+		for _, ev := range refused[from:] {
+			if ev.Time.After(inc.End.Add(time.Minute)) {
+				break
 			}
-			if ev.Time.Before(inc.Start) || ev.Time.After(inc.End.Add(time.Minute)) || !slices.Contains(inc.Servers, ev.Server) {
+			if !slices.Contains(inc.Servers, ev.Server) {
 				continue
 			}
 			inc.ClientErrors += 1 + ev.Repeats

@@ -20,6 +20,12 @@ type correlation struct {
 	byName map[string]*rule.Rule
 	rank   map[report.Category]int // category -> lowest rank of a rule of that category
 	links  []rule.Link
+	// linksTo holds the links by the category they explain, in the order
+	// of links.
+	linksTo map[report.Category][]*rule.Link
+	// long are the findings that last longFinding or more, in start order
+	// (candidates).
+	long []*rule.Finding
 }
 
 func newCorrelation(rules []*rule.Rule) *correlation {
@@ -30,6 +36,11 @@ func newCorrelation(rules []*rule.Rule) *correlation {
 			c.rank[r.Category] = r.EffectiveRank()
 		}
 		c.links = append(c.links, r.Links...)
+	}
+	c.linksTo = map[report.Category][]*rule.Link{}
+	for i := range c.links {
+		l := &c.links[i]
+		c.linksTo[l.Effect] = append(c.linksTo[l.Effect], l)
 	}
 	return c
 }
@@ -57,20 +68,28 @@ func (c *correlation) rule(f *rule.Finding) *rule.Rule {
 func (c *correlation) mergeFindings(findings []*rule.Finding) []*rule.Finding {
 	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Start.Before(findings[j].Start) })
 	var out []*rule.Finding
+	// The findings each may still merge into, by rule and key, in the
+	// order of out: one that ended more than the gap before a finding
+	// starts can take none of the later ones (they start later still).
+	type ruleKey struct{ rule, key string }
+	open := map[ruleKey][]*rule.Finding{}
 next:
 	for _, f := range findings {
 		gap := c.rule(f).MergeGap
 		if gap == 0 {
 			gap = 2 * time.Minute
 		}
-		if gap > 0 {
-			for _, g := range out {
-				if g.Rule == f.Rule && g.Key == f.Key && g.Failover == nil && f.Failover == nil &&
-					!f.Start.After(g.End.Add(gap)) && !f.End.Before(g.Start.Add(-gap)) {
+		k := ruleKey{f.Rule, f.Key}
+		if gap > 0 && f.Failover == nil {
+			list := slices.DeleteFunc(open[k], func(g *rule.Finding) bool { return f.Start.After(g.End.Add(gap)) })
+			open[k] = list
+			for _, g := range list {
+				if !f.End.Before(g.Start.Add(-gap)) {
 					mergeInto(g, f)
 					continue next
 				}
 			}
+			open[k] = append(list, f)
 		}
 		out = append(out, f)
 	}
@@ -131,6 +150,11 @@ func fixSet(f report.Fix) map[string]bool {
 // same rank and earlier), the most specific one (the highest rank), then
 // the latest that began by f's start, then the nearest.
 func (c *correlation) explainer(f *rule.Finding, all []*rule.Finding, idx map[*rule.Finding]int) (*rule.Finding, *rule.Link) {
+	return c.explainerAmong(f, c.candidates(f, all, idx), idx)
+}
+
+// explainerAmong is explainer over the findings cands only.
+func (c *correlation) explainerAmong(f *rule.Finding, cands []*rule.Finding, idx map[*rule.Finding]int) (*rule.Finding, *rule.Link) {
 	var best *rule.Finding
 	var bestLink *rule.Link
 	rf := c.rankOf(f)
@@ -149,7 +173,7 @@ func (c *correlation) explainer(f *rule.Finding, all []*rule.Finding, idx map[*r
 		}
 		return a.Start.Sub(f.Start).Abs() < b.Start.Sub(f.Start).Abs()
 	}
-	for _, g := range all {
+	for _, g := range cands {
 		if g == f {
 			continue
 		}
@@ -158,9 +182,8 @@ func (c *correlation) explainer(f *rule.Finding, all []*rule.Finding, idx map[*r
 		if rg > rf || rg == rf && (g.Start.After(f.Start) || g.Start.Equal(f.Start) && idx[g] > idx[f]) {
 			continue
 		}
-		for i := range c.links {
-			l := &c.links[i]
-			if l.Effect != f.Category || l.Cause != "" && l.Cause != g.Category || l.Cause == "" && rg >= rf {
+		for _, l := range c.linksTo[f.Category] {
+			if l.Cause != "" && l.Cause != g.Category || l.Cause == "" && rg >= rf {
 				continue
 			}
 			if !l.Holds(g, f) {
@@ -173,6 +196,41 @@ func (c *correlation) explainer(f *rule.Finding, all []*rule.Finding, idx map[*r
 		}
 	}
 	return best, bestLink
+}
+
+// longFinding is the duration from which a finding is always a candidate
+// cause (candidates); shorter ones are found by their start.
+const longFinding = time.Hour
+
+// candidates returns, in the order of all (sorted by start), the findings
+// that a link of f's category could accept as f's cause: those that start
+// no later than f's end plus the links' widest Before and end no earlier
+// than f's start minus their widest After. A storm of 20,000 failovers
+// then costs what its neighbours cost, not 20,000 times all of them.
+func (c *correlation) candidates(f *rule.Finding, all []*rule.Finding, idx map[*rule.Finding]int) []*rule.Finding {
+	var before, after time.Duration
+	for _, l := range c.linksTo[f.Category] {
+		before, after = max(before, l.Before), max(after, l.After)
+	}
+	if len(c.linksTo[f.Category]) == 0 {
+		return nil
+	}
+	hi, lo := f.End.Add(before), f.Start.Add(-after)
+	if f.Start.After(f.End) {
+		hi = f.Start.Add(before)
+	}
+	a := sort.Search(len(all), func(i int) bool { return !all[i].Start.Before(lo.Add(-longFinding)) })
+	b := sort.Search(len(all), func(i int) bool { return all[i].Start.After(hi) })
+	var out []*rule.Finding
+	for _, g := range c.long {
+		if idx[g] < a && !g.End.Before(lo) {
+			out = append(out, g) // long, started before the window
+		}
+	}
+	if a < b {
+		out = append(out, all[a:b]...)
+	}
+	return out
 }
 
 // incidentBuilder holds an incident while it is assembled: a root finding
@@ -197,6 +255,9 @@ func buildIncidents(findings []*rule.Finding, rules []*rule.Rule, owner map[*rep
 	idx := map[*rule.Finding]int{}
 	for i, f := range fs {
 		idx[f] = i
+		if f.End.Sub(f.Start) >= longFinding {
+			c.long = append(c.long, f)
+		}
 	}
 	parent := map[*rule.Finding]*rule.Finding{}
 	via := map[*rule.Finding]*rule.Link{}

@@ -3,6 +3,7 @@ package rules
 import (
 	"cmp"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -91,14 +92,20 @@ func runFailover(p *rule.Pass) {
 			f.Start = fo.FromChange.Event.Time
 		}
 		// Flapping and failback notes.
+		// fos is in time order: look at the 30 minutes and 24 hours
+		// before fo only, not at every failover (a flapping AG has
+		// thousands).
 		n := 0
-		for _, o := range fos {
-			if o.AG == fo.AG && !o.At.Before(fo.At.Add(-30*time.Minute)) && !o.At.After(fo.At) {
+		for _, o := range fos[sort.Search(len(fos), func(k int) bool { return !fos[k].At.Before(fo.At.Add(-30 * time.Minute)) }):] {
+			if o.At.After(fo.At) {
+				break
+			}
+			if o.AG == fo.AG {
 				n++
 			}
 		}
-		for j := i - 1; j >= 0; j-- {
-			if fos[j].AG == fo.AG && fo.From != "" && fos[j].From == fo.To && fos[j].To == fo.From && fo.At.Sub(fos[j].At) <= 24*time.Hour {
+		for j := i - 1; j >= 0 && fo.At.Sub(fos[j].At) <= 24*time.Hour; j-- {
+			if fos[j].AG == fo.AG && fo.From != "" && fos[j].From == fo.To && fos[j].To == fo.From {
 				f.Summary = fmt.Sprintf("%s failed back from %s to %s at %s, %s after the failover.", fo.AG, from, fo.To, words.HMS(fo.At), report.FormatDuration(fo.At.Sub(fos[j].At)))
 				break
 			}
