@@ -101,13 +101,7 @@ func (s *streamer) value(v reflect.Value, indent string) error {
 		s.w.WriteString("\n" + indent + "]")
 		return nil
 	}
-	s.buf.Reset()
-	s.enc.SetIndent(indent, "  ")
-	if err := s.enc.Encode(v.Interface()); err != nil {
-		return err
-	}
-	s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
-	return nil
+	return s.encodeWhole(v, indent)
 }
 
 // object writes the exported fields of a plain struct as encoding/json
